@@ -1,0 +1,105 @@
+// insert, validate, update: files of definitions into the store, all or nothing.
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { EasyTaskError } from '../../core/errors.js';
+import { formatIssue, prepare, writeAll, type Prepared } from '../../definitions/apply.js';
+import { loadSources } from '../../definitions/load.js';
+import { Store, storePath } from '../../store/index.js';
+import { calendarChecker } from '../calendars.js';
+import { action, homeFor, out, printJson, withStore } from '../context.js';
+
+function reportIssues(p: Prepared, verb: string): never {
+  for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
+  const n = p.issues.length;
+  throw new EasyTaskError('BAD_INPUT', `${n} problem${n === 1 ? '' : 's'} found; nothing was ${verb}.`, 2);
+}
+
+const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+
+function describeCounts(p: Prepared): string {
+  const tasks = p.items.filter((i) => i.input.kind === 'task').length;
+  const groups = p.items.length - tasks;
+  return `${tasks} task${tasks === 1 ? '' : 's'}${groups ? `, ${groups} group${groups === 1 ? '' : 's'}` : ''}`;
+}
+
+interface WriteOpts {
+  replace?: boolean;
+  strict?: boolean;
+  json?: boolean;
+}
+
+async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'insert' | 'update'): Promise<void> {
+  const sources = loadSources(path);
+  await withStore(cmd, (store) => {
+    const replace = mode === 'update' || !!o.replace;
+    const p = prepare(sources, store, {
+      strict: o.strict,
+      replace,
+      mustExist: mode === 'update',
+      calendarExists: calendarChecker(store.home),
+    });
+    if (p.issues.length) reportIssues(p, mode === 'insert' ? 'inserted' : 'updated');
+    if (p.items.length === 0) throw new EasyTaskError('BAD_INPUT', `${path}: no definitions found; nothing was ${mode}ed.`, 2);
+    const outcomes = writeAll(store, p.items, { replace });
+    if (o.json) {
+      printJson(outcomes.map((r) => ({ action: r.action, kind: r.definition.kind, name: r.definition.def.name, id: r.definition.kind === 'task' ? r.definition.def.tid : r.definition.def.gid })));
+      return;
+    }
+    out(`Validation completed: ${describeCounts(p)} in ${sources.length === 1 ? sources[0]!.file : `${sources.length} files`}.`);
+    for (const r of outcomes) {
+      const d = r.definition;
+      const id = d.kind === 'task' ? `tid ${d.def.tid}` : `gid ${d.def.gid}`;
+      const verb = r.action === 'created' ? 'inserted successfully' : r.action === 'updated' ? 'updated successfully' : 'unchanged';
+      out(`${capital(d.kind)} ${verb}: ${d.def.name} (${id})`);
+    }
+  });
+}
+
+export function registerDefinitionCommands(program: Command): void {
+  program
+    .command('insert')
+    .description('validate, then insert tasks and groups from a file, a directory of *.json, or - (stdin)')
+    .argument('<file|dir|->', 'definitions: one object, an array, or {"tasks": [...], "groups": [...]}')
+    .option('--replace', 'update definitions whose name already exists instead of refusing them')
+    .option('--strict', "also enforce EasyTask's full mandatory-field list")
+    .option('--json', 'print the outcome per definition as JSON')
+    .addHelpText('after', '\nAll or nothing: one invalid definition inserts nothing (exit 2).\nExample:\n  easytask insert examples/hello.json')
+    .action(action(async function (this: Command, path: string, o: WriteOpts) {
+      await writeCommand(this, path, o, 'insert');
+    }));
+
+  program
+    .command('update')
+    .description('replace existing definitions (matched by name) from a file or directory')
+    .argument('<file|dir|->', 'definitions, as for insert')
+    .option('--strict', "also enforce EasyTask's full mandatory-field list")
+    .option('--json', 'print the outcome per definition as JSON')
+    .action(action(async function (this: Command, path: string, o: WriteOpts) {
+      await writeCommand(this, path, o, 'update');
+    }));
+
+  program
+    .command('validate')
+    .description('check definitions exactly as insert would, writing nothing')
+    .argument('<file|dir|->', 'definitions, as for insert')
+    .option('--strict', "also enforce EasyTask's full mandatory-field list")
+    .option('--json', 'print the problems as JSON')
+    .action(action(function (this: Command, path: string, o: WriteOpts) {
+      const sources = loadSources(path);
+      const home = homeFor(this);
+      // Compare with the store only when one exists: validate never creates a home.
+      const store = existsSync(storePath(home)) ? Store.open(home) : undefined;
+      try {
+        const p = prepare(sources, store, { strict: o.strict, calendarExists: calendarChecker(home) });
+        if (o.json) {
+          printJson({ ok: p.issues.length === 0, definitions: p.items.length, issues: p.issues });
+          if (p.issues.length) process.exitCode = 2;
+          return;
+        }
+        if (p.issues.length) reportIssues(p, 'written (validate never writes)');
+        out(`Validation completed: ${describeCounts(p)} in ${sources.length === 1 ? sources[0]!.file : `${sources.length} files`}; no problems found.`);
+      } finally {
+        store?.close();
+      }
+    }));
+}

@@ -1,0 +1,80 @@
+// list and show: the definitions with their state, next trigger and last run.
+import type { Command } from 'commander';
+import { action, out, printJson, table, withStore } from '../context.js';
+import { summarise, type DefinitionSummary } from '../describe.js';
+import { nextFireOf } from '../next-fire.js';
+
+interface ReadOpts {
+  json?: boolean;
+  instance?: string;
+}
+
+const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, 'Z') : '-');
+
+function lastRunText(s: DefinitionSummary): string {
+  const r = s.last_run;
+  if (!r) return '-';
+  const why = r.reason ? ` (${r.reason})` : r.exit_code !== null && r.exit_code !== 0 ? ` (exit ${r.exit_code})` : '';
+  return `#${r.id} ${r.state}${why} ${when(r.slot)}`;
+}
+
+export function registerReadCommands(program: Command): void {
+  program
+    .command('list')
+    .description('list tasks and groups with their state, next trigger and last run')
+    .option('--instance <name>', 'only this instance')
+    .option('--json', 'print as JSON')
+    .action(action(async function (this: Command, o: ReadOpts) {
+      const rows = await withStore(this, (store) => {
+        const next = nextFireOf(store);
+        return store.defs
+          .all()
+          .filter((s) => !o.instance || s.definition.def.instance === o.instance)
+          .map((s) => summarise(store, s.definition, next));
+      });
+      if (o.json) return printJson(rows);
+      if (rows.length === 0) return out('No tasks yet. Add some with: easytask insert <file.json>');
+      out(
+        table(
+          ['NAME', 'KIND', 'ID', 'STATE', 'SCHEDULE', 'TZ', 'NEXT (UTC)', 'LAST RUN'],
+          rows.map((s) => [s.name, s.kind, String(s.id), s.state, s.schedule, s.timezone ?? '-', when(s.next), lastRunText(s)]),
+        ),
+      );
+    }));
+
+  program
+    .command('show')
+    .description('show one task or group: its definition, state, next trigger and recent runs')
+    .argument('<task>', 'name or tid (gid for a group)')
+    .option('--instance <name>', 'the instance, when the name exists in several')
+    .option('--json', 'print as JSON')
+    .action(action(async function (this: Command, ref: string, o: ReadOpts) {
+      const view = await withStore(this, (store) => {
+        const s = store.defs.get(ref, o.instance);
+        const d = s.definition;
+        const runs = d.kind === 'task' ? store.runs.list({ task: d.def.name, limit: 10 }).filter((r) => r.instance === d.def.instance) : [];
+        return { summary: summarise(store, d, nextFireOf(store)), definition: d.def, version: s.version, updated_at: new Date(s.updated_at).toISOString(), runs };
+      });
+      if (o.json) return printJson({ ...view.summary, version: view.version, updated_at: view.updated_at, definition: view.definition, recent_runs: view.runs });
+      const s = view.summary;
+      out(`${s.kind === 'task' ? 'Task' : 'Group'} ${s.name} (${s.kind === 'task' ? 'tid' : 'gid'} ${s.id}) — ${s.state}`);
+      out(`  schedule:  ${s.schedule || '-'}${s.timezone ? ` (${s.timezone})` : ''}`);
+      out(`  next:      ${when(s.next)}`);
+      out(`  last run:  ${lastRunText(s)}`);
+      out(`  version:   ${view.version}, updated ${when(view.updated_at)}`);
+      out('  definition:');
+      for (const line of JSON.stringify(view.definition, null, 2).split('\n')) out('    ' + line);
+      if (view.runs.length) {
+        out('  recent runs:');
+        out(
+          table(
+            ['RUN', 'SLOT (UTC)', 'STATE', 'REASON', 'ATTEMPT', 'EXIT'],
+            view.runs.map((r) => [`#${r.id}`, when(new Date(r.slot).toISOString()), r.state, r.reason ?? '-', `${r.attempt}/${r.max_attempts}`, r.exit_code === null ? '-' : String(r.exit_code)]),
+          )
+            .split('\n')
+            .map((l) => '    ' + l)
+            .join('\n'),
+        );
+      }
+    }));
+}

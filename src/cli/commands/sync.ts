@@ -1,0 +1,86 @@
+// export and import: round-trip every definition as one JSON document; import makes the store match it.
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { EasyTaskError } from '../../core/errors.js';
+import { formatIssue, prepare, writeAll } from '../../definitions/apply.js';
+import { loadSources } from '../../definitions/load.js';
+import type { Store, StoredDefinition } from '../../store/index.js';
+import { calendarChecker } from '../calendars.js';
+import { action, out, printJson, withStore } from '../context.js';
+
+export function exportDocument(store: Store): { tasks: unknown[]; groups: unknown[] } {
+  const all = store.defs.all();
+  return {
+    groups: all.filter((s) => s.definition.kind === 'group').map((s) => s.definition.def),
+    tasks: all.filter((s) => s.definition.kind === 'task').map((s) => s.definition.def),
+  };
+}
+
+class DryRun<T> {
+  constructor(readonly result: T) {}
+}
+
+/** Apply inside a transaction and roll it back: the exact outcome, nothing written. */
+function rolledBack<T>(store: Store, fn: () => T): T {
+  try {
+    store.tx(() => {
+      throw new DryRun(fn());
+    });
+  } catch (e) {
+    if (e instanceof DryRun) return e.result as T;
+    throw e;
+  }
+  throw new Error('unreachable');
+}
+
+const key = (s: StoredDefinition) => `${s.definition.def.instance}/${s.definition.def.name}`;
+
+export function registerSyncCommands(program: Command): void {
+  program
+    .command('export')
+    .description('print every definition as one JSON document that import and insert accept')
+    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .action(action(async function (this: Command, o: { output?: string }) {
+      const doc = await withStore(this, exportDocument);
+      const text = JSON.stringify(doc, null, 2) + '\n';
+      if (o.output) {
+        writeFileSync(o.output, text);
+        out(`Exported ${doc.tasks.length} tasks and ${doc.groups.length} groups to ${o.output}`);
+      } else process.stdout.write(text);
+    }));
+
+  program
+    .command('import')
+    .description('make the store match a document: create, update, and delete what it does not list')
+    .argument('<file|dir|->', 'a document from export (or any insert input)')
+    .option('--dry-run', 'print what would change, change nothing')
+    .option('--json', 'print the changes as JSON')
+    .action(action(async function (this: Command, path: string, o: { dryRun?: boolean; json?: boolean }) {
+      const sources = loadSources(path);
+      const changes = await withStore(this, (store) => {
+        const p = prepare(sources, store, { replace: true, batchGroupsOnly: true, calendarExists: calendarChecker(store.home) });
+        if (p.issues.length) {
+          for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
+          throw new EasyTaskError('BAD_INPUT', `${p.issues.length} problem(s) found; nothing was imported.`, 2);
+        }
+        const wanted = new Set(p.items.map((i) => `${i.input.def.instance}/${i.input.def.name}`));
+        const doomed = store.defs.all().filter((s) => !wanted.has(key(s)));
+        // Tasks before groups, so no task is ever left pointing at a deleted group.
+        doomed.sort((a, b) => (a.definition.kind === b.definition.kind ? 0 : a.definition.kind === 'task' ? -1 : 1));
+        const apply = () => {
+          const written = writeAll(store, p.items, { replace: true });
+          for (const s of doomed) store.defs.remove(s);
+          return written;
+        };
+        const written = o.dryRun ? rolledBack(store, apply) : store.tx(apply);
+        return [
+          ...written.map((w) => ({ action: w.action, kind: w.definition.kind, name: w.definition.def.name })),
+          ...doomed.map((s) => ({ action: 'deleted', kind: s.definition.kind, name: s.definition.def.name })),
+        ];
+      });
+      if (o.json) return printJson(changes);
+      const count = (a: string) => changes.filter((c) => c.action === a).length;
+      for (const c of changes) if (c.action !== 'unchanged') out(`${o.dryRun ? 'would be ' : ''}${c.action}: ${c.kind} ${c.name}`);
+      out(`${o.dryRun ? 'Dry run, nothing changed: ' : ''}${count('created')} created, ${count('updated')} updated, ${count('deleted')} deleted, ${count('unchanged')} unchanged.`);
+    }));
+}

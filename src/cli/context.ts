@@ -1,0 +1,77 @@
+// Shared plumbing for CLI commands: the home folder, the store, output, and errors as exit codes.
+import { InvalidArgumentError, type Command } from 'commander';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { EasyTaskError } from '../core/errors.js';
+import { Store } from '../store/index.js';
+
+export interface GlobalOptions {
+  home?: string;
+}
+
+/** The home folder: --home, else $EASYTASK_HOME, else $XDG_STATE_HOME/easytask, else ~/.local/state/easytask. */
+export function resolveHome(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
+  if (opts.home) return resolve(opts.home);
+  if (env.EASYTASK_HOME) return resolve(env.EASYTASK_HOME);
+  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(state, 'easytask');
+}
+
+/** The home folder for a command, honouring the global --home option. */
+export function homeFor(cmd: Command): string {
+  return resolveHome(cmd.optsWithGlobals() as GlobalOptions);
+}
+
+/** Open the store for the command's home, run fn, and always close it. */
+export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = Store.open(homeFor(cmd));
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function out(line = ''): void {
+  process.stdout.write(line + '\n');
+}
+
+export function fail(message: string, exitCode: 1 | 2): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(exitCode);
+}
+
+/** Wrap a command action: EasyTaskError -> its message and exit code; anything else -> exit 1. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (err instanceof EasyTaskError) fail(err.message, err.exitCode);
+      const e = err as Error;
+      fail(process.env.EASYTASK_DEBUG ? (e.stack ?? String(e)) : (e.message ?? String(e)), 1);
+    }
+  };
+}
+
+/** Parse a positive integer option value, or exit 2 naming the option. */
+export function intOption(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+/** Render rows as aligned columns. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}

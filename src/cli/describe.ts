@@ -1,0 +1,43 @@
+// One summary per definition (state, schedule, next fire, last run), shared by list, show and watch.
+import type { Definition } from '../core/task.js';
+import type { RunRow, Store } from '../store/index.js';
+
+export interface DefinitionSummary {
+  kind: 'task' | 'group';
+  name: string;
+  id: number;
+  instance: string;
+  state: 'ACTIVE' | 'IDLE';
+  group: string | null;
+  schedule: string;
+  timezone: string | null;
+  next: string | null;
+  last_run: { id: number; state: string; slot: string; reason: string | null; exit_code: number | null } | null;
+}
+
+export function scheduleText(d: Definition): string {
+  const def = d.def;
+  if (d.kind === 'task' && d.def.task_group) return `in group ${d.def.task_group}${d.def.dependency ? ` after ${d.def.dependency}` : ''}`;
+  const when = def.trigger_times ? `at ${def.trigger_times}` : def.run_frequency ? `every ${def.run_frequency}` : def.cron ? `cron ${def.cron}` : '';
+  const days = def.ordinal_day ?? (def.day_of_week && def.day_of_week !== '1111111' ? `days ${def.day_of_week}` : '');
+  return [when, days, def.calendar ? `except ${def.calendar}` : ''].filter(Boolean).join(', ');
+}
+
+export function summarise(store: Store, d: Definition, nextFire?: (d: Definition) => number | undefined): DefinitionSummary {
+  const last: RunRow | undefined = d.kind === 'task' ? store.runs.latestForTask(d.def.name, d.def.instance) : undefined;
+  const next = d.def.active && nextFire ? nextFire(d) : undefined;
+  return {
+    kind: d.kind,
+    name: d.def.name,
+    id: d.kind === 'task' ? d.def.tid : d.def.gid,
+    instance: d.def.instance,
+    state: d.def.active ? 'ACTIVE' : 'IDLE',
+    group: d.kind === 'task' ? (d.def.task_group ?? null) : null,
+    schedule: scheduleText(d),
+    timezone: d.def.timezone ?? null,
+    next: next === undefined ? null : new Date(next).toISOString(),
+    last_run: last
+      ? { id: last.id, state: last.state, slot: new Date(last.slot).toISOString(), reason: last.reason, exit_code: last.exit_code }
+      : null,
+  };
+}

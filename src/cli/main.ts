@@ -1,0 +1,50 @@
+// The easytask command line: every command registered on one commander program.
+import { Command, CommanderError } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
+import { registerDefinitionCommands } from './commands/definitions.js';
+import { registerManageCommands } from './commands/manage.js';
+import { registerReadCommands } from './commands/read.js';
+import { registerSyncCommands } from './commands/sync.js';
+
+export function buildProgram(): Command {
+  const program = new Command('easytask')
+    .description('A cron replacement for one server: JSON task definitions, a scheduler and local agent, every transition recorded as an event.')
+    .version(pkg.version, '-V, --version', 'print the version')
+    .option('--home <dir>', 'state folder (default: $EASYTASK_HOME, else $XDG_STATE_HOME/easytask, else ~/.local/state/easytask)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false })
+    .exitOverride();
+  registerDefinitionCommands(program);
+  registerManageCommands(program);
+  registerReadCommands(program);
+  registerSyncCommands(program);
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 ok, 1 failure, 2 bad input.
+Quick start:
+  easytask insert examples/hello.json     add a task
+  easytask list                           see tasks, next trigger and last run
+  easytask daemon                         run the scheduler and agent in the foreground`,
+  );
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are not errors; every usage mistake is bad input (exit 2).
+      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+      process.exit(ok ? 0 : err.exitCode === 0 ? 0 : 2);
+    }
+    throw err;
+  }
+}
+
+main(process.argv).catch((err: unknown) => {
+  process.stderr.write(`error: ${(err as Error).message ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+// Lifecycle event types (product.md §5): one union, `domain.verb`.
+import type { RunEventType } from './states.js';
+
+export type DefinitionEventType =
+  | 'task.created'
+  | 'task.updated'
+  | 'task.deleted'
+  | 'task.enabled'
+  | 'task.disabled'
+  | 'group.created'
+  | 'group.updated'
+  | 'group.deleted'
+  | 'group.enabled'
+  | 'group.disabled';
+
+export type EventType =
+  | RunEventType
+  | DefinitionEventType
+  | 'group_run.started'
+  | 'group_run.succeeded'
+  | 'group_run.failed'
+  | 'daemon.started'
+  | 'daemon.stopped'
+  | 'daemon.recovered'
+  | 'calendar.reloaded'
+  | 'alert.sent'
+  | 'alert.failed';
+
+/** An event as appended: `key` is its natural key, so appending it twice stores it once. */
+export interface NewEvent {
+  key: string;
+  type: EventType;
+  time: number;
+  instance: string;
+  run_id?: number | null;
+  attempt?: number | null;
+  task?: string | null;
+  task_id?: number | null;
+  group?: string | null;
+  group_run_id?: number | null;
+  data: Record<string, unknown>;
+}
+
+/** An event as stored, with its global sequence number. */
+export interface StoredEvent extends NewEvent {
+  seq: number;
+}

@@ -1,0 +1,105 @@
+// Validate a batch of documents against each other and the store, then write it all or nothing.
+import { userInfo } from 'node:os';
+import { DateTime } from 'luxon';
+import { parseJsonText } from '../core/json-source.js';
+import { formatIssue, validateBatch, type ValidationIssue } from '../core/validate/index.js';
+import type { Store } from '../store/index.js';
+import type { DefinitionInput, WriteOutcome } from '../store/index.js';
+import type { SourceDocument } from './load.js';
+
+export interface PreparedItem {
+  input: DefinitionInput;
+  file: string;
+  index: number;
+  pointer: string;
+}
+
+export interface Prepared {
+  items: PreparedItem[];
+  issues: ValidationIssue[];
+}
+
+export interface PrepareOptions {
+  strict?: boolean;
+  /** Existing names are allowed (they will be updated) instead of refused. */
+  replace?: boolean;
+  /** Every definition must already exist (update). */
+  mustExist?: boolean;
+  calendarExists?: (name: string) => boolean;
+  /** Groups must come from the batch itself (import replaces the whole store). */
+  batchGroupsOnly?: boolean;
+}
+
+export function machineZone(): string {
+  return DateTime.local().zoneName ?? 'UTC';
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
+
+/** Parse and validate every document; with a store, also check names and ids against it. */
+export function prepare(sources: SourceDocument[], store: Store | undefined, opts: PrepareOptions = {}): Prepared {
+  const issues: ValidationIssue[] = [];
+  const docs: { file: string; raw: unknown }[] = [];
+  for (const s of sources) {
+    const parsed = parseJsonText(s.text, s.file);
+    if (parsed.ok) docs.push({ file: s.file, raw: parsed.value });
+    else issues.push(parsed.issue);
+  }
+  const v = validateBatch(docs, {
+    strict: opts.strict,
+    defaultTimezone: machineZone(),
+    defaultOwner: currentUser(),
+    calendarExists: opts.calendarExists,
+    groupExists: store && !opts.batchGroupsOnly ? (name, instance) => store.defs.byName(name, instance)?.definition.kind === 'group' : undefined,
+  });
+  issues.push(...v.issues);
+  const items: PreparedItem[] = [
+    ...v.groups.map((g) => ({ input: { kind: 'group', def: g.input } as DefinitionInput, file: g.file, index: g.index, pointer: g.pointer })),
+    ...v.tasks.map((t) => ({ input: { kind: 'task', def: t.input } as DefinitionInput, file: t.file, index: t.index, pointer: t.pointer })),
+  ];
+  if (store) issues.push(...storeConflicts(items, store, opts));
+  return { items, issues };
+}
+
+function storeConflicts(items: PreparedItem[], store: Store, opts: PrepareOptions): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const it of items) {
+    const { name, instance } = it.input.def;
+    const at = (field: string, value: unknown, message: string, expected: string): ValidationIssue => ({
+      file: it.file, index: it.index, kind: it.input.kind, name, pointer: `${it.pointer}/${field}`, value, message, expected,
+    });
+    const existing = store.defs.byName(name, instance);
+    if (existing && !opts.replace && !opts.mustExist) {
+      issues.push(at('name', name, `${existing.definition.kind} "${name}" already exists in instance ${instance}`, 'a new name, or --replace to update it (or: easytask update)'));
+    } else if (!existing && opts.mustExist) {
+      issues.push(at('name', name, `no ${it.input.kind} named "${name}" in instance ${instance}`, 'the name of an existing definition (use insert to add new ones)'));
+    } else if (existing && existing.definition.kind !== it.input.kind) {
+      issues.push(at('name', name, `"${name}" is already a ${existing.definition.kind}`, `a name not used by a ${existing.definition.kind}`));
+    }
+    const field = it.input.kind === 'task' ? 'tid' : 'gid';
+    const id = it.input.kind === 'task' ? it.input.def.tid : it.input.def.gid;
+    if (id !== undefined) {
+      const holder = store.defs.byExtId(it.input.kind, id, instance);
+      if (holder && holder.definition.def.name !== name) {
+        issues.push(at(field, id, `${field} ${id} is already used by "${holder.definition.def.name}"`, `an unused ${field}, or omit it to have one assigned`));
+      }
+    }
+  }
+  return issues;
+}
+
+/** Write every prepared definition in one transaction. */
+export function writeAll(store: Store, items: PreparedItem[], opts: { replace: boolean }): WriteOutcome[] {
+  return store.tx(() => {
+    const taken = new Set<number>();
+    return items.map((it) => store.defs.write(it.input, opts, taken));
+  });
+}
+
+export { formatIssue };

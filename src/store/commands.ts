@@ -1,0 +1,49 @@
+// Control commands: a CLI writes a row, the daemon consumes and acknowledges it.
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../core/clock.js';
+
+export type CommandKind = 'force-run' | 'terminate' | 'freeze' | 'unfreeze' | 'modify-status' | 'reload';
+
+export interface CommandRow {
+  id: number;
+  kind: CommandKind;
+  target: string | null;
+  args: string;
+  created_at: number;
+  acked_at: number | null;
+  ok: number | null;
+  message: string | null;
+}
+
+export class Commands {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  enqueue(kind: CommandKind, target: string | null, args: Record<string, unknown> = {}): number {
+    const r = this.db
+      .prepare('INSERT INTO commands (kind, target, args, created_at) VALUES (?, ?, ?, ?)')
+      .run(kind, target, JSON.stringify(args), this.clock.now());
+    return Number(r.lastInsertRowid);
+  }
+
+  pending(): CommandRow[] {
+    return this.db.prepare('SELECT * FROM commands WHERE acked_at IS NULL ORDER BY id').all() as CommandRow[];
+  }
+
+  get(id: number): CommandRow | undefined {
+    return this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined;
+  }
+
+  ack(id: number, ok: boolean, message: string): void {
+    this.db
+      .prepare('UPDATE commands SET acked_at = ?, ok = ?, message = ? WHERE id = ? AND acked_at IS NULL')
+      .run(this.clock.now(), ok ? 1 : 0, message, id);
+  }
+
+  /** Withdraw a command nobody took, so a daemon started later does not act on a stale request. */
+  withdraw(id: number): boolean {
+    return this.db.prepare('DELETE FROM commands WHERE id = ? AND acked_at IS NULL').run(id).changes === 1;
+  }
+}

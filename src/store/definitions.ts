@@ -1,0 +1,209 @@
+// Task and group definitions: stored as normalised JSON, every change appending a task.* / group.* event.
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../core/clock.js';
+import { DEFAULTS } from '../core/defaults.js';
+import { EasyTaskError, notFound } from '../core/errors.js';
+import type { DefinitionEventType } from '../core/events.js';
+import type { Definition, GroupDef, TaskDef } from '../core/task.js';
+import type { EventLog } from './events.js';
+
+interface DefinitionRow {
+  id: number;
+  kind: 'task' | 'group';
+  ext_id: number;
+  name: string;
+  instance: string;
+  active: number;
+  group_name: string | null;
+  body: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StoredDefinition {
+  id: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  definition: Definition;
+}
+
+export type DefinitionInput =
+  | { kind: 'task'; def: Omit<TaskDef, 'tid'> & { tid?: number } }
+  | { kind: 'group'; def: Omit<GroupDef, 'gid'> & { gid?: number } };
+
+export type WriteOutcome = { action: 'created' | 'updated' | 'unchanged'; definition: Definition };
+
+const extIdOf = (d: Definition): number => (d.kind === 'task' ? d.def.tid : d.def.gid);
+
+function toStored(r: DefinitionRow): StoredDefinition {
+  const def = JSON.parse(r.body);
+  return {
+    id: r.id,
+    version: r.version,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    definition: r.kind === 'task' ? { kind: 'task', def } : { kind: 'group', def },
+  };
+}
+
+export class Definitions {
+  constructor(
+    private readonly db: Database,
+    private readonly events: EventLog,
+    private readonly clock: Clock,
+  ) {}
+
+  all(kind?: 'task' | 'group'): StoredDefinition[] {
+    const rows = (
+      kind
+        ? this.db.prepare('SELECT * FROM definitions WHERE kind = ? ORDER BY instance, name').all(kind)
+        : this.db.prepare('SELECT * FROM definitions ORDER BY kind DESC, instance, name').all()
+    ) as DefinitionRow[];
+    return rows.map(toStored);
+  }
+
+  /** Find by name or numeric tid/gid; an ambiguous reference across instances is an error. */
+  find(ref: string, instance?: string): StoredDefinition | undefined {
+    const byId = /^\d+$/.test(ref);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM definitions WHERE ${byId ? 'ext_id = ?' : 'name = ?'} ${instance ? 'AND instance = ?' : ''}`,
+      )
+      .all(...(instance ? [byId ? Number(ref) : ref, instance] : [byId ? Number(ref) : ref])) as DefinitionRow[];
+    if (rows.length > 1) {
+      throw new EasyTaskError('BAD_INPUT', `"${ref}" names ${rows.length} definitions in instances ${rows.map((r) => r.instance).join(', ')}; pass --instance`, 2);
+    }
+    return rows[0] ? toStored(rows[0]) : undefined;
+  }
+
+  get(ref: string, instance?: string): StoredDefinition {
+    const d = this.find(ref, instance);
+    if (!d) throw notFound(`no task or group named "${ref}"${instance ? ` in instance ${instance}` : ''} (see: easytask list)`);
+    return d;
+  }
+
+  byName(name: string, instance: string): StoredDefinition | undefined {
+    const r = this.db.prepare('SELECT * FROM definitions WHERE name = ? AND instance = ?').get(name, instance) as DefinitionRow | undefined;
+    return r ? toStored(r) : undefined;
+  }
+
+  byExtId(kind: 'task' | 'group', id: number, instance: string): StoredDefinition | undefined {
+    const r = this.db.prepare('SELECT * FROM definitions WHERE kind = ? AND ext_id = ? AND instance = ?').get(kind, id, instance) as DefinitionRow | undefined;
+    return r ? toStored(r) : undefined;
+  }
+
+  membersOf(group: string, instance: string): TaskDef[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM definitions WHERE kind = 'task' AND group_name = ? AND instance = ? ORDER BY name`)
+      .all(group, instance) as DefinitionRow[];
+    return rows.map((r) => JSON.parse(r.body) as TaskDef);
+  }
+
+  /** Next free tid or gid in an instance. */
+  nextExtId(kind: 'task' | 'group', instance: string, taken: ReadonlySet<number> = new Set()): number {
+    const r = this.db.prepare('SELECT MAX(ext_id) AS m FROM definitions WHERE kind = ? AND instance = ?').get(kind, instance) as { m: number | null };
+    let id = Math.max(r.m ?? 0, kind === 'task' ? DEFAULTS.firstTid - 1 : DEFAULTS.firstGid - 1) + 1;
+    while (taken.has(id)) id++;
+    return id;
+  }
+
+  /** Insert or (with replace) update; call inside a transaction for all-or-nothing batches. */
+  write(input: DefinitionInput, opts: { replace: boolean }, taken: Set<number> = new Set()): WriteOutcome {
+    const instance = input.def.instance;
+    const existing = this.byName(input.def.name, instance);
+    if (existing && !opts.replace) {
+      throw new EasyTaskError('CONFLICT', `${input.kind} "${input.def.name}" already exists in instance ${instance}; use --replace or update`, 2);
+    }
+    if (existing && existing.definition.kind !== input.kind) {
+      throw new EasyTaskError('CONFLICT', `"${input.def.name}" is already a ${existing.definition.kind}; it cannot become a ${input.kind}`, 2);
+    }
+    const def = this.withId(input, existing, taken);
+    const clash = this.db
+      .prepare('SELECT name FROM definitions WHERE kind = ? AND instance = ? AND ext_id = ? AND name <> ?')
+      .get(def.kind, instance, extIdOf(def), def.def.name) as { name: string } | undefined;
+    if (clash) {
+      const field = def.kind === 'task' ? 'tid' : 'gid';
+      throw new EasyTaskError('CONFLICT', `${field} ${extIdOf(def)} of "${def.def.name}" is already used by "${clash.name}"`, 2);
+    }
+    if (existing) return this.replaceRow(existing, def);
+    return this.insertRow(def);
+  }
+
+  private withId(input: DefinitionInput, existing: StoredDefinition | undefined, taken: Set<number>): Definition {
+    const prior = existing ? extIdOf(existing.definition) : undefined;
+    if (input.kind === 'task') {
+      const tid = input.def.tid ?? prior ?? this.nextExtId('task', input.def.instance, taken);
+      taken.add(tid);
+      return { kind: 'task', def: { ...input.def, tid } as TaskDef };
+    }
+    const gid = input.def.gid ?? prior ?? this.nextExtId('group', input.def.instance, taken);
+    taken.add(gid);
+    return { kind: 'group', def: { ...input.def, gid } as GroupDef };
+  }
+
+  private insertRow(d: Definition): WriteOutcome {
+    const now = this.clock.now();
+    const res = this.db
+      .prepare(
+        `INSERT INTO definitions (kind, ext_id, name, instance, active, group_name, body, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(d.kind, extIdOf(d), d.def.name, d.def.instance, d.def.active ? 1 : 0, groupOf(d), JSON.stringify(d.def), now, now);
+    this.emit(Number(res.lastInsertRowid), 1, d, `${d.kind}.created` as DefinitionEventType, {});
+    return { action: 'created', definition: d };
+  }
+
+  private replaceRow(existing: StoredDefinition, d: Definition): WriteOutcome {
+    const body = JSON.stringify(d.def);
+    if (body === JSON.stringify(existing.definition.def)) return { action: 'unchanged', definition: d };
+    const version = existing.version + 1;
+    this.db
+      .prepare('UPDATE definitions SET ext_id = ?, active = ?, group_name = ?, body = ?, version = ?, updated_at = ? WHERE id = ?')
+      .run(extIdOf(d), d.def.active ? 1 : 0, groupOf(d), body, version, this.clock.now(), existing.id);
+    const changed = Object.keys({ ...existing.definition.def, ...d.def }).filter(
+      (k) => JSON.stringify((existing.definition.def as unknown as Record<string, unknown>)[k]) !== JSON.stringify((d.def as unknown as Record<string, unknown>)[k]),
+    );
+    this.emit(existing.id, version, d, `${d.kind}.updated` as DefinitionEventType, { changed });
+    return { action: 'updated', definition: d };
+  }
+
+  /** Enable or disable; returns false when it already had that state. */
+  setActive(ref: string, active: boolean, instance?: string): { changed: boolean; definition: Definition } {
+    return this.db.transaction(() => {
+      const s = this.get(ref, instance);
+      const d = s.definition;
+      if (d.def.active === active) return { changed: false, definition: d };
+      const next = { kind: d.kind, def: { ...d.def, active } } as Definition;
+      const version = s.version + 1;
+      this.db
+        .prepare('UPDATE definitions SET active = ?, body = ?, version = ?, updated_at = ? WHERE id = ?')
+        .run(active ? 1 : 0, JSON.stringify(next.def), version, this.clock.now(), s.id);
+      this.emit(s.id, version, next, `${d.kind}.${active ? 'enabled' : 'disabled'}` as DefinitionEventType, {});
+      return { changed: true, definition: next };
+    }).immediate();
+  }
+
+  /** Delete inside the caller's transaction. */
+  remove(s: StoredDefinition): void {
+    this.db.prepare('DELETE FROM definitions WHERE id = ?').run(s.id);
+    this.emit(s.id, s.version + 1, s.definition, `${s.definition.kind}.deleted` as DefinitionEventType, {});
+  }
+
+  private emit(rowId: number, version: number, d: Definition, type: DefinitionEventType, extra: Record<string, unknown>): void {
+    const isTask = d.kind === 'task';
+    this.events.append({
+      key: `def:${rowId}:v${version}:${type}`,
+      type,
+      time: this.clock.now(),
+      instance: d.def.instance,
+      task: isTask ? d.def.name : null,
+      task_id: isTask ? d.def.tid : null,
+      group: isTask ? (d.def.task_group ?? null) : d.def.name,
+      data: { version, ...(isTask ? { tid: d.def.tid } : { gid: d.def.gid }), ...extra },
+    });
+  }
+}
+
+const groupOf = (d: Definition): string | null => (d.kind === 'task' ? (d.def.task_group ?? null) : null);

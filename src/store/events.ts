@@ -1,0 +1,91 @@
+// The event log: append with a natural key (a re-append is a no-op) and read by sequence.
+import type { Database, Statement } from 'better-sqlite3';
+import type { EventType, NewEvent, StoredEvent } from '../core/events.js';
+
+interface EventRow {
+  seq: number;
+  key: string;
+  type: string;
+  time: number;
+  instance: string;
+  run_id: number | null;
+  attempt: number | null;
+  task: string | null;
+  task_id: number | null;
+  group_name: string | null;
+  group_run_id: number | null;
+  data: string;
+}
+
+export interface EventQuery {
+  afterSeq?: number;
+  sinceTime?: number;
+  task?: string;
+  runId?: number;
+  limit?: number;
+}
+
+export class EventLog {
+  private readonly insert: Statement;
+  constructor(private readonly db: Database) {
+    this.insert = db.prepare(
+      // SELECT … WHERE NOT EXISTS rather than ON CONFLICT: a skipped duplicate must not use up a seq.
+      `INSERT INTO events (key, type, time, instance, run_id, attempt, task, task_id, group_name, group_run_id, data)
+       SELECT @key, @type, @time, @instance, @run_id, @attempt, @task, @task_id, @group, @group_run_id, @data
+       WHERE NOT EXISTS (SELECT 1 FROM events WHERE key = @key)`,
+    );
+  }
+
+  /** Append one event; returns its seq, or undefined when an event with this key already exists. */
+  append(e: NewEvent): number | undefined {
+    const r = this.insert.run({
+      key: e.key,
+      type: e.type,
+      time: e.time,
+      instance: e.instance,
+      run_id: e.run_id ?? null,
+      attempt: e.attempt ?? null,
+      task: e.task ?? null,
+      task_id: e.task_id ?? null,
+      group: e.group ?? null,
+      group_run_id: e.group_run_id ?? null,
+      data: JSON.stringify(e.data),
+    });
+    return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;
+  }
+
+  list(q: EventQuery = {}): StoredEvent[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (q.afterSeq !== undefined) (where.push('seq > @after'), (params.after = q.afterSeq));
+    if (q.sinceTime !== undefined) (where.push('time >= @since'), (params.since = q.sinceTime));
+    if (q.task !== undefined) (where.push('task = @task'), (params.task = q.task));
+    if (q.runId !== undefined) (where.push('run_id = @run'), (params.run = q.runId));
+    const sql =
+      `SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq` +
+      (q.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(q.limit))}` : '');
+    return (this.db.prepare(sql).all(params) as EventRow[]).map(toEvent);
+  }
+
+  lastSeq(): number {
+    const r = this.db.prepare('SELECT MAX(seq) AS s FROM events').get() as { s: number | null };
+    return r.s ?? 0;
+  }
+}
+
+function toEvent(r: EventRow): StoredEvent {
+  return {
+    seq: r.seq,
+    key: r.key,
+    type: r.type as EventType,
+    time: r.time,
+    instance: r.instance,
+    run_id: r.run_id,
+    attempt: r.attempt,
+    task: r.task,
+    task_id: r.task_id,
+    group: r.group_name,
+    group_run_id: r.group_run_id,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+  };
+}

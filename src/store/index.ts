@@ -1,0 +1,50 @@
+// The store: one SQLite file, the only channel between the CLI, the daemon and the dashboard.
+import type { Database } from 'better-sqlite3';
+import { systemClock, type Clock } from '../core/clock.js';
+import { Commands } from './commands.js';
+import { Definitions } from './definitions.js';
+import { EventLog } from './events.js';
+import { openDatabase } from './open.js';
+import { Runs } from './runs.js';
+
+export class Store {
+  readonly events: EventLog;
+  readonly runs: Runs;
+  readonly defs: Definitions;
+  readonly commands: Commands;
+
+  constructor(
+    readonly db: Database,
+    readonly clock: Clock,
+    readonly home: string,
+  ) {
+    this.events = new EventLog(db);
+    this.runs = new Runs(db, this.events, clock);
+    this.defs = new Definitions(db, this.events, clock);
+    this.commands = new Commands(db, clock);
+  }
+
+  static open(home: string, clock: Clock = systemClock): Store {
+    return new Store(openDatabase(home), clock, home);
+  }
+
+  /** Run fn in one IMMEDIATE transaction: all of it is written, or none of it. */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Changes whenever another connection commits; cheap to poll. */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export type { RunRow, NewRun, RunPatch, TransitionRequest } from './runs.js';
+export type { StoredDefinition, DefinitionInput, WriteOutcome } from './definitions.js';
+export type { CommandRow, CommandKind } from './commands.js';
+export { MIGRATIONS, migrate, schemaVersion } from './migrations.js';
+export { storePath, STORE_FILE } from './open.js';

@@ -1,0 +1,171 @@
+// Runs: one row per (task, fire instant); every state change goes through transition().
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../core/clock.js';
+import { EasyTaskError } from '../core/errors.js';
+import { checkTransition, type RunReason, type RunState, type TransitionEvent } from '../core/states.js';
+import type { EventLog } from './events.js';
+
+export type RunOrigin = 'schedule' | 'force' | 'group';
+
+export interface RunRow {
+  id: number;
+  task_id: number;
+  task_name: string;
+  instance: string;
+  slot: number;
+  origin: RunOrigin;
+  state: RunState;
+  reason: RunReason | null;
+  attempt: number;
+  max_attempts: number;
+  exit_code: number | null;
+  pid: number | null;
+  host: string | null;
+  queue: string;
+  group_run_id: number | null;
+  business_date: string | null;
+  stdout_path: string | null;
+  stderr_path: string | null;
+  due_at: number | null;
+  created_at: number;
+  triggered_at: number | null;
+  started_at: number | null;
+  ended_at: number | null;
+  version: number;
+}
+
+export interface NewRun {
+  task_id: number;
+  task_name: string;
+  instance: string;
+  slot: number;
+  origin?: RunOrigin;
+  max_attempts: number;
+  queue: string;
+  business_date?: string;
+  group_run_id?: number;
+}
+
+/** Columns a transition may set beside the state. */
+export type RunPatch = Partial<
+  Pick<RunRow, 'reason' | 'attempt' | 'exit_code' | 'pid' | 'host' | 'stdout_path' | 'stderr_path' | 'due_at' | 'triggered_at' | 'started_at' | 'ended_at'>
+>;
+
+export interface TransitionRequest {
+  runId: number;
+  event: TransitionEvent;
+  to: RunState;
+  patch?: RunPatch;
+  /** Extra event data (pid, exit code, duration, error, …). */
+  data?: Record<string, unknown>;
+  /** Refuse when the run moved on since it was read (optimistic concurrency). */
+  expectVersion?: number;
+}
+
+const PATCHABLE = new Set<string>([
+  'reason', 'attempt', 'exit_code', 'pid', 'host', 'stdout_path', 'stderr_path', 'due_at', 'triggered_at', 'started_at', 'ended_at',
+]);
+
+export class Runs {
+  constructor(
+    private readonly db: Database,
+    private readonly events: EventLog,
+    private readonly clock: Clock,
+  ) {}
+
+  get(id: number): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+  }
+
+  /**
+   * Create the run for a slot and append run.created, in one transaction.
+   * Returns undefined when the slot already has a run: a slot can never run twice.
+   */
+  create(r: NewRun): RunRow | undefined {
+    return this.db.transaction(() => {
+      const now = this.clock.now();
+      const res = this.db
+        .prepare(
+          `INSERT INTO runs (task_id, task_name, instance, slot, origin, state, max_attempts, queue, business_date, group_run_id, created_at)
+           VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?)
+           ON CONFLICT (task_id, instance, slot) DO NOTHING`,
+        )
+        .run(r.task_id, r.task_name, r.instance, r.slot, r.origin ?? 'schedule', r.max_attempts, r.queue, r.business_date ?? null, r.group_run_id ?? null, now);
+      if (res.changes === 0) return undefined;
+      const run = this.get(Number(res.lastInsertRowid))!;
+      this.events.append({
+        key: `run:${run.id}:v0`,
+        type: 'run.created',
+        time: now,
+        instance: run.instance,
+        run_id: run.id,
+        attempt: 0,
+        task: run.task_name,
+        task_id: run.task_id,
+        group_run_id: run.group_run_id,
+        data: { to: 'ACTIVE', slot: new Date(run.slot).toISOString(), origin: run.origin },
+      });
+      return run;
+    }).immediate();
+  }
+
+  /** Apply one transition: the new state and its event are written in the same transaction. */
+  transition(req: TransitionRequest): RunRow {
+    return this.db.transaction(() => this.transitionInTx(req)).immediate();
+  }
+
+  /** The body of transition(), for callers already inside a transaction. */
+  transitionInTx(req: TransitionRequest): RunRow {
+    const run = this.get(req.runId);
+    if (!run) throw new EasyTaskError('NOT_FOUND', `run ${req.runId} does not exist`);
+    if (req.expectVersion !== undefined && run.version !== req.expectVersion) {
+      throw new EasyTaskError('CONFLICT', `run ${run.id} changed meanwhile (now ${run.state})`);
+    }
+    const check = checkTransition(req.event, run.state, req.to);
+    if (!check.ok) {
+      throw new EasyTaskError('ILLEGAL_TRANSITION', `run ${run.id} (${run.task_name}) is ${run.state}: ${check.message}`);
+    }
+    const patch = req.patch ?? {};
+    const sets = ['state = @state', 'version = version + 1'];
+    for (const k of Object.keys(patch)) {
+      if (!PATCHABLE.has(k)) throw new EasyTaskError('INTERNAL', `run column ${k} cannot be patched`);
+      sets.push(`${k} = @${k}`);
+    }
+    this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = @id`).run({ ...patch, state: req.to, id: run.id });
+    const next = { ...run, ...patch, state: req.to, version: run.version + 1 } as RunRow;
+    this.events.append({
+      key: `run:${run.id}:v${next.version}`,
+      type: req.event,
+      time: this.clock.now(),
+      instance: run.instance,
+      run_id: run.id,
+      attempt: next.attempt,
+      task: run.task_name,
+      task_id: run.task_id,
+      group_run_id: run.group_run_id,
+      data: { from: run.state, to: req.to, ...(patch.reason != null ? { reason: patch.reason } : {}), ...req.data },
+    });
+    return next;
+  }
+
+  list(q: { task?: string; state?: RunState; sinceSlot?: number; limit?: number } = {}): RunRow[] {
+    const where: string[] = [];
+    const p: Record<string, unknown> = {};
+    if (q.task !== undefined) (where.push('task_name = @task'), (p.task = q.task));
+    if (q.state !== undefined) (where.push('state = @state'), (p.state = q.state));
+    if (q.sinceSlot !== undefined) (where.push('slot >= @since'), (p.since = q.sinceSlot));
+    const sql = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY slot DESC, id DESC LIMIT ${q.limit ?? 1000}`;
+    return this.db.prepare(sql).all(p) as RunRow[];
+  }
+
+  latestForTask(task: string, instance: string): RunRow | undefined {
+    return this.db
+      .prepare('SELECT * FROM runs WHERE task_name = ? AND instance = ? ORDER BY slot DESC, id DESC LIMIT 1')
+      .get(task, instance) as RunRow | undefined;
+  }
+
+  inStates(states: readonly RunState[]): RunRow[] {
+    const marks = states.map(() => '?').join(',');
+    return this.db.prepare(`SELECT * FROM runs WHERE state IN (${marks}) ORDER BY slot, id`).all(...states) as RunRow[];
+  }
+}
