@@ -1,4 +1,8 @@
 // Which calendar names exist for a home: the shipped ones plus <home>/calendars.
-export function calendarChecker(_home: string): ((name: string) => boolean) | undefined {
-  return undefined;
+import { systemClock } from '../core/clock.js';
+import { homeCalendars } from '../daemon/calendars.js';
+
+export function calendarChecker(home: string): (name: string) => boolean {
+  let names: ReadonlySet<string> | undefined;
+  return (name) => (names ??= new Set(homeCalendars(home, systemClock.now()).calendars.keys())).has(name);
 }

@@ -46,10 +46,10 @@ export function fail(message: string, exitCode: 1 | 2): never {
 }
 
 /** Wrap a command action: EasyTaskError -> its message and exit code; anything else -> exit 1. */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
-  return async (...args: A) => {
+export function action<A extends unknown[]>(fn: (this: Command, ...args: A) => Promise<void> | void): (this: Command, ...args: A) => Promise<void> {
+  return async function (this: Command, ...args: A) {
     try {
-      await fn(...args);
+      await fn.apply(this, args);
     } catch (err) {
       if (err instanceof EasyTaskError) fail(err.message, err.exitCode);
       const e = err as Error;

@@ -1,9 +1,13 @@
 // The easytask command line: every command registered on one commander program.
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
+import { registerControlCommands } from './commands/control.js';
+import { registerDaemonCommand } from './commands/daemon.js';
 import { registerDefinitionCommands } from './commands/definitions.js';
 import { registerManageCommands } from './commands/manage.js';
 import { registerReadCommands } from './commands/read.js';
+import { registerRunsCommand } from './commands/runs.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerSyncCommands } from './commands/sync.js';
 
 export function buildProgram(): Command {
@@ -18,6 +22,10 @@ export function buildProgram(): Command {
   registerManageCommands(program);
   registerReadCommands(program);
   registerSyncCommands(program);
+  registerDaemonCommand(program);
+  registerControlCommands(program);
+  registerStatusCommand(program);
+  registerRunsCommand(program);
   program.addHelpText(
     'after',
     `

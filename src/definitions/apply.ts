@@ -26,8 +26,8 @@ export interface PrepareOptions {
   /** Every definition must already exist (update). */
   mustExist?: boolean;
   calendarExists?: (name: string) => boolean;
-  /** Groups must come from the batch itself (import replaces the whole store). */
-  batchGroupsOnly?: boolean;
+  /** Import: the batch replaces the whole store, so groups come from it and absent holders of ids go away. */
+  sync?: boolean;
 }
 
 export function machineZone(): string {
@@ -56,7 +56,7 @@ export function prepare(sources: SourceDocument[], store: Store | undefined, opt
     defaultTimezone: machineZone(),
     defaultOwner: currentUser(),
     calendarExists: opts.calendarExists,
-    groupExists: store && !opts.batchGroupsOnly ? (name, instance) => store.defs.byName(name, instance)?.definition.kind === 'group' : undefined,
+    groupExists: store && !opts.sync ? (name, instance) => store.defs.byName(name, instance)?.definition.kind === 'group' : undefined,
   });
   issues.push(...v.issues);
   const items: PreparedItem[] = [
@@ -69,6 +69,7 @@ export function prepare(sources: SourceDocument[], store: Store | undefined, opt
 
 function storeConflicts(items: PreparedItem[], store: Store, opts: PrepareOptions): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
+  const inBatch = new Set(items.map((i) => `${i.input.def.instance}/${i.input.def.name}`));
   for (const it of items) {
     const { name, instance } = it.input.def;
     const at = (field: string, value: unknown, message: string, expected: string): ValidationIssue => ({
@@ -86,7 +87,8 @@ function storeConflicts(items: PreparedItem[], store: Store, opts: PrepareOption
     const id = it.input.kind === 'task' ? it.input.def.tid : it.input.def.gid;
     if (id !== undefined) {
       const holder = store.defs.byExtId(it.input.kind, id, instance);
-      if (holder && holder.definition.def.name !== name) {
+      const leaving = opts.sync && holder && !inBatch.has(`${instance}/${holder.definition.def.name}`);
+      if (holder && holder.definition.def.name !== name && !leaving) {
         issues.push(at(field, id, `${field} ${id} is already used by "${holder.definition.def.name}"`, `an unused ${field}, or omit it to have one assigned`));
       }
     }

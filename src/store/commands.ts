@@ -13,6 +13,7 @@ export interface CommandRow {
   acked_at: number | null;
   ok: number | null;
   message: string | null;
+  result: string | null;
 }
 
 export class Commands {
@@ -36,10 +37,10 @@ export class Commands {
     return this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined;
   }
 
-  ack(id: number, ok: boolean, message: string): void {
+  ack(id: number, ok: boolean, message: string, result?: Record<string, unknown>): void {
     this.db
-      .prepare('UPDATE commands SET acked_at = ?, ok = ?, message = ? WHERE id = ? AND acked_at IS NULL')
-      .run(this.clock.now(), ok ? 1 : 0, message, id);
+      .prepare('UPDATE commands SET acked_at = ?, ok = ?, message = ?, result = ? WHERE id = ? AND acked_at IS NULL')
+      .run(this.clock.now(), ok ? 1 : 0, message, result ? JSON.stringify(result) : null, id);
   }
 
   /** Withdraw a command nobody took, so a daemon started later does not act on a stale request. */

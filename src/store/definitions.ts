@@ -136,11 +136,13 @@ export class Definitions {
     if (input.kind === 'task') {
       const tid = input.def.tid ?? prior ?? this.nextExtId('task', input.def.instance, taken);
       taken.add(tid);
-      return { kind: 'task', def: { ...input.def, tid } as TaskDef };
+      const { tid: _given, ...rest } = input.def;
+      return { kind: 'task', def: { tid, ...rest } as TaskDef }; // the id always comes first, as in EasyTask's files
     }
     const gid = input.def.gid ?? prior ?? this.nextExtId('group', input.def.instance, taken);
     taken.add(gid);
-    return { kind: 'group', def: { ...input.def, gid } as GroupDef };
+    const { gid: _given, ...rest } = input.def;
+    return { kind: 'group', def: { gid, ...rest } as GroupDef };
   }
 
   private insertRow(d: Definition): WriteOutcome {

@@ -95,7 +95,8 @@ export const MIGRATIONS: readonly Migration[] = [
         created_at INTEGER NOT NULL,
         acked_at   INTEGER,
         ok         INTEGER,
-        message    TEXT
+        message    TEXT,
+        result     TEXT
       );
       CREATE INDEX commands_pending ON commands (acked_at, id);
       CREATE TABLE daemon (

@@ -148,6 +148,15 @@ export class Runs {
     return next;
   }
 
+  /** Skip a task's runs that have not started (its definition went away or went idle); inside a transaction. */
+  skipPending(task: string, instance: string, reason: 'deleted' | 'disabled'): number {
+    const pending = this.db
+      .prepare(`SELECT id FROM runs WHERE task_name = ? AND instance = ? AND state IN ('ACTIVE', 'FROZEN', 'TRIGGER')`)
+      .all(task, instance) as { id: number }[];
+    for (const r of pending) this.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason, ended_at: this.clock.now() } });
+    return pending.length;
+  }
+
   list(q: { task?: string; state?: RunState; sinceSlot?: number; limit?: number } = {}): RunRow[] {
     const where: string[] = [];
     const p: Record<string, unknown> = {};

@@ -10,15 +10,6 @@ interface RefOpts {
   cascade?: boolean;
 }
 
-/** Runs not yet started are skipped with the definition, so nothing is left waiting for it. */
-function skipPendingRuns(store: Store, task: string, instance: string, reason: 'deleted' | 'disabled'): number {
-  const pending = store.db
-    .prepare(`SELECT id FROM runs WHERE task_name = ? AND instance = ? AND state IN ('ACTIVE', 'FROZEN', 'TRIGGER')`)
-    .all(task, instance) as { id: number }[];
-  for (const r of pending) store.runs.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason, ended_at: store.clock.now() } });
-  return pending.length;
-}
-
 function deleteDefinition(store: Store, ref: string, o: RefOpts): string[] {
   return store.tx(() => {
     const s = store.defs.get(ref, o.instance);
@@ -30,12 +21,12 @@ function deleteDefinition(store: Store, ref: string, o: RefOpts): string[] {
         throw new EasyTaskError('BAD_INPUT', `group "${d.def.name}" has ${members.length} member task(s) (${members.map((m) => m.name).join(', ')}); pass --cascade to delete them too`, 2);
       }
       for (const m of members) {
-        skipPendingRuns(store, m.name, m.instance, 'deleted');
+        store.runs.skipPending(m.name, m.instance, 'deleted');
         store.defs.remove(store.defs.byName(m.name, m.instance)!);
         removed.push(`task ${m.name} (tid ${m.tid})`);
       }
     } else {
-      skipPendingRuns(store, d.def.name, d.def.instance, 'deleted');
+      store.runs.skipPending(d.def.name, d.def.instance, 'deleted');
     }
     store.defs.remove(s);
     removed.push(d.kind === 'task' ? `task ${d.def.name} (tid ${d.def.tid})` : `group ${d.def.name} (gid ${d.def.gid})`);
@@ -68,7 +59,7 @@ export function registerManageCommands(program: Command): void {
         const r = await withStore(this, (store) =>
           store.tx(() => {
             const res = store.defs.setActive(ref, active, o.instance);
-            if (!active && res.changed && res.definition.kind === 'task') skipPendingRuns(store, res.definition.def.name, res.definition.def.instance, 'disabled');
+            if (!active && res.changed && res.definition.kind === 'task') store.runs.skipPending(res.definition.def.name, res.definition.def.instance, 'disabled');
             return res;
           }),
         );

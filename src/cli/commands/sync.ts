@@ -58,7 +58,7 @@ export function registerSyncCommands(program: Command): void {
     .action(action(async function (this: Command, path: string, o: { dryRun?: boolean; json?: boolean }) {
       const sources = loadSources(path);
       const changes = await withStore(this, (store) => {
-        const p = prepare(sources, store, { replace: true, batchGroupsOnly: true, calendarExists: calendarChecker(store.home) });
+        const p = prepare(sources, store, { replace: true, sync: true, calendarExists: calendarChecker(store.home) });
         if (p.issues.length) {
           for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
           throw new EasyTaskError('BAD_INPUT', `${p.issues.length} problem(s) found; nothing was imported.`, 2);
@@ -67,10 +67,13 @@ export function registerSyncCommands(program: Command): void {
         const doomed = store.defs.all().filter((s) => !wanted.has(key(s)));
         // Tasks before groups, so no task is ever left pointing at a deleted group.
         doomed.sort((a, b) => (a.definition.kind === b.definition.kind ? 0 : a.definition.kind === 'task' ? -1 : 1));
+        // Deletions first, so ids they held are free for the definitions that follow.
         const apply = () => {
-          const written = writeAll(store, p.items, { replace: true });
-          for (const s of doomed) store.defs.remove(s);
-          return written;
+          for (const s of doomed) {
+            if (s.definition.kind === 'task') store.runs.skipPending(s.definition.def.name, s.definition.def.instance, 'deleted');
+            store.defs.remove(s);
+          }
+          return writeAll(store, p.items, { replace: true });
         };
         const written = o.dryRun ? rolledBack(store, apply) : store.tx(apply);
         return [

@@ -1,0 +1,78 @@
+// The contract between the daemon and the agent for one attempt: what to run, and how it ended.
+import type { Clock } from '../core/clock.js';
+import type { StreamStats } from './output-sink.js';
+import type { RunAs } from './run-as-user.js';
+
+export interface AttemptSpec {
+  /** The command text, placeholders already resolved; run as `bash -c cmd`. */
+  cmd: string;
+  /** The whole environment (nothing is inherited from the daemon). */
+  env: Readonly<Record<string, string>>;
+  cwd?: string;
+  shell: 'bash';
+  stdoutPath: string;
+  stderrPath: string;
+  /** Past this the process group gets SIGTERM, then SIGKILL after killGraceSeconds. */
+  maxRunTimeSeconds?: number;
+  killGraceSeconds: number;
+  /** Cap per attempt and stream. */
+  maxOutputBytes: number;
+  runAsUser?: RunAs;
+  /** 1-based; from 2 on, a header line separates the attempt in the output files. */
+  attempt: number;
+}
+
+export interface OutputProgress {
+  stdoutBytes: number;
+  stderrBytes: number;
+  stdoutLines: number;
+  stderrLines: number;
+}
+
+export interface AttemptHooks {
+  clock: Clock;
+  /** The process is live; its pid is also its process-group id. */
+  onSpawn?: (pid: number) => void;
+  /** Output so far; called at most once per outputEventMs. */
+  onOutput?: (progress: OutputProgress) => void;
+  /** Default DEFAULTS.outputEventMs. */
+  outputEventMs?: number;
+}
+
+export interface AttemptOutput {
+  stdout: StreamStats;
+  stderr: StreamStats;
+}
+
+export type TerminateReason = 'requested' | 'shutdown';
+
+interface AttemptCommon {
+  /** Wall clock, epoch ms. */
+  startedAt: number;
+  endedAt: number;
+  /** Monotonic, from the start of preparation to the end of the attempt. */
+  durationMs: number;
+  /** Absent when no process was started. */
+  pid?: number;
+  output: AttemptOutput;
+}
+
+export type AttemptOutcome =
+  | { outcome: 'success'; exitCode: 0 }
+  /** `exitCode` is 128 + the signal number when a signal ended the process. */
+  | { outcome: 'failed'; reason: 'exit_code'; exitCode: number; signal?: NodeJS.Signals }
+  | { outcome: 'failed'; reason: 'timeout' }
+  | { outcome: 'failed'; reason: 'spawn_error'; error: string }
+  | { outcome: 'failed'; reason: 'user_error'; error: string }
+  | { outcome: 'terminated'; reason: TerminateReason };
+
+export type AttemptResult = AttemptCommon & AttemptOutcome;
+
+export interface AttemptHandle {
+  /** Set once the process is spawned. */
+  readonly pid: number | undefined;
+  /** Never rejects: a failed process is a result. */
+  readonly result: Promise<AttemptResult>;
+  /** Kill the attempt's process group (SIGTERM, SIGKILL after the grace period). No-op once it ended. */
+  terminate(reason: TerminateReason): void;
+}

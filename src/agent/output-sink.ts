@@ -1,0 +1,86 @@
+// Streams one child pipe into its file without holding it in memory: counts bytes and lines, caps it.
+import type { FileHandle } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+
+export interface StreamStats {
+  path: string;
+  /** Bytes of the child's output written to the file (at most the cap; header and marker excluded). */
+  bytes: number;
+  /** Newlines among those bytes, as `wc -l` counts. */
+  lines: number;
+  /** The child wrote more than the cap; the rest was read and discarded. */
+  truncated: boolean;
+  /** Set when writing the file failed (disk full…); the rest of the output was discarded. */
+  writeError?: string;
+}
+
+export function truncationMarker(cap: number): string {
+  return `[easytask: output truncated at ${cap} bytes]\n`;
+}
+
+export class OutputSink {
+  readonly stats: StreamStats;
+  private readonly file: Writable;
+  private endsWithNewline = true;
+  private waiting: (() => void) | undefined;
+
+  constructor(handle: FileHandle, path: string, private readonly cap: number) {
+    this.stats = { path, bytes: 0, lines: 0, truncated: false };
+    this.file = handle.createWriteStream();
+    this.file.on('error', (err) => {
+      this.stats.writeError ??= err.message;
+      this.waiting?.();
+    });
+  }
+
+  /** Write what fits under the cap. False when the file asks the writer to wait for 'drain'. */
+  write(chunk: Buffer): boolean {
+    if (this.stats.truncated || this.stats.writeError !== undefined) return true;
+    const room = this.cap - this.stats.bytes;
+    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    let ready = true;
+    if (part.length > 0) {
+      ready = this.file.write(part);
+      this.stats.bytes += part.length;
+      this.stats.lines += countNewlines(part);
+      this.endsWithNewline = part[part.length - 1] === 0x0a;
+    }
+    if (part.length < chunk.length) {
+      this.stats.truncated = true;
+      ready = this.file.write((this.endsWithNewline ? '' : '\n') + truncationMarker(this.cap));
+    }
+    return ready;
+  }
+
+  /** Copy `source` into the file, honouring back-pressure; resolves when the source ends or is destroyed. */
+  pump(source: Readable, onData: () => void): Promise<void> {
+    return new Promise((resolve) => {
+      source.on('data', (chunk: Buffer) => {
+        if (!this.write(chunk)) {
+          source.pause();
+          this.waiting = () => {
+            this.waiting = undefined;
+            source.resume();
+          };
+          this.file.once('drain', this.waiting);
+        }
+        onData();
+      });
+      source.once('close', () => resolve());
+      source.once('error', () => resolve());
+    });
+  }
+
+  /** Flush and close the file. */
+  async close(): Promise<void> {
+    if (!this.file.destroyed) this.file.end();
+    await finished(this.file).catch(() => undefined);
+  }
+}
+
+function countNewlines(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(0x0a); i !== -1; i = buf.indexOf(0x0a, i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,45 @@
+// Throttles output progress reports so the daemon writes at most one run.output event per interval.
+import type { Clock } from '../core/clock.js';
+
+export class ProgressThrottle {
+  private last = Number.NEGATIVE_INFINITY;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly emit: () => void,
+    private readonly intervalMs: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Something changed: report now if the interval has passed, else once when it does. */
+  poke(): void {
+    if (this.stopped || this.timer !== undefined) return;
+    this.fireWhenDue();
+  }
+
+  // Timers may fire a little early against the monotonic clock, so check again when they do.
+  private fireWhenDue(): void {
+    const wait = this.last + this.intervalMs - this.clock.monotonic();
+    if (wait <= 0) {
+      this.fire();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.stopped) this.fireWhenDue();
+    }, Math.ceil(wait));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private fire(): void {
+    if (this.stopped) return;
+    this.last = this.clock.monotonic();
+    this.emit();
+  }
+}

@@ -1,0 +1,79 @@
+// force-run, terminate, freeze, unfreeze, modify-status: requests the running daemon carries out.
+import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock } from '../../core/clock.js';
+import { DEFAULTS } from '../../core/defaults.js';
+import { EasyTaskError } from '../../core/errors.js';
+import { liveDaemon } from '../../daemon/lock.js';
+import type { CommandKind, Store } from '../../store/index.js';
+import { action, out, printJson, withStore } from '../context.js';
+
+interface ControlOpts {
+  date?: string;
+  status?: string;
+  run?: number;
+  json?: boolean;
+  wait?: number;
+}
+
+/** Write the command, wait for the daemon's acknowledgement, and report it. */
+export async function sendCommand(store: Store, kind: CommandKind, target: string | null, args: Record<string, unknown>, waitMs: number = DEFAULTS.ackWaitMs) {
+  const daemon = liveDaemon(store);
+  const id = store.commands.enqueue(kind, target, args);
+  const deadline = systemClock.now() + waitMs;
+  for (;;) {
+    const c = store.commands.get(id)!;
+    if (c.acked_at !== null) return { ok: c.ok === 1, message: c.message ?? '', result: c.result ? (JSON.parse(c.result) as Record<string, unknown>) : {} };
+    if (systemClock.now() >= deadline) break;
+    await sleep(daemon ? 25 : 100);
+  }
+  store.commands.withdraw(id);
+  throw new EasyTaskError(
+    'NO_DAEMON',
+    daemon
+      ? `the daemon (pid ${daemon.pid}) did not acknowledge within ${waitMs / 1000}s; the request was withdrawn`
+      : `no daemon took the request within ${waitMs / 1000}s (start one with: easytask daemon); the request was withdrawn`,
+    1,
+  );
+}
+
+const DATE = /^\d{8}$/;
+
+function checkDate(date: string | undefined): void {
+  if (date !== undefined && !DATE.test(date)) throw new EasyTaskError('BAD_INPUT', `--date must be YYYYMMDD, got "${date}"`, 2);
+}
+
+function register(program: Command, name: CommandKind, description: string, arg: string, build: (ref: string | undefined, o: ControlOpts) => { target: string | null; args: Record<string, unknown> }, extra?: (c: Command) => Command): void {
+  let c = program.command(name).description(description).argument(arg, arg.includes('run') ? 'a task name or tid, or a run id' : 'task name or tid');
+  c = c.option('--json', 'print the acknowledgement as JSON');
+  if (extra) c = extra(c);
+  c.action(action(async function (this: Command, ref: string | undefined, o: ControlOpts) {
+    checkDate(o.date);
+    const { target, args } = build(ref, o);
+    const ack = await withStore(this, (store) => sendCommand(store, name, target, args));
+    if (o.json) printJson(ack);
+    else out(ack.message);
+    if (!ack.ok) process.exitCode = 1;
+  }));
+}
+
+export function registerControlCommands(program: Command): void {
+  register(program, 'force-run', 'run a task now, ignoring its schedule, calendar and dependencies', '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
+    c.option('--date <YYYYMMDD>', 'the business date the run is for (default: today in the task zone)'),
+  );
+  register(program, 'terminate', "kill a task's live runs (or one run with --run)", '[task]', (ref, o) => {
+    if (o.run === undefined && !ref) throw new EasyTaskError('BAD_INPUT', 'name a task, or a run with --run <id>', 2);
+    return { target: ref ?? null, args: o.run !== undefined ? { run: o.run } : {} };
+  }, (c) => c.option('--run <id>', 'terminate this run', (v) => Number(v)));
+  register(program, 'freeze', "hold a task's runs for a date (default today) until unfreeze", '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
+    c.option('--date <YYYYMMDD>', 'the date to hold (default: today in the task zone)'),
+  );
+  register(program, 'unfreeze', 'release a frozen date; held runs whose time has come trigger', '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
+    c.option('--date <YYYYMMDD>', 'the date to release (default: today in the task zone)'),
+  );
+  register(program, 'modify-status', 'set a finished run to SUCCESS or FAILED (so dependants can proceed)', '<run>', (ref, o) => {
+    if (!ref || !/^\d+$/.test(ref)) throw new EasyTaskError('BAD_INPUT', `<run> must be a run id (see: easytask runs), got "${ref}"`, 2);
+    if (!o.status || !/^(success|failed)$/i.test(o.status)) throw new EasyTaskError('BAD_INPUT', `--status must be SUCCESS or FAILED, got "${o.status ?? ''}"`, 2);
+    return { target: ref, args: { status: o.status.toUpperCase() } };
+  }, (c) => c.requiredOption('--status <state>', 'SUCCESS or FAILED'));
+}

@@ -1,0 +1,77 @@
+// easytask daemon: the scheduler loop and the local agent, in the foreground (for systemd).
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import pkg from '../../../package.json' with { type: 'json' };
+import { systemClock } from '../../core/clock.js';
+import { DEFAULTS } from '../../core/defaults.js';
+import { Daemon } from '../../daemon/daemon.js';
+import { hostName } from '../../daemon/lock.js';
+import { machineZone } from '../../definitions/apply.js';
+import { Store } from '../../store/index.js';
+import { action, homeFor, intOption } from '../context.js';
+
+interface DaemonOpts {
+  queue: string[];
+  concurrency: number;
+  grace: number;
+  killGrace: number;
+  poll: number;
+}
+
+const stamp = () => new Date(systemClock.now()).toISOString();
+
+export function registerDaemonCommand(program: Command): void {
+  program
+    .command('daemon')
+    .description('run the scheduler and the local agent in the foreground (what systemd runs)')
+    .option('--queue <name>', 'also serve this run_on_host queue (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--concurrency <n>', 'most attempts running at once', intOption('--concurrency', 1, 1024), DEFAULTS.concurrency)
+    .option('--grace <seconds>', 'on SIGTERM/SIGINT, how long running attempts may finish before they are killed', intOption('--grace', 0, 86400), DEFAULTS.shutdownGraceSeconds)
+    .option('--kill-grace <seconds>', 'between SIGTERM and SIGKILL when an attempt times out or is terminated', intOption('--kill-grace', 0, 3600), DEFAULTS.killGraceSeconds)
+    .option('--poll <ms>', 'how often to look for changes from other processes', intOption('--poll', 10, 5000), 200)
+    .addHelpText('after', '\nOne daemon per home: a second one exits 1 naming the running pid.\nStop it with SIGTERM or Ctrl-C: running attempts get --grace seconds, then are TERMINATED (shutdown).')
+    .action(action(async function (this: Command, o: DaemonOpts) {
+      const home = homeFor(this);
+      const store = Store.open(home);
+      const log = (line: string) => process.stdout.write(`${stamp()} ${line}\n`);
+      const daemon = new Daemon(store, systemClock, {
+        home, version: pkg.version, queues: o.queue, concurrency: o.concurrency, graceSeconds: o.grace,
+        killGraceSeconds: o.killGrace, pollMs: o.poll, machineZone: machineZone(), log,
+      });
+      try {
+        daemon.start();
+      } catch (err) {
+        store.close();
+        throw err;
+      }
+      const tasks = store.defs.all('task');
+      const active = tasks.filter((t) => t.definition.def.active).length;
+      process.stdout.write(
+        [
+          `EasyTask ${pkg.version} daemon`,
+          `  home:        ${home}`,
+          `  store:       ${join(home, 'easytask.db')}`,
+          `  pid:         ${process.pid} on ${hostName()}`,
+          `  queues:      ${[...daemon.queueNames()].join(', ')}`,
+          `  concurrency: ${o.concurrency}`,
+          `  tasks:       ${active} active, ${tasks.length - active} idle; ${daemon.scheduler.size} scheduled`,
+          '',
+        ].join('\n'),
+      );
+      log('Scheduler service started');
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log(`${signal} received: no new triggers; stopping`);
+          daemon.stop(signal).then(resolve, (err) => {
+            log(`error while stopping: ${(err as Error).message}`);
+            resolve();
+          });
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      store.close();
+      log('Shutdown Complete.');
+      process.exit(0);
+    }));
+}

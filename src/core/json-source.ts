@@ -1,0 +1,156 @@
+// JSON text to a value, with malformed input reported by line and column.
+
+import { DOCUMENT_EXPECTED } from './validate/document.js';
+import type { ValidationIssue } from './validate/issue.js';
+
+export type JsonSourceResult = { ok: true; value: unknown } | { ok: false; issue: ValidationIssue };
+
+const JSON_EXPECTED = 'valid JSON (double-quoted names and strings, commas between items, no trailing commas or comments)';
+
+export function parseJsonText(text: string, file: string): JsonSourceResult {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.trim() === '') {
+    const message = `file is empty; expected ${DOCUMENT_EXPECTED}`;
+    return { ok: false, issue: { file, index: null, kind: null, pointer: '', expected: DOCUMENT_EXPECTED, message } };
+  }
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown };
+  } catch (e) {
+    const { line, column, reason } = describeSyntaxError(body, e instanceof Error ? e.message : String(e));
+    const message = `malformed JSON at line ${line}, column ${column}: ${reason}`;
+    return { ok: false, issue: { file, index: null, kind: null, pointer: '', expected: JSON_EXPECTED, message } };
+  }
+}
+
+/**
+ * Where and why JSON.parse failed. V8 says "… in JSON at position N", in newer versions followed by
+ * "(line L column C)"; some messages ("Unexpected token 'x', "…" is not valid JSON", "Unexpected end of
+ * JSON input") carry no position, and then a scan of the text finds it.
+ */
+export function describeSyntaxError(text: string, message: string): { line: number; column: number; reason: string } {
+  const lineCol = /\(line (\d+) column (\d+)\)/.exec(message);
+  const pos = /at position (\d+)/.exec(message);
+  const reason = cleanReason(message);
+  if (lineCol) return { line: Number(lineCol[1]), column: Number(lineCol[2]), reason };
+  const offset = pos ? Number(pos[1]) : findErrorOffset(text);
+  return { ...lineColumnAt(text, offset), reason };
+}
+
+function cleanReason(message: string): string {
+  return message
+    .replace(/\s*\(line \d+ column \d+\)/, '')
+    .replace(/\s*(?:in JSON )?at position \d+/, '')
+    .replace(/^(Unexpected token '.+?'), .*is not valid JSON$/su, '$1')
+    .trim();
+}
+
+/** 1-based line and column of a 0-based offset; "\n", "\r\n" and a lone "\r" end a line. */
+export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = 0; i < end; i++) {
+    const c = text[i];
+    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
+      line += 1;
+      start = i + 1;
+    }
+  }
+  return { line, column: end - start + 1 };
+}
+
+/** Offset of the first character that makes `text` invalid JSON (text.length when it ends too soon). */
+export function findErrorOffset(text: string): number {
+  const scan = new Scanner(text);
+  try {
+    scan.value();
+    scan.space();
+    return scan.at < text.length ? scan.at : text.length;
+  } catch (e) {
+    if (e instanceof ScanError) return e.offset;
+    return 0;
+  }
+}
+
+class ScanError {
+  constructor(readonly offset: number) {}
+}
+
+/** A strict JSON recogniser that only tracks where it is. */
+class Scanner {
+  at = 0;
+  constructor(private readonly text: string) {}
+
+  space(): void {
+    while (this.at < this.text.length && ' \t\n\r'.includes(this.text[this.at]!)) this.at += 1;
+  }
+
+  private fail(): never {
+    throw new ScanError(Math.min(this.at, this.text.length));
+  }
+
+  private expect(c: string): void {
+    if (this.text[this.at] !== c) this.fail();
+    this.at += 1;
+  }
+
+  value(): void {
+    this.space();
+    const c = this.text[this.at];
+    if (c === '{') this.list('}', () => (this.string(), this.space(), this.expect(':'), this.value()));
+    else if (c === '[') this.list(']', () => this.value());
+    else if (c === '"') this.string();
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) this.number();
+    else this.literal();
+  }
+
+  private list(close: string, item: () => void): void {
+    this.at += 1;
+    this.space();
+    if (this.text[this.at] === close) {
+      this.at += 1;
+      return;
+    }
+    for (;;) {
+      this.space();
+      item();
+      this.space();
+      if (this.text[this.at] === close) {
+        this.at += 1;
+        return;
+      }
+      this.expect(',');
+    }
+  }
+
+  private string(): void {
+    this.expect('"');
+    for (;;) {
+      const c = this.text[this.at];
+      if (c === undefined || c < ' ') this.fail();
+      this.at += 1;
+      if (c === '"') return;
+      if (c === '\\') {
+        const e = this.text[this.at];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.at + 1, this.at + 5))) this.fail();
+          this.at += 5;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) this.at += 1;
+        else this.fail();
+      }
+    }
+  }
+
+  private number(): void {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.at));
+    if (!m) this.fail();
+    this.at += m[0].length;
+  }
+
+  /** Fails at the first character that departs from true, false or null. */
+  private literal(): void {
+    const word = ['true', 'false', 'null'].find((w) => w[0] === this.text[this.at]);
+    if (word === undefined) this.fail();
+    for (const c of word) this.expect(c);
+  }
+}

@@ -1,0 +1,58 @@
+// Validates documents one by one, then checks them together; a single document is a batch of one.
+
+import { checkGroupsExist, checkUnique, type Located } from './cross.js';
+import { splitDocument } from './document.js';
+import { checkGroup } from './group.js';
+import type { ValidationIssue } from './issue.js';
+import { reportType, type Scope } from './scope.js';
+import { checkTask } from './task.js';
+import type { BatchEntry, GroupInput, TaskInput, ValidateOptions, ValidatedBatch, ValidatedDocument } from './types.js';
+
+export function validateDocument(raw: unknown, file: string, opts: ValidateOptions): ValidatedDocument {
+  const { tasks, groups, issues } = validateBatch([{ file, raw }], opts);
+  return { tasks, groups, issues };
+}
+
+/** Validates several documents (e.g. the *.json files of a directory) and checks them together. */
+export function validateBatch(docs: readonly { file: string; raw: unknown }[], opts: ValidateOptions): ValidatedBatch {
+  const result: ValidatedBatch = { tasks: [], groups: [], issues: [], files: [] };
+  const all: Located[] = [];
+  for (const doc of docs) {
+    const issues: ValidationIssue[] = [];
+    const defs = checkDocument(doc.file, doc.raw, opts, issues);
+    all.push(...defs);
+    result.issues.push(...issues);
+    const count = (kind: string): number => defs.filter((d) => d.kind === kind).length;
+    result.files.push({ file: doc.file, tasks: count('task'), groups: count('group'), issues: issues.length });
+  }
+  const cross: ValidationIssue[] = [];
+  checkUnique(all, cross);
+  checkGroupsExist(all, opts, cross);
+  result.issues.push(...cross);
+  for (const c of cross) {
+    const f = result.files.find((x) => x.file === c.file);
+    if (f) f.issues += 1;
+  }
+  for (const d of all) {
+    if (d.input === undefined) continue;
+    const entry = { file: d.file, index: d.index, pointer: d.base };
+    if (d.kind === 'task') result.tasks.push({ ...entry, input: d.input as TaskInput } satisfies BatchEntry<TaskInput>);
+    else result.groups.push({ ...entry, input: d.input as GroupInput } satisfies BatchEntry<GroupInput>);
+  }
+  return result;
+}
+
+function checkDocument(file: string, raw: unknown, opts: ValidateOptions, issues: ValidationIssue[]): Located[] {
+  const out: Located[] = [];
+  for (const def of splitDocument(raw, file, issues)) {
+    const s: Scope = { file, index: def.index, kind: def.kind, base: def.base, issues };
+    if (def.kind === null) {
+      reportType(s, [], def.raw, 'a task or group object');
+      continue;
+    }
+    const checked = def.kind === 'task' ? checkTask(def.raw, s, opts) : checkGroup(def.raw, s, opts);
+    const name = s.name === undefined ? {} : { name: s.name };
+    out.push({ ...checked, file, index: def.index, kind: def.kind, base: def.base, ...name });
+  }
+  return out;
+}

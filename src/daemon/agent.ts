@@ -1,0 +1,246 @@
+// The local agent: accepts TRIGGER runs for its queues, runs attempts, records results and retries.
+import type { Clock } from '../core/clock.js';
+import { DEFAULTS } from '../core/defaults.js';
+import type { RunReason } from '../core/states.js';
+import type { TaskDef } from '../core/task.js';
+import { prepareAttempt, startAttempt, type AttemptHandle, type AttemptResult, type OutputProgress, type TerminateReason } from '../agent/index.js';
+import type { RunRow, Store } from '../store/index.js';
+import { retryDelayMs } from './retry.js';
+
+export interface AgentOptions {
+  home: string;
+  host: string;
+  queues: ReadonlySet<string>;
+  concurrency: number;
+  killGraceSeconds: number;
+  random?: () => number;
+  /** Called whenever a run reaches a final state or frees a slot. */
+  onSettled?: () => void;
+}
+
+interface Live {
+  run: RunRow;
+  handle?: AttemptHandle;
+  /** A terminate that arrived while the attempt was being prepared. */
+  pendingTerminate?: TerminateReason;
+  /** Settles once the attempt is recorded. */
+  done?: Promise<void>;
+}
+
+export interface TaskResolver {
+  task(run: RunRow): { task: TaskDef; timezone: string } | undefined;
+}
+
+export class LocalAgent {
+  private readonly live = new Map<number, Live>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly tasks: TaskResolver,
+    private readonly opts: AgentOptions,
+  ) {}
+
+  /** Run ids with a live attempt (or one being prepared). */
+  liveRunIds(): number[] {
+    return [...this.live.keys()];
+  }
+
+  get running(): number {
+    return this.live.size;
+  }
+
+  serves(queue: string): boolean {
+    return this.opts.queues.has(queue);
+  }
+
+  /** Accept what capacity allows: TRIGGER runs and RESTARTING runs whose delay is over. */
+  pump(): void {
+    const free = this.opts.concurrency - this.live.size;
+    if (free <= 0) return;
+    const now = this.clock.now();
+    const ready = this.store.db
+      .prepare(
+        `SELECT * FROM runs WHERE (state = 'TRIGGER' OR (state = 'RESTARTING' AND due_at <= ?))
+         ORDER BY COALESCE(due_at, slot), id LIMIT ?`,
+      )
+      .all(now, free * 4 + 16) as RunRow[];
+    let started = 0;
+    for (const run of ready) {
+      if (started >= free) break;
+      if (!this.serves(run.queue) || this.live.has(run.id)) continue;
+      if (this.accept(run)) started++;
+    }
+  }
+
+  /** The earliest RESTARTING due time, so the loop can wake for it. */
+  nextRetryDue(): number | undefined {
+    const r = this.store.db.prepare(`SELECT MIN(due_at) AS d FROM runs WHERE state = 'RESTARTING'`).get() as { d: number | null };
+    return r.d ?? undefined;
+  }
+
+  private accept(run: RunRow): boolean {
+    const resolved = this.tasks.task(run);
+    const now = this.clock.now();
+    if (!resolved) {
+      this.store.tx(() => {
+        if (run.state === 'TRIGGER') this.store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now } });
+        else this.store.runs.transitionInTx({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'deleted', ended_at: now } });
+      });
+      return false;
+    }
+    const attempt = run.attempt + 1;
+    const accepted = this.store.tx(() => {
+      const r = this.store.runs.transitionInTx({
+        runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
+        patch: { attempt, host: this.opts.host, due_at: null, ...(run.started_at === null ? { started_at: now } : {}) },
+        data: { host: this.opts.host, attempt, max_attempts: run.max_attempts },
+      });
+      this.store.db.prepare('INSERT OR REPLACE INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(run.id, attempt, now);
+      return r;
+    });
+    const entry: Live = { run: accepted };
+    this.live.set(run.id, entry);
+    entry.done = this.execute(entry, resolved.task, resolved.timezone).catch((err) => this.crashed(entry, err));
+    return true;
+  }
+
+  private async execute(entry: Live, task: TaskDef, timezone: string): Promise<void> {
+    const run = entry.run;
+    const prep = await prepareAttempt({ task, runId: run.id, attempt: run.attempt, triggerAt: run.slot, timezone, home: this.opts.home, processEnv: runEnvironment(run, this.opts.home) });
+    if (!prep.ok) return this.settle(entry, { kind: 'unstarted', reason: prep.reason, message: prep.message });
+    if (entry.pendingTerminate) return this.settle(entry, { kind: 'unstarted', reason: entry.pendingTerminate, message: 'terminated before it started' });
+    const spec = { ...prep.spec, killGraceSeconds: this.opts.killGraceSeconds };
+    let outputs = 0;
+    entry.handle = startAttempt(spec, {
+      clock: this.clock,
+      onSpawn: (pid) => {
+        entry.run = this.store.tx(() => {
+          this.store.db.prepare('UPDATE attempts SET pid = ? WHERE run_id = ? AND n = ?').run(pid, run.id, run.attempt);
+          return this.store.runs.transitionInTx({
+            runId: run.id, event: 'run.started', to: 'RUNNING',
+            patch: { pid, stdout_path: spec.stdoutPath, stderr_path: spec.stderrPath },
+            data: { pid, stdout: spec.stdoutPath, stderr: spec.stderrPath },
+          });
+        });
+      },
+      onOutput: (p) => this.outputEvent(entry.run, p, ++outputs),
+    });
+    if (entry.pendingTerminate) entry.handle.terminate(entry.pendingTerminate);
+    this.settle(entry, { kind: 'result', result: await entry.handle.result });
+  }
+
+  private outputEvent(run: RunRow, p: OutputProgress, n: number): void {
+    this.store.events.append({
+      key: `run:${run.id}:a${run.attempt}:output:${n}`,
+      type: 'run.output',
+      time: this.clock.now(),
+      instance: run.instance,
+      run_id: run.id,
+      attempt: run.attempt,
+      task: run.task_name,
+      task_id: run.task_id,
+      group_run_id: run.group_run_id,
+      data: { stdout_bytes: p.stdoutBytes, stderr_bytes: p.stderrBytes, stdout_lines: p.stdoutLines, stderr_lines: p.stderrLines },
+    });
+  }
+
+  /** Terminate a live run's attempt (or the one being prepared). Returns false when it is not live here. */
+  terminate(runId: number, reason: TerminateReason): boolean {
+    const entry = this.live.get(runId);
+    if (!entry) return false;
+    if (entry.handle) entry.handle.terminate(reason);
+    else entry.pendingTerminate = reason;
+    return true;
+  }
+
+  /** Terminate everything live and wait until every attempt has been recorded. */
+  async drain(reason?: TerminateReason): Promise<void> {
+    if (reason) for (const id of [...this.live.keys()]) this.terminate(id, reason);
+    while (this.live.size > 0) await Promise.all([...this.live.values()].map((e) => e.done));
+  }
+
+  private crashed(entry: Live, err: unknown): void {
+    this.settle(entry, { kind: 'unstarted', reason: 'spawn_error', message: (err as Error).message ?? String(err) });
+  }
+
+  private settle(entry: Live, how: Settlement): void {
+    const now = this.clock.now();
+    const run = entry.run;
+    const v = verdict(how);
+    const retry = v.retriable && run.attempt < run.max_attempts;
+    const task = this.tasks.task(run)?.task;
+    const delay = retry ? retryDelayMs(task?.retry_delay ?? DEFAULTS.retryDelaySeconds, run.attempt, this.opts.random) : 0;
+    this.store.tx(() => {
+      const r = how.kind === 'result' ? how.result : undefined;
+      this.store.db
+        .prepare(
+          `UPDATE attempts SET ended_at = ?, duration_ms = ?, exit_code = ?, signal = ?, reason = ?, stdout_bytes = ?, stderr_bytes = ?
+           WHERE run_id = ? AND n = ?`,
+        )
+        .run(now, r?.durationMs ?? null, v.exitCode, v.signal ?? null, v.reason, r?.output.stdout.bytes ?? 0, r?.output.stderr.bytes ?? 0, run.id, run.attempt);
+      const data = { exit_code: v.exitCode, duration_ms: r ? Math.round(r.durationMs) : null, ...(v.error ? { error: v.error } : {}), ...(v.signal ? { signal: v.signal } : {}), ...(r?.output.stdout.truncated || r?.output.stderr.truncated ? { truncated: true } : {}) };
+      if (v.state === 'SUCCESS') {
+        this.store.runs.transitionInTx({ runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: now, reason: null }, data });
+      } else if (v.state === 'TERMINATED') {
+        this.store.runs.transitionInTx({ runId: run.id, event: 'run.terminated', to: 'TERMINATED', patch: { exit_code: v.exitCode, ended_at: now, reason: v.reason }, data });
+      } else if (retry) {
+        this.store.runs.transitionInTx({ runId: run.id, event: 'run.retrying', to: 'RESTARTING', patch: { exit_code: v.exitCode, reason: v.reason, due_at: now + delay }, data: { ...data, retry_in_ms: delay, next_attempt: run.attempt + 1 } });
+      } else {
+        this.store.runs.transitionInTx({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { exit_code: v.exitCode, ended_at: now, reason: v.reason }, data });
+      }
+    });
+    this.live.delete(run.id);
+    this.opts.onSettled?.();
+  }
+}
+
+/** The daemon's environment plus variables naming the run, so leftovers can be found after a crash. */
+function runEnvironment(run: RunRow, home: string): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    EASYTASK_HOME: home,
+    EASYTASK_RUN_ID: String(run.id),
+    EASYTASK_TASK: run.task_name,
+    EASYTASK_ATTEMPT: String(run.attempt),
+  };
+}
+
+type Settlement =
+  | { kind: 'result'; result: AttemptResult }
+  | { kind: 'unstarted'; reason: 'placeholder_error' | 'user_error' | 'spawn_error' | TerminateReason; message: string };
+
+interface Verdict {
+  state: 'SUCCESS' | 'FAILED' | 'TERMINATED';
+  reason: RunReason | null;
+  exitCode: number | null;
+  signal?: string;
+  error?: string;
+  retriable: boolean;
+}
+
+/** How an attempt ended, in the run's terms. */
+function verdict(how: Settlement): Verdict {
+  if (how.kind === 'unstarted') {
+    if (how.reason === 'requested' || how.reason === 'shutdown') return { state: 'TERMINATED', reason: how.reason, exitCode: null, retriable: false };
+    return { state: 'FAILED', reason: how.reason, exitCode: null, error: how.message, retriable: how.reason === 'spawn_error' };
+  }
+  const r = how.result;
+  switch (r.outcome) {
+    case 'success':
+      return { state: 'SUCCESS', reason: null, exitCode: 0, retriable: false };
+    case 'terminated':
+      return { state: 'TERMINATED', reason: r.reason, exitCode: null, retriable: false };
+    case 'failed':
+      switch (r.reason) {
+        case 'exit_code':
+          return { state: 'FAILED', reason: 'exit_code', exitCode: r.exitCode, ...(r.signal ? { signal: r.signal } : {}), retriable: true };
+        case 'timeout':
+          return { state: 'FAILED', reason: 'timeout', exitCode: null, retriable: true };
+        case 'spawn_error':
+          return { state: 'FAILED', reason: 'spawn_error', exitCode: null, error: r.error, retriable: true };
+        case 'user_error':
+          return { state: 'FAILED', reason: 'user_error', exitCode: null, error: r.error, retriable: false };
+      }
+  }
+}

@@ -1,0 +1,128 @@
+// Control commands from the CLI, consumed and acknowledged by the daemon.
+import { DateTime } from 'luxon';
+import type { Clock } from '../core/clock.js';
+import { EasyTaskError } from '../core/errors.js';
+import { FINAL_STATES, isRunState, type RunState } from '../core/states.js';
+import type { TaskDef } from '../core/task.js';
+import type { CommandRow, RunRow, Store } from '../store/index.js';
+import type { LocalAgent } from './agent.js';
+
+export interface ControlContext {
+  store: Store;
+  clock: Clock;
+  agent: LocalAgent;
+  zoneOf(task: TaskDef): string;
+  /** Definitions changed: reload the schedule. */
+  reload(): void;
+}
+
+export interface Ack {
+  ok: boolean;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+const label = (t: { tid: number; name: string }) => `task ${t.tid} (${t.name})`;
+
+function taskOf(ctx: ControlContext, ref: string): TaskDef {
+  const d = ctx.store.defs.get(ref).definition;
+  if (d.kind !== 'task') throw new EasyTaskError('BAD_INPUT', `"${ref}" is a group; this command takes a task`, 2);
+  return d.def;
+}
+
+function dateArg(ctx: ControlContext, task: TaskDef, date: unknown): string {
+  if (typeof date === 'string' && date) return date;
+  return DateTime.fromMillis(ctx.clock.now(), { zone: ctx.zoneOf(task) }).toFormat('yyyyLLdd');
+}
+
+function forceRun(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {
+  const task = taskOf(ctx, c.target!);
+  const { store } = ctx;
+  const run = store.tx(() => {
+    let slot = ctx.clock.now();
+    let r: RunRow | undefined;
+    // A slot is unique per task: two forced runs in the same millisecond take the next one.
+    while (!(r = store.runs.create({ task_id: task.tid, task_name: task.name, instance: task.instance, slot, origin: 'force', max_attempts: 1 + task.retry_attempts, queue: task.run_on_host, business_date: dateArg(ctx, task, args.date) }))) slot++;
+    return store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: ctx.clock.now() }, data: { forced: true } });
+  });
+  return { ok: true, message: `Force run triggered for ${label(task)}`, data: { run: run.id } };
+}
+
+function liveRunsOf(store: Store, task: TaskDef): RunRow[] {
+  return store.db
+    .prepare(`SELECT * FROM runs WHERE task_id = ? AND instance = ? AND state IN ('ACTIVE', 'FROZEN', 'TRIGGER', 'STARTED', 'RUNNING', 'RESTARTING') ORDER BY id`)
+    .all(task.tid, task.instance) as RunRow[];
+}
+
+function terminate(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {
+  const { store } = ctx;
+  let runs: RunRow[];
+  if (typeof args.run === 'number') {
+    const r = store.runs.get(args.run);
+    if (!r) throw new EasyTaskError('NOT_FOUND', `run ${args.run} does not exist`);
+    runs = [r];
+  } else runs = liveRunsOf(store, taskOf(ctx, c.target!));
+  const live = runs.filter((r) => !FINAL_STATES.includes(r.state));
+  if (live.length === 0) return { ok: false, message: `nothing to terminate: ${runs[0] ? `run ${runs[0].id} is ${runs[0].state}` : `${c.target} has no live run`}` };
+  const done: string[] = [];
+  for (const r of live) {
+    if (ctx.agent.terminate(r.id, 'requested')) done.push(`run ${r.id} (${r.state}${r.pid ? `, pid ${r.pid}` : ''})`);
+    else {
+      store.runs.transition({ runId: r.id, event: 'run.terminated', to: 'TERMINATED', patch: { reason: 'requested', ended_at: ctx.clock.now() } });
+      done.push(`run ${r.id} (${r.state})`);
+    }
+  }
+  return { ok: true, message: `Terminate requested for ${live[0]!.task_name}: ${done.join(', ')}`, data: { runs: live.map((r) => r.id) } };
+}
+
+function freeze(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>, on: boolean): Ack {
+  const task = taskOf(ctx, c.target!);
+  const date = dateArg(ctx, task, args.date);
+  const { store } = ctx;
+  const moved = store.tx(() => {
+    if (on) store.db.prepare('INSERT OR IGNORE INTO frozen_dates (task_name, instance, date) VALUES (?, ?, ?)').run(task.name, task.instance, date);
+    else store.db.prepare('DELETE FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').run(task.name, task.instance, date);
+    const from: RunState = on ? 'ACTIVE' : 'FROZEN';
+    const runs = store.db.prepare('SELECT id FROM runs WHERE task_id = ? AND instance = ? AND business_date = ? AND state = ?').all(task.tid, task.instance, date, from) as { id: number }[];
+    for (const r of runs) store.runs.transitionInTx({ runId: r.id, event: on ? 'run.frozen' : 'run.unfrozen', to: on ? 'FROZEN' : 'ACTIVE', data: { date } });
+    return runs.length;
+  });
+  const runs = moved ? ` (${moved} run${moved === 1 ? '' : 's'} ${on ? 'held' : 'released'})` : '';
+  return { ok: true, message: `${on ? 'Froze' : 'Unfroze'} ${label(task)} for ${date}${runs}`, data: { date, runs: moved } };
+}
+
+function modifyStatus(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {
+  const id = Number(c.target);
+  const status = String(args.status ?? '').toUpperCase();
+  if (!isRunState(status) || (status !== 'SUCCESS' && status !== 'FAILED')) {
+    throw new EasyTaskError('BAD_INPUT', `--status must be SUCCESS or FAILED, got "${args.status}"`, 2);
+  }
+  const before = ctx.store.runs.get(id);
+  if (!before) throw new EasyTaskError('NOT_FOUND', `run ${id} does not exist`);
+  ctx.store.runs.transition({ runId: id, event: 'run.status_modified', to: status, data: { by: 'modify-status' } });
+  return { ok: true, message: `Run ${id} of task ${before.task_id} (${before.task_name}) changed from ${before.state} to ${status}` };
+}
+
+/** Carry out one command; errors become a negative acknowledgement with the error's message. */
+export function handle(ctx: ControlContext, c: CommandRow): Ack {
+  const args = JSON.parse(c.args) as Record<string, unknown>;
+  try {
+    switch (c.kind) {
+      case 'force-run':
+        return forceRun(ctx, c, args);
+      case 'terminate':
+        return terminate(ctx, c, args);
+      case 'freeze':
+        return freeze(ctx, c, args, true);
+      case 'unfreeze':
+        return freeze(ctx, c, args, false);
+      case 'modify-status':
+        return modifyStatus(ctx, c, args);
+      case 'reload':
+        ctx.reload();
+        return { ok: true, message: 'definitions reloaded' };
+    }
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}

@@ -1,0 +1,221 @@
+// The daemon: one process that schedules, runs and records; it sleeps until the next due instant.
+import { watch, type FSWatcher } from 'chokidar';
+import type { Clock } from '../core/clock.js';
+import { DEFAULTS } from '../core/defaults.js';
+import type { TaskDef } from '../core/task.js';
+import { emptyCalendars, type CalendarSet } from '../schedule/index.js';
+import type { RunRow, Store } from '../store/index.js';
+import { LocalAgent } from './agent.js';
+import { calendarDirs, homeCalendars } from './calendars.js';
+import { handle, type ControlContext } from './control.js';
+import { acquire, heartbeat, hostName, release } from './lock.js';
+import { recover } from './recovery.js';
+import { Scheduler } from './scheduler.js';
+import { promoteDue } from './trigger.js';
+
+export interface DaemonOptions {
+  home: string;
+  version: string;
+  queues: string[];
+  concurrency: number;
+  graceSeconds: number;
+  killGraceSeconds: number;
+  /** How often to look for changes made by other processes, ms. */
+  pollMs: number;
+  machineZone: string;
+  log: (line: string) => void;
+  random?: () => number;
+}
+
+export class Daemon {
+  readonly scheduler: Scheduler;
+  readonly agent: LocalAgent;
+  private timer: NodeJS.Timeout | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  private beat: NodeJS.Timeout | undefined;
+  private watcher: FSWatcher | undefined;
+  private dataVersion = -1;
+  private seenSeq = 0;
+  private stopping = false;
+  private busy = false;
+  private again = false;
+  private calendars: CalendarSet = emptyCalendars;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly opts: DaemonOptions,
+  ) {
+    this.scheduler = new Scheduler(store, clock, this.calendars, { warn: (m) => opts.log(`warning: ${m}`) });
+    this.agent = new LocalAgent(store, clock, { task: (run) => this.taskOf(run) }, {
+      home: opts.home,
+      host: hostName(),
+      queues: new Set(['localhost', hostName(), ...opts.queues]),
+      concurrency: opts.concurrency,
+      killGraceSeconds: opts.killGraceSeconds,
+      random: opts.random,
+      onSettled: () => this.wake(),
+    });
+  }
+
+  /** Take the home, recover what a crashed daemon left, and start the loop. */
+  start(): void {
+    const prev = acquire(this.store, this.clock, this.opts.version);
+    this.loadCalendars(false);
+    const rec = recover(this.store, this.clock, this.opts.home);
+    const now = this.clock.now();
+    this.store.events.append({
+      key: `daemon:${process.pid}:${now}:started`, type: 'daemon.started', time: now, instance: 'default',
+      data: { pid: process.pid, host: hostName(), version: this.opts.version, queues: [...this.queueNames()], concurrency: this.opts.concurrency },
+    });
+    if (prev && prev.stopped_at === null || rec.failed.length || rec.retried.length) {
+      this.store.events.append({
+        key: `daemon:${process.pid}:${now}:recovered`, type: 'daemon.recovered', time: now, instance: 'default',
+        data: { previous_pid: prev?.pid ?? null, failed: rec.failed, retried: rec.retried, killed: rec.killed },
+      });
+      if (rec.failed.length + rec.retried.length) {
+        this.opts.log(`Recovered ${rec.failed.length + rec.retried.length} run(s) left by a previous daemon: ${rec.failed.length} failed (lost), ${rec.retried.length} retried; killed ${rec.killed.length} leftover process(es)`);
+      }
+    }
+    this.seenSeq = this.store.events.lastSeq();
+    this.scheduler.load();
+    this.dataVersion = this.store.dataVersion();
+    this.poller = setInterval(() => this.checkForChanges(), this.opts.pollMs);
+    this.beat = setInterval(() => heartbeat(this.store, this.clock), DEFAULTS.heartbeatMs);
+    this.watcher = watch(calendarDirs(this.opts.home).at(-1)!, { ignoreInitial: true, depth: 0 }).on('all', () => this.loadCalendars(true));
+    this.processCommands();
+    this.wake();
+  }
+
+  queueNames(): Set<string> {
+    return new Set(['localhost', hostName(), ...this.opts.queues]);
+  }
+
+  zoneOf(task: TaskDef): string {
+    if (task.timezone) return task.timezone;
+    if (task.task_group) {
+      const g = this.store.defs.byName(task.task_group, task.instance)?.definition;
+      if (g?.kind === 'group') return g.def.timezone;
+    }
+    return this.opts.machineZone;
+  }
+
+  private taskOf(run: RunRow): { task: TaskDef; timezone: string } | undefined {
+    const d = this.store.defs.byExtId('task', run.task_id, run.instance)?.definition;
+    return d?.kind === 'task' ? { task: d.def, timezone: this.zoneOf(d.def) } : undefined;
+  }
+
+  private loadCalendars(announce: boolean): void {
+    try {
+      const loaded = homeCalendars(this.opts.home, this.clock.now());
+      for (const w of loaded.warnings) this.opts.log(`warning: ${w}`);
+      this.calendars = loaded.calendars;
+      this.scheduler.setCalendars(loaded.calendars);
+      if (announce) {
+        const now = this.clock.now();
+        this.store.events.append({ key: `calendar:${process.pid}:${now}:${Math.random()}`, type: 'calendar.reloaded', time: now, instance: 'default', data: { calendars: [...loaded.calendars.keys()] } });
+        this.wake();
+      }
+    } catch (err) {
+      this.opts.log(`error: calendars not reloaded: ${(err as Error).message}`);
+    }
+  }
+
+  /** Another process committed (a CLI insert, a control command): react within one poll interval. */
+  private checkForChanges(): void {
+    const v = this.store.dataVersion();
+    if (v === this.dataVersion) return;
+    this.dataVersion = v;
+    if (this.definitionsChanged()) this.scheduler.load();
+    this.processCommands();
+    this.wake();
+  }
+
+  private definitionsChanged(): boolean {
+    const rows = this.store.db
+      .prepare(`SELECT seq, type FROM events WHERE seq > ? AND (type LIKE 'task.%' OR type LIKE 'group.%') ORDER BY seq`)
+      .all(this.seenSeq) as { seq: number }[];
+    this.seenSeq = Math.max(this.seenSeq, this.store.events.lastSeq());
+    return rows.length > 0;
+  }
+
+  private processCommands(): void {
+    if (this.stopping) return;
+    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, zoneOf: (t) => this.zoneOf(t), reload: () => this.scheduler.load() };
+    for (const c of this.store.commands.pending()) {
+      const ack = handle(ctx, c);
+      this.store.commands.ack(c.id, ack.ok, ack.message, ack.data);
+      this.opts.log(`${ack.ok ? '' : 'refused: '}${ack.message}`);
+    }
+  }
+
+  /** Run the loop body now (coalescing re-entrant wake-ups). */
+  wake(): void {
+    if (this.busy) {
+      this.again = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      do {
+        this.again = false;
+        this.step();
+      } while (this.again && !this.stopping);
+    } finally {
+      this.busy = false;
+    }
+    this.arm();
+  }
+
+  private step(): void {
+    if (this.stopping) return;
+    this.expire();
+    this.scheduler.tick();
+    promoteDue(this.store, this.clock, { overlapOf: (run) => this.taskOf(run)?.task.overlap ?? 'skip' });
+    this.agent.pump();
+  }
+
+  /** TRIGGER runs nobody accepted within task_accept_expiry_time end REJECTED. */
+  private expire(): number | undefined {
+    const now = this.clock.now();
+    let soonest: number | undefined;
+    for (const run of this.store.runs.inStates(['TRIGGER'])) {
+      const expiry = this.taskOf(run)?.task.task_accept_expiry_time;
+      if (expiry === undefined || run.triggered_at === null) continue;
+      const deadline = run.triggered_at + expiry * 1000;
+      if (deadline <= now) {
+        this.store.runs.transition({ runId: run.id, event: 'run.rejected', to: 'REJECTED', patch: { reason: 'expired', ended_at: now }, data: { queue: run.queue, expiry_seconds: expiry } });
+      } else if (soonest === undefined || deadline < soonest) soonest = deadline;
+    }
+    return soonest;
+  }
+
+  /** Sleep until the earliest of: the next fire, the next retry, the next expiry. */
+  private arm(): void {
+    if (this.stopping) return;
+    clearTimeout(this.timer);
+    const candidates = [this.scheduler.nextDue(), this.agent.nextRetryDue(), this.expire()].filter((x): x is number => x !== undefined);
+    if (candidates.length === 0) return;
+    const delay = Math.max(0, Math.min(...candidates) - this.clock.now());
+    // Long sleeps are cut short so a wall-clock jump (suspend, manual change) is noticed.
+    this.timer = setTimeout(() => this.wake(), Math.min(delay, 30_000));
+  }
+
+  /** Stop triggering, let running attempts finish within the grace period, then kill them. */
+  async stop(signal: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearTimeout(this.timer);
+    clearInterval(this.poller);
+    await this.watcher?.close();
+    const running = this.agent.running;
+    if (running) this.opts.log(`${signal}: waiting up to ${this.opts.graceSeconds}s for ${running} running attempt(s)`);
+    const graceOver = new Promise<'grace'>((r) => setTimeout(() => r('grace'), this.opts.graceSeconds * 1000).unref());
+    const finished = await Promise.race([this.agent.drain().then(() => 'done' as const), graceOver]);
+    if (finished === 'grace') await this.agent.drain('shutdown');
+    clearInterval(this.beat);
+    const now = this.clock.now();
+    this.store.events.append({ key: `daemon:${process.pid}:${now}:stopped`, type: 'daemon.stopped', time: now, instance: 'default', data: { pid: process.pid, signal } });
+    release(this.store, this.clock);
+  }
+}

@@ -1,0 +1,150 @@
+// The "when" side of the daemon: per-task cursors, due slots → runs (exactly one per slot), catch-up.
+import { DateTime } from 'luxon';
+import type { Clock } from '../core/clock.js';
+import { taskSchedule, type ScheduleFields, type TaskDef } from '../core/task.js';
+import { nextFire, slotsBetweenWithHolidays, type CalendarSet, type Fire } from '../schedule/index.js';
+import type { RunRow, Store } from '../store/index.js';
+
+/** Slots older than this at the moment they are noticed count as missed (downtime, suspend). */
+export const MISSED_AFTER_MS = 60_000;
+/** Most missed slots recorded per task after downtime; older ones are counted, not stored. */
+export const MISSED_RECORD_LIMIT = 1000;
+
+interface Entry {
+  task: TaskDef;
+  schedule: ScheduleFields;
+  /** The last slot already turned into a run (or the moment the task became schedulable). */
+  cursor: number;
+  /** The next fire after the cursor, or undefined when the schedule has none before its horizon. */
+  next: number | undefined;
+  /** The definition as last loaded, to notice edits. */
+  body: string;
+}
+
+export interface SchedulerLog {
+  warn(message: string): void;
+}
+
+const keyOf = (t: { name: string; instance: string }) => `${t.instance}/${t.name}`;
+
+export function businessDate(at: number, zone: string): string {
+  return DateTime.fromMillis(at, { zone }).toFormat('yyyyLLdd');
+}
+
+export class Scheduler {
+  private entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private calendars: CalendarSet,
+    private readonly log: SchedulerLog,
+  ) {}
+
+  /** (Re)load the active standalone tasks; unchanged tasks keep their cursor. */
+  load(): void {
+    const now = this.clock.now();
+    const next = new Map<string, Entry>();
+    for (const s of this.store.defs.all('task')) {
+      const task = s.definition.kind === 'task' ? s.definition.def : undefined;
+      const schedule = task && taskSchedule(task);
+      if (!task || !schedule || !task.active) continue;
+      const body = JSON.stringify(task);
+      const old = this.entries.get(keyOf(task));
+      if (old && old.body === body) {
+        next.set(keyOf(task), old);
+        continue;
+      }
+      const last = this.lastScheduledSlot(task);
+      // A new, edited or re-enabled task starts from when it changed, or from its last run.
+      const cursor = old ? Math.max(old.cursor, now) : Math.max(last ?? s.updated_at, s.updated_at);
+      next.set(keyOf(task), { task, schedule, cursor, body, next: this.nextAfter(schedule, cursor) });
+    }
+    this.entries = next;
+  }
+
+  setCalendars(calendars: CalendarSet): void {
+    this.calendars = calendars;
+    for (const e of this.entries.values()) e.next = this.nextAfter(e.schedule, e.cursor);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The earliest instant at which tick() has work, if any. */
+  nextDue(): number | undefined {
+    let min: number | undefined;
+    for (const e of this.entries.values()) if (e.next !== undefined && (min === undefined || e.next < min)) min = e.next;
+    return min;
+  }
+
+  nextFireOf(name: string, instance: string): number | undefined {
+    return this.entries.get(`${instance}/${name}`)?.next;
+  }
+
+  /** Turn every slot that has come into runs; returns the runs created in ACTIVE state. */
+  tick(): RunRow[] {
+    const now = this.clock.now();
+    const created: RunRow[] = [];
+    for (const e of this.entries.values()) {
+      if (e.next === undefined || e.next > now) continue;
+      created.push(...this.fireDue(e, now));
+      e.cursor = Math.max(e.cursor, now);
+      e.next = this.nextAfter(e.schedule, e.cursor);
+    }
+    return created;
+  }
+
+  private nextAfter(schedule: ScheduleFields, after: number): number | undefined {
+    return nextFire(schedule, this.calendars, after);
+  }
+
+  private lastScheduledSlot(task: TaskDef): number | undefined {
+    const r = this.store.db
+      .prepare(`SELECT MAX(slot) AS s FROM runs WHERE task_id = ? AND instance = ? AND origin = 'schedule'`)
+      .get(task.tid, task.instance) as { s: number | null };
+    return r.s ?? undefined;
+  }
+
+  /** Create the runs for the slots in (cursor, now]: on-time slots run, missed ones follow catch_up. */
+  private fireDue(e: Entry, now: number): RunRow[] {
+    const { fires, holidays, omitted } = slotsBetweenWithHolidays(e.schedule, this.calendars, e.cursor, now, MISSED_RECORD_LIMIT);
+    if (omitted > 0) this.log.warn(`${e.task.name}: ${omitted} older missed slots were not recorded`);
+    const missed = fires.filter((f) => now - f.at > MISSED_AFTER_MS);
+    const onTime = fires.filter((f) => now - f.at <= MISSED_AFTER_MS);
+    const runNow = new Set<Fire>(onTime);
+    if (e.task.catch_up === 'all') missed.forEach((f) => runNow.add(f));
+    if (e.task.catch_up === 'latest' && onTime.length === 0 && missed.length) runNow.add(missed.at(-1)!);
+    const created: RunRow[] = [];
+    this.store.tx(() => {
+      for (const h of holidays) this.skipped(e.task, h, 'holiday', { holiday: h.holiday, calendar: h.calendar });
+      for (const f of fires) {
+        if (runNow.has(f)) {
+          const run = this.create(e.task, f);
+          if (run) created.push(run);
+        } else this.skipped(e.task, f, 'missed', { catch_up: e.task.catch_up });
+      }
+    });
+    return created;
+  }
+
+  private create(task: TaskDef, f: Fire): RunRow | undefined {
+    return this.store.runs.create({
+      task_id: task.tid,
+      task_name: task.name,
+      instance: task.instance,
+      slot: f.at,
+      origin: 'schedule',
+      max_attempts: 1 + task.retry_attempts,
+      queue: task.run_on_host,
+      business_date: f.localDate.replaceAll('-', ''),
+    });
+  }
+
+  private skipped(task: TaskDef, f: Fire, reason: 'holiday' | 'missed', data: Record<string, unknown>): void {
+    const run = this.create(task, f);
+    if (!run) return;
+    this.store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason, ended_at: this.clock.now() }, data });
+  }
+}

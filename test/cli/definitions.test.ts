@@ -1,0 +1,178 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { tempHome } from '../helpers/home.js';
+
+const FIX = join(__dirname, '..', 'fixtures', 'defs');
+const fx = (name: string) => join(FIX, name);
+
+/** Everything the store holds, to prove a refused command wrote nothing. */
+function snapshot(home: string): unknown {
+  const file = join(home, 'easytask.db');
+  if (!existsSync(file)) return 'no store';
+  const db = new Database(file, { readonly: true });
+  try {
+    return {
+      defs: db.prepare('SELECT kind, ext_id, name, body, version FROM definitions ORDER BY id').all(),
+      events: db.prepare('SELECT seq, key, type FROM events ORDER BY seq').all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('easytask insert', () => {
+  it('inserts the EasyTask seed definition as written', () => {
+    const home = tempHome();
+    const r = cli(home, ['insert', fx('seed-task2.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`Validation completed: 1 task in ${fx('seed-task2.json')}.\nTask inserted successfully: task2 (tid 1000002)\n`);
+    const show = JSON.parse(cli(home, ['show', 'task2', '--json']).stdout);
+    expect(show.definition).toMatchObject({ tid: 1000002, timezone: 'US/Eastern', calendar: 'US_HOLIDAYS', run_on_host: 'production-server-1', trigger_times: '08:30' });
+  });
+
+  it('assigns tids, normalises trigger_times and lists the tasks', () => {
+    const home = tempHome();
+    expect(cli(home, ['insert', fx('two-tasks.json')]).stdout).toContain('Task inserted successfully: report (tid 1000002)');
+    const list = JSON.parse(cli(home, ['list', '--json']).stdout);
+    expect(list.map((t: { name: string; id: number }) => [t.name, t.id])).toEqual([
+      ['backup', 1000001],
+      ['report', 1000002],
+    ]);
+    const report = JSON.parse(cli(home, ['show', '1000002', '--json']).stdout);
+    expect(report.definition.trigger_times).toBe('08:30,17:00');
+    expect(report.state).toBe('ACTIVE');
+  });
+
+  it('reads standard input with -', () => {
+    const home = tempHome();
+    const r = cli(home, ['insert', '-'], { input: '{"name":"from-stdin","cmd":"true","trigger_times":"10:00"}' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Validation completed: 1 task in <stdin>.');
+  });
+
+  it('inserts a whole directory', () => {
+    const home = tempHome();
+    const r = cli(home, ['insert', fx('dir-ok')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Validation completed: 2 tasks in 2 files.');
+  });
+
+  it('refuses a name that already exists unless --replace', () => {
+    const home = tempHome();
+    cli(home, ['insert', fx('two-tasks.json')]);
+    const before = snapshot(home);
+    const again = cli(home, ['insert', fx('two-tasks.json')]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('task "backup" already exists in instance default');
+    expect(again.stderr).toContain('2 problems found; nothing was inserted.');
+    expect(snapshot(home)).toEqual(before);
+    const replaced = cli(home, ['insert', '--replace', fx('two-tasks.json')]);
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toContain('Task unchanged: backup (tid 1000001)');
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['malformed JSON', [fx('malformed.json')], /malformed JSON at line 4, column 3/],
+    ['an empty file', [fx('empty.json')], /file is empty/],
+    ['a file that does not exist', [fx('nope.json')], /nope\.json: file does not exist/],
+    ['a directory with one bad file', [fx('dir-bad')], /b\.json.*c2/],
+    ['wrong values, all reported at once', [fx('one-bad.json')], /trigger_times[\s\S]*retry_attempts/],
+  ];
+  it.each(bad)('exits 2 for %s and writes nothing', (_what, args, message) => {
+    const home = tempHome();
+    cli(home, ['insert', fx('seed-task2.json')]);
+    const before = snapshot(home);
+    const r = cli(home, ['insert', ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(snapshot(home)).toEqual(before);
+  });
+});
+
+describe('validate, update, enable, disable, delete', () => {
+  it('validate writes nothing and does not create a home', () => {
+    const home = join(tempHome(), 'fresh');
+    const r = cli(home, ['validate', fx('two-tasks.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no problems found');
+    expect(existsSync(home)).toBe(false);
+    expect(cli(home, ['validate', fx('one-bad.json')]).code).toBe(2);
+  });
+
+  it('validate --strict enforces the full mandatory-field list', () => {
+    const home = tempHome();
+    expect(cli(home, ['validate', fx('seed-task2.json'), '--strict']).code).toBe(0);
+    const r = cli(home, ['validate', fx('two-tasks.json'), '--strict']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/max_run_time/);
+  });
+
+  it('update changes an existing task and refuses an unknown one', () => {
+    const home = tempHome();
+    cli(home, ['insert', fx('two-tasks.json')]);
+    const r = cli(home, ['update', '-'], { input: '{"name":"backup","cmd":"echo new","trigger_times":"03:00","timezone":"Europe/London"}' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Task updated successfully: backup (tid 1000001)');
+    expect(JSON.parse(cli(home, ['show', 'backup', '--json']).stdout).definition.cmd).toBe('echo new');
+    const missing = cli(home, ['update', '-'], { input: '{"name":"ghost","cmd":"true","trigger_times":"03:00"}' });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no task named "ghost" in instance default');
+  });
+
+  it('disable makes a task IDLE, enable makes it ACTIVE, each an event', () => {
+    const home = tempHome();
+    cli(home, ['insert', fx('two-tasks.json')]);
+    expect(cli(home, ['disable', 'backup']).stdout).toBe('Task backup (tid 1000001) disabled\n');
+    expect(cli(home, ['disable', 'backup']).stdout).toBe('Task backup (tid 1000001) was already disabled\n');
+    expect(JSON.parse(cli(home, ['show', 'backup', '--json']).stdout).state).toBe('IDLE');
+    expect(cli(home, ['enable', '1000001']).stdout).toBe('Task backup (tid 1000001) enabled\n');
+    const types = (snapshot(home) as { events: { type: string }[] }).events.map((e) => e.type);
+    expect(types).toEqual(['task.created', 'task.created', 'task.disabled', 'task.enabled']);
+  });
+
+  it('delete removes a task; an unknown name exits 2', () => {
+    const home = tempHome();
+    cli(home, ['insert', fx('two-tasks.json')]);
+    expect(cli(home, ['delete', 'report']).stdout).toBe('Deleted task report (tid 1000002)\n');
+    const r = cli(home, ['delete', 'report']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: no task or group named "report" (see: easytask list)\n');
+  });
+});
+
+describe('export and import', () => {
+  it('round-trips definitions and syncs: create, update, delete', () => {
+    const a = tempHome();
+    cli(a, ['insert', fx('two-tasks.json')]);
+    const exported = cli(a, ['export']).stdout;
+    const b = tempHome();
+    cli(b, ['insert', fx('seed-task2.json')]);
+    const r = cli(b, ['import', '-'], { input: exported });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2 created, 0 updated, 1 deleted, 0 unchanged.');
+    expect(cli(b, ['export']).stdout).toBe(exported);
+    const again = cli(b, ['import', '-', '--dry-run'], { input: exported });
+    expect(again.stdout).toContain('Dry run, nothing changed: 0 created, 0 updated, 0 deleted, 2 unchanged.');
+  });
+});
+
+describe('help and version', () => {
+  it('--version prints the package version', () => {
+    const r = cli(tempHome(), ['--version']);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+  it('--help lists the commands with a line each', () => {
+    const r = cli(tempHome(), ['--help']);
+    for (const c of ['insert', 'validate', 'update', 'delete', 'enable', 'disable', 'list', 'show', 'export', 'import']) {
+      expect(r.stdout).toMatch(new RegExp(`\\n  ${c}\\b.*\\S`));
+    }
+  });
+  it('an unknown command exits 2', () => {
+    expect(cli(tempHome(), ['frobnicate']).code).toBe(2);
+  });
+});

@@ -1,0 +1,49 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { attemptHeader, resolveOutputPaths, truncationMarker } from '../../../src/agent/index.js';
+import { openOutputFile } from '../../../src/agent/output-files.js';
+import { read, tempDir } from './helpers.js';
+
+describe('resolveOutputPaths', () => {
+  const base = { home: '/var/lib/easytask', taskName: 'backup', runId: 17 };
+
+  it('defaults to <home>/logs/<task>/<run>.out and .err', () => {
+    expect(resolveOutputPaths(base)).toEqual({
+      stdoutPath: '/var/lib/easytask/logs/backup/17.out',
+      stderrPath: '/var/lib/easytask/logs/backup/17.err',
+    });
+  });
+
+  it('puts a relative path under <home>/logs/ and keeps an absolute one', () => {
+    expect(resolveOutputPaths({ ...base, stdout: 'backup/today.log', stderr: '/tmp/backup.err' })).toEqual({
+      stdoutPath: '/var/lib/easytask/logs/backup/today.log',
+      stderrPath: '/tmp/backup.err',
+    });
+  });
+});
+
+describe('output file helpers', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it('formats the attempt header and the truncation marker', () => {
+    expect(attemptHeader(3, Date.parse('2026-01-02T03:04:05.678Z'))).toBe('--- attempt 3 started 2026-01-02T03:04:05.678Z ---\n');
+    expect(truncationMarker(1024)).toBe('[easytask: output truncated at 1024 bytes]\n');
+  });
+
+  it('creates parent folders and opens for append, readable by everyone', async () => {
+    const path = join(dir, 'a', 'b', 'run.out');
+    const first = await openOutputFile(path, 'stdout');
+    if (!first.ok) throw new Error(first.message);
+    await first.handle.appendFile('x');
+    await first.handle.close();
+    const second = await openOutputFile(path, 'stdout', '--- h ---\n');
+    if (!second.ok) throw new Error(second.message);
+    await second.handle.close();
+    expect(read(path)).toBe('x\n--- h ---\n');
+    expect(statSync(path).mode & 0o777).toBe(0o644);
+  });
+});

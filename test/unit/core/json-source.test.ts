@@ -1,0 +1,104 @@
+// JSON text to a value: empty files, a BOM, and malformed JSON by line and column.
+import { describe, expect, it } from 'vitest';
+import { describeSyntaxError, findErrorOffset, lineColumnAt, parseJsonText } from '../../../src/core/json-source.js';
+import { formatIssue } from '../../../src/core/validate/index.js';
+
+const line = (text: string): string => {
+  const r = parseJsonText(text, 'tasks.json');
+  if (r.ok) throw new Error('expected a failure');
+  return formatIssue(r.issue);
+};
+
+describe('parseJsonText', () => {
+  it('parses, with or without a UTF-8 BOM', () => {
+    expect(parseJsonText('{"name": "a"}', 'f')).toEqual({ ok: true, value: { name: 'a' } });
+    expect(parseJsonText('\uFEFF[1, 2]\n', 'f')).toEqual({ ok: true, value: [1, 2] });
+  });
+
+  it.each(['', '   \n\t\r\n', '\uFEFF', '\uFEFF  \n'])('an empty file %j', (text) => {
+    const r = parseJsonText(text, 'tasks.json');
+    expect(r).toEqual({
+      ok: false,
+      issue: {
+        file: 'tasks.json',
+        index: null,
+        kind: null,
+        pointer: '',
+        expected: 'a task object, an array of tasks, or {"tasks": [...], "groups": [...]}',
+        message: 'file is empty; expected a task object, an array of tasks, or {"tasks": [...], "groups": [...]}',
+      },
+    });
+    expect(line(text)).toBe('tasks.json: file is empty; expected a task object, an array of tasks, or {"tasks": [...], "groups": [...]}');
+  });
+
+  it.each([
+    ['{\n  "name": "a",\n  "cmd": "x",\n  "cron": "* * * * *" "active": true\n}', 'line 4, column 23: Expected \',\' or \'}\' after property value'],
+    ['{\n  "name": "a",\n  "cmd": x\n}', "line 3, column 10: Unexpected token 'x'"],
+    ['[\n  {"name": "a"},\n]', "line 3, column 1: Unexpected token ']'"],
+    ['{"a": tru}', "line 1, column 10: Unexpected token '}'"],
+    ['{\n  "name": "a",\n', 'line 3, column 1: Expected double-quoted property name'],
+    ['{\n  "name":', 'line 2, column 10: Unexpected end of JSON input'],
+    ['[\n  "\u00e9t\u00e9", \u00e9]', "line 2, column 10: Unexpected token 'é'"],
+    ['{"a": 1}}', 'line 1, column 9: Unexpected non-whitespace character after JSON'],
+    ['{\n"a": "x\ny"}', 'line 2, column 8: Bad control character in string literal'],
+    ["{'name': 'a'}", "line 1, column 2: Expected property name or '}'"],
+    ['{"a": 1,}', 'line 1, column 9: Expected double-quoted property name'],
+    ['{"tid": 0100123}', 'line 1, column 10: Unexpected number'],
+    ['\uFEFF{\r\n  "a": 1\r\n  "b": 2}', "line 3, column 3: Expected ',' or '}' after property value"],
+    ['// comment\n{}', "line 1, column 1: Unexpected token '/'"],
+  ])('%j', (text, where) => {
+    expect(line(text)).toBe(`tasks.json: malformed JSON at ${where}`);
+  });
+
+  it('carries what valid JSON looks like', () => {
+    const r = parseJsonText('{', 'f');
+    expect(!r.ok && r.issue.expected).toBe('valid JSON (double-quoted names and strings, commas between items, no trailing commas or comments)');
+  });
+});
+
+describe('describeSyntaxError', () => {
+  it('reads the "(line L column C)" style of newer V8', () => {
+    const msg = "Expected ',' or '}' after property value in JSON at position 40 (line 4 column 17)";
+    expect(describeSyntaxError('irrelevant', msg)).toEqual({ line: 4, column: 17, reason: "Expected ',' or '}' after property value" });
+  });
+
+  it('reads the "at position N" style', () => {
+    expect(describeSyntaxError('{\n\n  "a" 1}', 'Expected \':\' after property name in JSON at position 8')).toEqual({
+      line: 3,
+      column: 6,
+      reason: "Expected ':' after property name",
+    });
+  });
+
+  it('scans for the position when the message has none', () => {
+    expect(describeSyntaxError('[1,\n 2,\n x]', 'Unexpected token \'x\', "[1,\n 2,\n x]" is not valid JSON')).toEqual({
+      line: 3,
+      column: 2,
+      reason: "Unexpected token 'x'",
+    });
+  });
+});
+
+describe('lineColumnAt and findErrorOffset', () => {
+  it.each([
+    ['abc', 0, 1, 1],
+    ['abc', 3, 1, 4],
+    ['a\nb', 2, 2, 1],
+    ['a\r\nb', 3, 2, 1],
+    ['a\rb', 2, 2, 1],
+  ])('%j at %i is line %i column %i', (text, offset, l, c) => {
+    expect(lineColumnAt(text, offset)).toEqual({ line: l, column: c });
+  });
+
+  it.each([
+    ['{"a": [1, 2, ]}', 13],
+    ['{"a": "\\q"}', 8],
+    ['{"a": "\\u12G4"}', 8],
+    ['{"a": -}', 6],
+    ['[1] x', 4],
+    ['{"a": {"b": [true, false, null, 1.5e3, "s"]}', 44],
+    ['nul', 3],
+  ])('%j fails at offset %i', (text, offset) => {
+    expect(findErrorOffset(text)).toBe(offset);
+  });
+});
