@@ -15,7 +15,7 @@ interface Entry {
   schedule: ScheduleFields;
   /** The last slot already turned into a run (or the moment the task became schedulable). */
   cursor: number;
-  /** The next fire after the cursor, or undefined when the schedule has none before its horizon. */
+  /** The next slot after the cursor, holidays included (they are recorded as SKIPPED at their instant). */
   next: number | undefined;
   /** The definition as last loaded, to notice edits. */
   body: string;
@@ -55,6 +55,7 @@ export class Scheduler {
         next.set(keyOf(task), old);
         continue;
       }
+      if (s.definition.kind === 'task' && !this.schedulable(task, schedule)) continue;
       const last = this.lastScheduledSlot(task);
       // A new, edited or re-enabled task starts from when it changed, or from its last run.
       const cursor = old ? Math.max(old.cursor, now) : Math.max(last ?? s.updated_at, s.updated_at);
@@ -63,9 +64,16 @@ export class Scheduler {
     this.entries = next;
   }
 
+  /** A task whose calendar is missing cannot be scheduled; say so instead of failing the loop. */
+  private schedulable(task: TaskDef, schedule: ScheduleFields): boolean {
+    if (schedule.calendar === undefined || this.calendars.has(schedule.calendar)) return true;
+    this.log.warn(`${task.name}: calendar "${schedule.calendar}" does not exist; the task is not scheduled until it does`);
+    return false;
+  }
+
   setCalendars(calendars: CalendarSet): void {
     this.calendars = calendars;
-    for (const e of this.entries.values()) e.next = this.nextAfter(e.schedule, e.cursor);
+    this.load(); // a task waiting for its calendar may be schedulable now
   }
 
   get size(): number {
@@ -89,7 +97,11 @@ export class Scheduler {
     const created: RunRow[] = [];
     for (const e of this.entries.values()) {
       if (e.next === undefined || e.next > now) continue;
-      created.push(...this.fireDue(e, now));
+      try {
+        created.push(...this.fireDue(e, now));
+      } catch (err) {
+        this.log.warn(`${e.task.name}: ${(err as Error).message}`);
+      }
       e.cursor = Math.max(e.cursor, now);
       e.next = this.nextAfter(e.schedule, e.cursor);
     }
@@ -97,7 +109,7 @@ export class Scheduler {
   }
 
   private nextAfter(schedule: ScheduleFields, after: number): number | undefined {
-    return nextFire(schedule, this.calendars, after);
+    return nextFire({ ...schedule, calendar: undefined }, this.calendars, after);
   }
 
   private lastScheduledSlot(task: TaskDef): number | undefined {

@@ -1,0 +1,10 @@
+// Wait for a condition by polling it, failing with a useful message on timeout (no fixed sleeps).
+export async function waitFor<T>(probe: () => T | undefined | false | null, what: string, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false && v !== null) return v;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

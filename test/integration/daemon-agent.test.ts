@@ -1,0 +1,146 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { Store, type RunRow } from '../../src/store/index.js';
+import { insertTask } from '../helpers/defs.js';
+import { tempHome } from '../helpers/home.js';
+import { waitFor } from '../helpers/wait.js';
+
+const running: { daemon: Daemon; stores: Store[] }[] = [];
+afterEach(async () => {
+  while (running.length) {
+    const { daemon, stores } = running.pop()!;
+    await daemon.stop('test');
+    for (const s of stores) s.close();
+  }
+});
+
+function startDaemon(opts: { concurrency?: number } = {}) {
+  const home = tempHome();
+  const own = Store.open(home);
+  // The test talks to the daemon as the CLI does: through its own connection to the store.
+  const store = Store.open(home);
+  const lines: string[] = [];
+  const daemon = new Daemon(own, systemClock, {
+    home, version: 'test', queues: [], concurrency: opts.concurrency ?? 4, graceSeconds: 1, killGraceSeconds: 1,
+    pollMs: 20, machineZone: 'UTC', log: (l) => lines.push(l), random: () => 0.5,
+  });
+  daemon.start();
+  running.push({ daemon, stores: [own, store] });
+  return { home, store, daemon, lines };
+}
+
+/** Force-run through the command table, as the CLI does, and return the run id. */
+async function forceRun(store: Store, task: string): Promise<number> {
+  const id = store.commands.enqueue('force-run', task);
+  const c = await waitFor(() => { const r = store.commands.get(id)!; return r.acked_at ? r : undefined; }, 'the force-run acknowledgement');
+  expect(c.ok).toBe(1);
+  return JSON.parse(c.result!).run as number;
+}
+
+const finalRun = (store: Store, id: number) =>
+  waitFor(() => { const r = store.runs.get(id); return r && ['SUCCESS', 'FAILED', 'TERMINATED', 'REJECTED', 'SKIPPED'].includes(r.state) ? r : undefined; }, `run ${id} to finish`);
+
+const typesOf = (store: Store, id: number) => store.events.list({ runId: id }).filter((e) => e.type !== 'run.output').map((e) => e.type);
+
+describe('daemon and local agent, with real processes', () => {
+  it('runs a task to SUCCESS with every transition recorded once, in order', async () => {
+    const { store, home } = startDaemon();
+    insertTask(store, { name: 'ok', trigger_times: '00:00', cmd: 'echo out-line; echo err-line >&2' });
+    const id = await forceRun(store, 'ok');
+    const run = await finalRun(store, id);
+    expect(run).toMatchObject({ state: 'SUCCESS', exit_code: 0, attempt: 1, origin: 'force' });
+    expect(typesOf(store, id)).toEqual(['run.created', 'run.triggered', 'run.accepted', 'run.started', 'run.succeeded']);
+    expect(readFileSync(run.stdout_path!, 'utf8')).toBe('out-line\n');
+    expect(readFileSync(run.stderr_path!, 'utf8')).toBe('err-line\n');
+    expect(run.stdout_path).toBe(join(home, 'logs', 'ok', `${id}.out`));
+    const attempt = store.db.prepare('SELECT * FROM attempts WHERE run_id = ?').get(id) as { exit_code: number; duration_ms: number; pid: number };
+    expect(attempt.exit_code).toBe(0);
+    expect(attempt.duration_ms).toBeGreaterThan(0);
+    expect(attempt.pid).toBe(run.pid);
+  });
+
+  it('retries a failing command retry_attempts times, numbering each attempt', async () => {
+    const { store } = startDaemon();
+    insertTask(store, { name: 'flaky', trigger_times: '00:00', cmd: 'echo "try $EASYTASK_ATTEMPT"; exit 7', retry_attempts: 2, retry_delay: 0 });
+    const id = await forceRun(store, 'flaky');
+    const run = await finalRun(store, id);
+    expect(run).toMatchObject({ state: 'FAILED', reason: 'exit_code', exit_code: 7, attempt: 3, max_attempts: 3 });
+    const evs = store.events.list({ runId: id }).filter((e) => e.type !== 'run.output');
+    expect(evs.map((e) => `${e.type}#${e.attempt}`)).toEqual([
+      'run.created#0', 'run.triggered#0',
+      'run.accepted#1', 'run.started#1', 'run.retrying#1',
+      'run.accepted#2', 'run.started#2', 'run.retrying#2',
+      'run.accepted#3', 'run.started#3', 'run.failed#3',
+    ]);
+    const attempts = store.db.prepare('SELECT n, exit_code FROM attempts WHERE run_id = ? ORDER BY n').all(id);
+    expect(attempts).toEqual([{ n: 1, exit_code: 7 }, { n: 2, exit_code: 7 }, { n: 3, exit_code: 7 }]);
+    expect(readFileSync(run.stdout_path!, 'utf8')).toMatch(/^try 1\n--- attempt 2 started .*---\ntry 2\n--- attempt 3 started .*---\ntry 3\n$/);
+  });
+
+  it('a retry that succeeds ends SUCCESS after RESTARTING', async () => {
+    const { store, home } = startDaemon();
+    const marker = join(home, 'marker');
+    insertTask(store, { name: 'second-time', trigger_times: '00:00', cmd: `test -e ${marker} || { touch ${marker}; exit 1; }`, retry_attempts: 3, retry_delay: 0 });
+    const run = await finalRun(store, await forceRun(store, 'second-time'));
+    expect(run).toMatchObject({ state: 'SUCCESS', attempt: 2 });
+  });
+
+  it('max_run_time kills the whole process group: FAILED with reason timeout, nothing left alive', async () => {
+    const { store, home } = startDaemon();
+    const pidfile = join(home, 'grandchild.pid');
+    insertTask(store, { name: 'slow', trigger_times: '00:00', max_run_time: 1, cmd: `bash -c 'trap "" TERM; sleep 300' & echo $! > ${pidfile}; sleep 300` });
+    const run = await finalRun(store, await forceRun(store, 'slow'));
+    expect(run).toMatchObject({ state: 'FAILED', reason: 'timeout' });
+    const grandchild = Number(readFileSync(pidfile, 'utf8'));
+    const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    expect(alive(run.pid!)).toBe(false);
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('an unknown placeholder fails the attempt without retrying, naming it', async () => {
+    const { store } = startDaemon();
+    insertTask(store, { name: 'ph', trigger_times: '00:00', cmd: 'echo ${E:NO_SUCH_VARIABLE}', retry_attempts: 2 });
+    const id = await forceRun(store, 'ph');
+    const run = await finalRun(store, id);
+    expect(run).toMatchObject({ state: 'FAILED', reason: 'placeholder_error', attempt: 1 });
+    expect(store.events.list({ runId: id }).at(-1)!.data.error).toContain('${E:NO_SUCH_VARIABLE}');
+  });
+
+  it('a run for a queue no agent serves ends REJECTED after task_accept_expiry_time', async () => {
+    const { store } = startDaemon();
+    insertTask(store, { name: 'elsewhere', trigger_times: '00:00', run_on_host: 'other-host', task_accept_expiry_time: 1 });
+    const run = await finalRun(store, await forceRun(store, 'elsewhere'));
+    expect(run).toMatchObject({ state: 'REJECTED', reason: 'expired' });
+  });
+
+  it('terminate kills a running attempt: TERMINATED (requested)', async () => {
+    const { store } = startDaemon();
+    insertTask(store, { name: 'long', trigger_times: '00:00', cmd: 'sleep 300' });
+    const id = await forceRun(store, 'long');
+    await waitFor(() => store.runs.get(id)?.state === 'RUNNING', 'RUNNING');
+    const c = store.commands.enqueue('terminate', 'long');
+    const ack = await waitFor(() => { const r = store.commands.get(c)!; return r.acked_at ? r : undefined; }, 'ack');
+    expect(ack.message).toMatch(new RegExp(`^Terminate requested for long: run ${id} \\(RUNNING, pid \\d+\\)$`));
+    const run = await finalRun(store, id);
+    expect(run).toMatchObject({ state: 'TERMINATED', reason: 'requested' });
+  });
+
+  it('respects --concurrency', async () => {
+    const { store, home } = startDaemon({ concurrency: 2 });
+    insertTask(store, { name: 'c', trigger_times: '00:00', cmd: `echo $$ >> ${home}/starts; sleep 0.3`, overlap: 'allow' });
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push(await forceRun(store, 'c'));
+    let peak = 0;
+    await waitFor(() => {
+      const live = (store.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE state IN ('STARTED','RUNNING')").get() as { n: number }).n;
+      peak = Math.max(peak, live);
+      return ids.every((id) => store.runs.get(id)!.state === 'SUCCESS');
+    }, 'all five to succeed', 20_000, 5);
+    expect(peak).toBe(2);
+  });
+});
+
+export type { RunRow };
