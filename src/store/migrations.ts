@@ -120,6 +120,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'indexes for run history by slot and for retention by end time',
+    sql: `
+      CREATE INDEX IF NOT EXISTS runs_by_slot ON runs (slot);
+      CREATE INDEX IF NOT EXISTS runs_by_end ON runs (ended_at);
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database): number {

@@ -1,0 +1,56 @@
+// Prints the event log oldest first and, when following, every event committed afterwards:
+// resumed with --after the last seq it printed, a follower misses nothing and repeats nothing.
+import { join } from 'node:path';
+import type { StoredEvent } from '../core/events.js';
+import { STORE_FILE, type Store } from '../store/index.js';
+import { forEachPage, type EventFilter } from './query.js';
+import { StoreWatch } from './store-watch.js';
+
+export interface FollowOptions {
+  filter: EventFilter;
+  afterSeq: number;
+  follow: boolean;
+  /** Print a page; false when the reader has gone. */
+  write: (events: StoredEvent[]) => Promise<boolean>;
+  pollMs?: number;
+}
+
+export class EventFollower {
+  private stopped = false;
+  private watch: StoreWatch | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: FollowOptions,
+  ) {}
+
+  /** Print the backlog, then follow until stop(); resolves with the last seq examined. */
+  async run(): Promise<number> {
+    let after = await this.drain(this.opts.afterSeq);
+    if (!this.opts.follow || this.stopped) return after;
+    this.watch = new StoreWatch(this.store, { pollMs: this.opts.pollMs, files: [join(this.store.home, `${STORE_FILE}-wal`)] });
+    try {
+      while (!this.stopped) {
+        await this.watch.next();
+        if (this.stopped) break;
+        after = await this.drain(after);
+      }
+    } finally {
+      await this.watch.close();
+    }
+    return after;
+  }
+
+  private drain(after: number): Promise<number> {
+    return forEachPage(this.store, this.opts.filter, after, async (events) => {
+      const ok = await this.opts.write(events);
+      if (!ok) this.stopped = true;
+      return ok && !this.stopped;
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    void this.watch?.close();
+  }
+}

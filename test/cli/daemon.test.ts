@@ -1,0 +1,99 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { startDaemonProcess } from '../helpers/daemon-process.js';
+import { tempHome } from '../helpers/home.js';
+import { waitFor } from '../helpers/wait.js';
+
+interface RunJson {
+  id: number;
+  task: string;
+  slot: string;
+  state: string;
+  reason: string | null;
+  attempt: number;
+  exit_code: number | null;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+const runs = (home: string, ...args: string[]): RunJson[] => JSON.parse(cli(home, ['runs', '--json', '-n', '100000', ...args]).stdout);
+const insert = (home: string, def: object) => expect(cli(home, ['insert', '-'], { input: JSON.stringify(def) }).code).toBe(0);
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+
+describe('easytask daemon (the built executable)', () => {
+  it('prints its banner, refuses a second daemon naming the pid, and shuts down on SIGTERM', async () => {
+    const home = tempHome();
+    const d = await startDaemonProcess(home);
+    expect(d.output()).toMatch(/EasyTask \d+\.\d+\.\d+ daemon\n {2}home: {8}.*\n/);
+    expect(d.output()).toContain('Scheduler service started');
+    const second = await startDaemonProcess(home, [], false);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`error: a daemon is already running for this home (pid ${d.child.pid} `);
+    const status = JSON.parse(cli(home, ['status', '--json']).stdout);
+    expect(status).toMatchObject({ daemon: 'running', pid: d.child.pid });
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    expect(d.output()).toMatch(/Shutdown Complete\.\n$/);
+    expect(JSON.parse(cli(home, ['status', '--json']).stdout).daemon).toBe('stopped');
+  });
+
+  it('force-run and terminate through the CLI, each acknowledged by the daemon', async () => {
+    const home = tempHome();
+    insert(home, { tid: 1000002, name: 'task2', cmd: 'sleep 300', trigger_times: '08:30', timezone: 'UTC' });
+    await startDaemonProcess(home);
+    const fr = cli(home, ['force-run', 'task2']);
+    expect(fr.stdout).toBe('Force run triggered for task 1000002 (task2)\n');
+    expect(fr.code).toBe(0);
+    const run = await waitFor(() => runs(home).find((r) => r.state === 'RUNNING'), 'RUNNING');
+    const t = cli(home, ['terminate', 'task2']);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(new RegExp(`^Terminate requested for task2: run ${run.id} \\(RUNNING, pid \\d+\\)\\n$`));
+    const done = await waitFor(() => runs(home).find((r) => r.id === run.id && r.state === 'TERMINATED'), 'TERMINATED');
+    expect(done.reason).toBe('requested');
+    expect(cli(home, ['modify-status', String(run.id), '--status', 'success']).stdout).toBe(`Run ${run.id} of task 1000002 (task2) changed from TERMINATED to SUCCESS\n`);
+  });
+
+  it('says within a few seconds that no daemon took a command, and withdraws it', () => {
+    const home = tempHome();
+    insert(home, { name: 'x', cmd: 'true', trigger_times: '08:30' });
+    const t0 = performance.now();
+    const r = cli(home, ['force-run', 'x']);
+    expect(performance.now() - t0).toBeLessThan(8000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: no daemon took the request within 3s (start one with: easytask daemon); the request was withdrawn\n');
+  });
+
+  it('SIGTERM lets running attempts finish within --grace, then TERMINATES them (shutdown)', async () => {
+    const home = tempHome();
+    insert(home, { name: 'stubborn', cmd: 'sleep 300', trigger_times: '08:30' });
+    const d = await startDaemonProcess(home, ['--grace', '1', '--kill-grace', '1']);
+    cli(home, ['force-run', 'stubborn']);
+    const run = await waitFor(() => runs(home).find((r) => r.state === 'RUNNING'), 'RUNNING');
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    expect(runs(home).find((r) => r.id === run.id)).toMatchObject({ state: 'TERMINATED', reason: 'shutdown' });
+  });
+
+  it('after kill -9 mid-run, the next daemon resolves the run within 5 s and kills what was left', async () => {
+    const home = tempHome();
+    const pidfile = join(home, 'child.pid');
+    insert(home, { name: 'orphan', cmd: `sleep 300 & echo $! > ${pidfile}; wait`, trigger_times: '08:30', retry_attempts: 0 });
+    const d = await startDaemonProcess(home);
+    cli(home, ['force-run', 'orphan']);
+    await waitFor(() => runs(home).find((r) => r.state === 'RUNNING') && existsSync(pidfile) && readFileSync(pidfile, 'utf8').trim(), 'RUNNING with a child');
+    const child = Number(readFileSync(pidfile, 'utf8'));
+    d.child.kill('SIGKILL');
+    await d.exited;
+    expect(alive(child)).toBe(true); // the crash left it behind
+    const t0 = performance.now();
+    const again = await startDaemonProcess(home);
+    const resolved = await waitFor(() => runs(home).find((r) => r.state === 'FAILED'), 'the lost run to be resolved', 5000);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(resolved.reason).toBe('lost');
+    expect(alive(child)).toBe(false);
+    expect(again.output()).toContain('Recovered 1 run(s) left by a previous daemon: 1 failed (lost), 0 retried');
+    expect(runs(home)).toHaveLength(1);
+  });
+});
