@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EasyTaskError } from '../core/errors.js';
-import { Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -24,6 +24,8 @@ export function homeFor(cmd: Command): string {
 
 /** Open the store for the command's home, run fn, and always close it. */
 export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  // Loaded on first use, so commands that need no store (and --help, --version) start fast.
+  const { Store } = await import('../store/index.js');
   const store = Store.open(homeFor(cmd));
   try {
     return await fn(store);

@@ -1,4 +1,5 @@
 // Control commands: a CLI writes a row, the daemon consumes and acknowledges it.
+import { sql } from './statements.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 
@@ -23,28 +24,26 @@ export class Commands {
   ) {}
 
   enqueue(kind: CommandKind, target: string | null, args: Record<string, unknown> = {}): number {
-    const r = this.db
-      .prepare('INSERT INTO commands (kind, target, args, created_at) VALUES (?, ?, ?, ?)')
+    const r = sql(this.db, 'INSERT INTO commands (kind, target, args, created_at) VALUES (?, ?, ?, ?)')
       .run(kind, target, JSON.stringify(args), this.clock.now());
     return Number(r.lastInsertRowid);
   }
 
   pending(): CommandRow[] {
-    return this.db.prepare('SELECT * FROM commands WHERE acked_at IS NULL ORDER BY id').all() as CommandRow[];
+    return sql(this.db, 'SELECT * FROM commands WHERE acked_at IS NULL ORDER BY id').all() as CommandRow[];
   }
 
   get(id: number): CommandRow | undefined {
-    return this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined;
+    return sql(this.db, 'SELECT * FROM commands WHERE id = ?').get(id) as CommandRow | undefined;
   }
 
   ack(id: number, ok: boolean, message: string, result?: Record<string, unknown>): void {
-    this.db
-      .prepare('UPDATE commands SET acked_at = ?, ok = ?, message = ?, result = ? WHERE id = ? AND acked_at IS NULL')
+    sql(this.db, 'UPDATE commands SET acked_at = ?, ok = ?, message = ?, result = ? WHERE id = ? AND acked_at IS NULL')
       .run(this.clock.now(), ok ? 1 : 0, message, result ? JSON.stringify(result) : null, id);
   }
 
   /** Withdraw a command nobody took, so a daemon started later does not act on a stale request. */
   withdraw(id: number): boolean {
-    return this.db.prepare('DELETE FROM commands WHERE id = ? AND acked_at IS NULL').run(id).changes === 1;
+    return sql(this.db, 'DELETE FROM commands WHERE id = ? AND acked_at IS NULL').run(id).changes === 1;
   }
 }

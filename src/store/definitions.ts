@@ -1,4 +1,5 @@
 // Task and group definitions: stored as normalised JSON, every change appending a task.* / group.* event.
+import { sql } from './statements.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
@@ -58,8 +59,8 @@ export class Definitions {
   all(kind?: 'task' | 'group'): StoredDefinition[] {
     const rows = (
       kind
-        ? this.db.prepare('SELECT * FROM definitions WHERE kind = ? ORDER BY instance, name').all(kind)
-        : this.db.prepare('SELECT * FROM definitions ORDER BY kind DESC, instance, name').all()
+        ? sql(this.db, 'SELECT * FROM definitions WHERE kind = ? ORDER BY instance, name').all(kind)
+        : sql(this.db, 'SELECT * FROM definitions ORDER BY kind DESC, instance, name').all()
     ) as DefinitionRow[];
     return rows.map(toStored);
   }
@@ -67,8 +68,7 @@ export class Definitions {
   /** Find by name or numeric tid/gid; an ambiguous reference across instances is an error. */
   find(ref: string, instance?: string): StoredDefinition | undefined {
     const byId = /^\d+$/.test(ref);
-    const rows = this.db
-      .prepare(
+    const rows = sql(this.db, 
         `SELECT * FROM definitions WHERE ${byId ? 'ext_id = ?' : 'name = ?'} ${instance ? 'AND instance = ?' : ''}`,
       )
       .all(...(instance ? [byId ? Number(ref) : ref, instance] : [byId ? Number(ref) : ref])) as DefinitionRow[];
@@ -85,25 +85,24 @@ export class Definitions {
   }
 
   byName(name: string, instance: string): StoredDefinition | undefined {
-    const r = this.db.prepare('SELECT * FROM definitions WHERE name = ? AND instance = ?').get(name, instance) as DefinitionRow | undefined;
+    const r = sql(this.db, 'SELECT * FROM definitions WHERE name = ? AND instance = ?').get(name, instance) as DefinitionRow | undefined;
     return r ? toStored(r) : undefined;
   }
 
   byExtId(kind: 'task' | 'group', id: number, instance: string): StoredDefinition | undefined {
-    const r = this.db.prepare('SELECT * FROM definitions WHERE kind = ? AND ext_id = ? AND instance = ?').get(kind, id, instance) as DefinitionRow | undefined;
+    const r = sql(this.db, 'SELECT * FROM definitions WHERE kind = ? AND ext_id = ? AND instance = ?').get(kind, id, instance) as DefinitionRow | undefined;
     return r ? toStored(r) : undefined;
   }
 
   membersOf(group: string, instance: string): TaskDef[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM definitions WHERE kind = 'task' AND group_name = ? AND instance = ? ORDER BY name`)
+    const rows = sql(this.db, `SELECT * FROM definitions WHERE kind = 'task' AND group_name = ? AND instance = ? ORDER BY name`)
       .all(group, instance) as DefinitionRow[];
     return rows.map((r) => JSON.parse(r.body) as TaskDef);
   }
 
   /** Next free tid or gid in an instance. */
   nextExtId(kind: 'task' | 'group', instance: string, taken: ReadonlySet<number> = new Set()): number {
-    const r = this.db.prepare('SELECT MAX(ext_id) AS m FROM definitions WHERE kind = ? AND instance = ?').get(kind, instance) as { m: number | null };
+    const r = sql(this.db, 'SELECT MAX(ext_id) AS m FROM definitions WHERE kind = ? AND instance = ?').get(kind, instance) as { m: number | null };
     let id = Math.max(r.m ?? 0, kind === 'task' ? DEFAULTS.firstTid - 1 : DEFAULTS.firstGid - 1) + 1;
     while (taken.has(id)) id++;
     return id;
@@ -120,8 +119,7 @@ export class Definitions {
       throw new EasyTaskError('CONFLICT', `"${input.def.name}" is already a ${existing.definition.kind}; it cannot become a ${input.kind}`, 2);
     }
     const def = this.withId(input, existing, taken);
-    const clash = this.db
-      .prepare('SELECT name FROM definitions WHERE kind = ? AND instance = ? AND ext_id = ? AND name <> ?')
+    const clash = sql(this.db, 'SELECT name FROM definitions WHERE kind = ? AND instance = ? AND ext_id = ? AND name <> ?')
       .get(def.kind, instance, extIdOf(def), def.def.name) as { name: string } | undefined;
     if (clash) {
       const field = def.kind === 'task' ? 'tid' : 'gid';
@@ -147,8 +145,7 @@ export class Definitions {
 
   private insertRow(d: Definition): WriteOutcome {
     const now = this.clock.now();
-    const res = this.db
-      .prepare(
+    const res = sql(this.db, 
         `INSERT INTO definitions (kind, ext_id, name, instance, active, group_name, body, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -161,8 +158,7 @@ export class Definitions {
     const body = JSON.stringify(d.def);
     if (body === JSON.stringify(existing.definition.def)) return { action: 'unchanged', definition: d };
     const version = existing.version + 1;
-    this.db
-      .prepare('UPDATE definitions SET ext_id = ?, active = ?, group_name = ?, body = ?, version = ?, updated_at = ? WHERE id = ?')
+    sql(this.db, 'UPDATE definitions SET ext_id = ?, active = ?, group_name = ?, body = ?, version = ?, updated_at = ? WHERE id = ?')
       .run(extIdOf(d), d.def.active ? 1 : 0, groupOf(d), body, version, this.clock.now(), existing.id);
     const changed = Object.keys({ ...existing.definition.def, ...d.def }).filter(
       (k) => JSON.stringify((existing.definition.def as unknown as Record<string, unknown>)[k]) !== JSON.stringify((d.def as unknown as Record<string, unknown>)[k]),
@@ -179,8 +175,7 @@ export class Definitions {
       if (d.def.active === active) return { changed: false, definition: d };
       const next = { kind: d.kind, def: { ...d.def, active } } as Definition;
       const version = s.version + 1;
-      this.db
-        .prepare('UPDATE definitions SET active = ?, body = ?, version = ?, updated_at = ? WHERE id = ?')
+      sql(this.db, 'UPDATE definitions SET active = ?, body = ?, version = ?, updated_at = ? WHERE id = ?')
         .run(active ? 1 : 0, JSON.stringify(next.def), version, this.clock.now(), s.id);
       this.emit(s.id, version, next, `${d.kind}.${active ? 'enabled' : 'disabled'}` as DefinitionEventType, {});
       return { changed: true, definition: next };
@@ -189,7 +184,7 @@ export class Definitions {
 
   /** Delete inside the caller's transaction. */
   remove(s: StoredDefinition): void {
-    this.db.prepare('DELETE FROM definitions WHERE id = ?').run(s.id);
+    sql(this.db, 'DELETE FROM definitions WHERE id = ?').run(s.id);
     this.emit(s.id, s.version + 1, s.definition, `${s.definition.kind}.deleted` as DefinitionEventType, {});
   }
 

@@ -1,4 +1,5 @@
 // The event log: append with a natural key (a re-append is a no-op) and read by sequence.
+import { sql } from './statements.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { EventType, NewEvent, StoredEvent } from '../core/events.js';
 
@@ -61,14 +62,13 @@ export class EventLog {
     if (q.sinceTime !== undefined) (where.push('time >= @since'), (params.since = q.sinceTime));
     if (q.task !== undefined) (where.push('task = @task'), (params.task = q.task));
     if (q.runId !== undefined) (where.push('run_id = @run'), (params.run = q.runId));
-    const sql =
-      `SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq` +
-      (q.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(q.limit))}` : '');
-    return (this.db.prepare(sql).all(params) as EventRow[]).map(toEvent);
+    params.limit = q.limit === undefined ? -1 : Math.max(0, Math.floor(q.limit));
+    const text = `SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT @limit`;
+    return (sql(this.db, text).all(params) as EventRow[]).map(toEvent);
   }
 
   lastSeq(): number {
-    const r = this.db.prepare('SELECT MAX(seq) AS s FROM events').get() as { s: number | null };
+    const r = sql(this.db, 'SELECT MAX(seq) AS s FROM events').get() as { s: number | null };
     return r.s ?? 0;
   }
 }

@@ -1,4 +1,5 @@
 // Runs: one row per (task, fire instant); every state change goes through transition().
+import { sql } from './statements.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
@@ -74,7 +75,7 @@ export class Runs {
   ) {}
 
   get(id: number): RunRow | undefined {
-    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return sql(this.db, 'SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
   }
 
   /**
@@ -84,8 +85,7 @@ export class Runs {
   create(r: NewRun): RunRow | undefined {
     return this.db.transaction(() => {
       const now = this.clock.now();
-      const res = this.db
-        .prepare(
+      const res = sql(this.db, 
           `INSERT INTO runs (task_id, task_name, instance, slot, origin, state, max_attempts, queue, business_date, group_run_id, created_at)
            VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?)
            ON CONFLICT (task_id, instance, slot) DO NOTHING`,
@@ -131,7 +131,7 @@ export class Runs {
       if (!PATCHABLE.has(k)) throw new EasyTaskError('INTERNAL', `run column ${k} cannot be patched`);
       sets.push(`${k} = @${k}`);
     }
-    this.db.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = @id`).run({ ...patch, state: req.to, id: run.id });
+    sql(this.db, `UPDATE runs SET ${sets.join(', ')} WHERE id = @id`).run({ ...patch, state: req.to, id: run.id });
     const next = { ...run, ...patch, state: req.to, version: run.version + 1 } as RunRow;
     this.events.append({
       key: `run:${run.id}:v${next.version}`,
@@ -150,8 +150,7 @@ export class Runs {
 
   /** Skip a task's runs that have not started (its definition went away or went idle); inside a transaction. */
   skipPending(task: string, instance: string, reason: 'deleted' | 'disabled'): number {
-    const pending = this.db
-      .prepare(`SELECT id FROM runs WHERE task_name = ? AND instance = ? AND state IN ('ACTIVE', 'FROZEN', 'TRIGGER')`)
+    const pending = sql(this.db, `SELECT id FROM runs WHERE task_name = ? AND instance = ? AND state IN ('ACTIVE', 'FROZEN', 'TRIGGER')`)
       .all(task, instance) as { id: number }[];
     for (const r of pending) this.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason, ended_at: this.clock.now() } });
     return pending.length;
@@ -163,18 +162,18 @@ export class Runs {
     if (q.task !== undefined) (where.push('task_name = @task'), (p.task = q.task));
     if (q.state !== undefined) (where.push('state = @state'), (p.state = q.state));
     if (q.sinceSlot !== undefined) (where.push('slot >= @since'), (p.since = q.sinceSlot));
-    const sql = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY slot DESC, id DESC LIMIT ${q.limit ?? 1000}`;
-    return this.db.prepare(sql).all(p) as RunRow[];
+    p.limit = q.limit ?? 1000;
+    const text = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY slot DESC, id DESC LIMIT @limit`;
+    return sql(this.db, text).all(p) as RunRow[];
   }
 
   latestForTask(task: string, instance: string): RunRow | undefined {
-    return this.db
-      .prepare('SELECT * FROM runs WHERE task_name = ? AND instance = ? ORDER BY slot DESC, id DESC LIMIT 1')
+    return sql(this.db, 'SELECT * FROM runs WHERE task_name = ? AND instance = ? ORDER BY slot DESC, id DESC LIMIT 1')
       .get(task, instance) as RunRow | undefined;
   }
 
   inStates(states: readonly RunState[]): RunRow[] {
     const marks = states.map(() => '?').join(',');
-    return this.db.prepare(`SELECT * FROM runs WHERE state IN (${marks}) ORDER BY slot, id`).all(...states) as RunRow[];
+    return sql(this.db, `SELECT * FROM runs WHERE state IN (${marks}) ORDER BY slot, id`).all(...states) as RunRow[];
   }
 }

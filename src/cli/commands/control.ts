@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../core/clock.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { EasyTaskError } from '../../core/errors.js';
-import { liveDaemon } from '../../daemon/lock.js';
 import type { CommandKind, Store } from '../../store/index.js';
 import { action, out, printJson, withStore } from '../context.js';
 
@@ -18,6 +17,7 @@ interface ControlOpts {
 
 /** Write the command, wait for the daemon's acknowledgement, and report it. */
 export async function sendCommand(store: Store, kind: CommandKind, target: string | null, args: Record<string, unknown>, waitMs: number = DEFAULTS.ackWaitMs) {
+  const { liveDaemon } = await import('../../daemon/lock.js');
   const daemon = liveDaemon(store);
   const id = store.commands.enqueue(kind, target, args);
   const deadline = systemClock.now() + waitMs;

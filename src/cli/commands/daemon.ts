@@ -4,10 +4,6 @@ import { join } from 'node:path';
 import pkg from '../../../package.json' with { type: 'json' };
 import { systemClock } from '../../core/clock.js';
 import { DEFAULTS } from '../../core/defaults.js';
-import { Daemon } from '../../daemon/daemon.js';
-import { hostName } from '../../daemon/lock.js';
-import { machineZone } from '../../definitions/apply.js';
-import { Store } from '../../store/index.js';
 import { action, homeFor, intOption } from '../context.js';
 
 interface DaemonOpts {
@@ -31,6 +27,12 @@ export function registerDaemonCommand(program: Command): void {
     .option('--poll <ms>', 'how often to look for changes from other processes', intOption('--poll', 10, 5000), 200)
     .addHelpText('after', '\nOne daemon per home: a second one exits 1 naming the running pid.\nStop it with SIGTERM or Ctrl-C: running attempts get --grace seconds, then are TERMINATED (shutdown).')
     .action(action(async function (this: Command, o: DaemonOpts) {
+      const [{ Daemon }, { hostName }, { machineZone }, { Store }] = await Promise.all([
+        import('../../daemon/daemon.js'),
+        import('../../daemon/lock.js'),
+        import('../../definitions/apply.js'),
+        import('../../store/index.js'),
+      ]);
       const home = homeFor(this);
       const store = Store.open(home);
       const log = (line: string) => process.stdout.write(`${stamp()} ${line}\n`);

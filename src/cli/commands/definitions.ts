@@ -2,13 +2,21 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { EasyTaskError } from '../../core/errors.js';
-import { formatIssue, prepare, writeAll, type Prepared } from '../../definitions/apply.js';
-import { loadSources } from '../../definitions/load.js';
-import { Store, storePath } from '../../store/index.js';
-import { calendarChecker } from '../calendars.js';
+import type { Prepared } from '../../definitions/apply.js';
 import { action, homeFor, out, printJson, withStore } from '../context.js';
 
-function reportIssues(p: Prepared, verb: string): never {
+/** The validation and store modules, loaded when a command runs rather than at start-up. */
+async function modules() {
+  const [apply, load, store, calendars] = await Promise.all([
+    import('../../definitions/apply.js'),
+    import('../../definitions/load.js'),
+    import('../../store/index.js'),
+    import('../calendars.js'),
+  ]);
+  return { ...apply, ...load, ...store, ...calendars };
+}
+
+function reportIssues(p: Prepared, verb: string, formatIssue: (i: Prepared['issues'][number]) => string): never {
   for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
   const n = p.issues.length;
   throw new EasyTaskError('BAD_INPUT', `${n} problem${n === 1 ? '' : 's'} found; nothing was ${verb}.`, 2);
@@ -29,6 +37,7 @@ interface WriteOpts {
 }
 
 async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'insert' | 'update'): Promise<void> {
+  const { loadSources, prepare, writeAll, calendarChecker, formatIssue } = await modules();
   const sources = loadSources(path);
   await withStore(cmd, (store) => {
     const replace = mode === 'update' || !!o.replace;
@@ -38,7 +47,7 @@ async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'ins
       mustExist: mode === 'update',
       calendarExists: calendarChecker(store.home),
     });
-    if (p.issues.length) reportIssues(p, mode === 'insert' ? 'inserted' : 'updated');
+    if (p.issues.length) reportIssues(p, mode === 'insert' ? 'inserted' : 'updated', formatIssue);
     if (p.items.length === 0) throw new EasyTaskError('BAD_INPUT', `${path}: no definitions found; nothing was ${mode}ed.`, 2);
     const outcomes = writeAll(store, p.items, { replace });
     if (o.json) {
@@ -84,7 +93,8 @@ export function registerDefinitionCommands(program: Command): void {
     .argument('<file|dir|->', 'definitions, as for insert')
     .option('--strict', "also enforce EasyTask's full mandatory-field list")
     .option('--json', 'print the problems as JSON')
-    .action(action(function (this: Command, path: string, o: WriteOpts) {
+    .action(action(async function (this: Command, path: string, o: WriteOpts) {
+      const { loadSources, prepare, calendarChecker, formatIssue, Store, storePath } = await modules();
       const sources = loadSources(path);
       const home = homeFor(this);
       // Compare with the store only when one exists: validate never creates a home.
@@ -96,7 +106,7 @@ export function registerDefinitionCommands(program: Command): void {
           if (p.issues.length) process.exitCode = 2;
           return;
         }
-        if (p.issues.length) reportIssues(p, 'written (validate never writes)');
+        if (p.issues.length) reportIssues(p, 'written (validate never writes)', formatIssue);
         out(`Validation completed: ${describeCounts(p)} in ${sources.length === 1 ? sources[0]!.file : `${sources.length} files`}; no problems found.`);
       } finally {
         store?.close();

@@ -1,8 +1,9 @@
 // list and show: the definitions with their state, next trigger and last run.
 import type { Command } from 'commander';
 import { action, out, printJson, table, withStore } from '../context.js';
-import { summarise, type DefinitionSummary } from '../describe.js';
-import { nextFireOf } from '../next-fire.js';
+import type { DefinitionSummary } from '../describe.js';
+
+const load = async () => ({ ...(await import('../describe.js')), ...(await import('../next-fire.js')) });
 
 interface ReadOpts {
   json?: boolean;
@@ -25,6 +26,7 @@ export function registerReadCommands(program: Command): void {
     .option('--instance <name>', 'only this instance')
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: ReadOpts) {
+      const { summarise, nextFireOf } = await load();
       const rows = await withStore(this, (store) => {
         const next = nextFireOf(store);
         return store.defs
@@ -49,6 +51,7 @@ export function registerReadCommands(program: Command): void {
     .option('--instance <name>', 'the instance, when the name exists in several')
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, ref: string, o: ReadOpts) {
+      const { summarise, nextFireOf } = await load();
       const view = await withStore(this, (store) => {
         const s = store.defs.get(ref, o.instance);
         const d = s.definition;

@@ -1,7 +1,6 @@
 // easytask status: is the daemon up, and what is it doing.
 import type { Command } from 'commander';
 import { systemClock } from '../../core/clock.js';
-import { liveDaemon, readDaemon } from '../../daemon/lock.js';
 import { action, out, printJson, withStore } from '../context.js';
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
@@ -19,6 +18,7 @@ export function registerStatusCommand(program: Command): void {
     .description('daemon health: pid, uptime, heartbeat age, running runs, triggers in the last 24 h')
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: { json?: boolean }) {
+      const { liveDaemon, readDaemon } = await import('../../daemon/lock.js');
       const s = await withStore(this, (store) => {
         const now = systemClock.now();
         const row = readDaemon(store);

@@ -2,10 +2,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { EasyTaskError } from '../../core/errors.js';
-import { formatIssue, prepare, writeAll } from '../../definitions/apply.js';
-import { loadSources } from '../../definitions/load.js';
 import type { Store, StoredDefinition } from '../../store/index.js';
-import { calendarChecker } from '../calendars.js';
 import { action, out, printJson, withStore } from '../context.js';
 
 export function exportDocument(store: Store): { tasks: unknown[]; groups: unknown[] } {
@@ -56,6 +53,11 @@ export function registerSyncCommands(program: Command): void {
     .option('--dry-run', 'print what would change, change nothing')
     .option('--json', 'print the changes as JSON')
     .action(action(async function (this: Command, path: string, o: { dryRun?: boolean; json?: boolean }) {
+      const [{ formatIssue, prepare, writeAll }, { loadSources }, { calendarChecker }] = await Promise.all([
+        import('../../definitions/apply.js'),
+        import('../../definitions/load.js'),
+        import('../calendars.js'),
+      ]);
       const sources = loadSources(path);
       const changes = await withStore(this, (store) => {
         const p = prepare(sources, store, { replace: true, sync: true, calendarExists: calendarChecker(store.home) });

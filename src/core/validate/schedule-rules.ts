@@ -19,9 +19,14 @@ export const TIMEZONE_EXPECTED =
 export const CRON_EXPECTED =
   'a cron expression of 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first (e.g. "*/15 9-17 * * 1-5")';
 
+/** Checking a zone builds an Intl formatter (~0.5 ms); a batch names few zones, so remember the answers. */
+const zoneValidity = new Map<string, boolean>();
+
 /** Kept as written: luxon resolves legacy links such as US/Eastern. */
 export function timezone(text: string): TextResult {
-  return IANAZone.isValidZone(text) ? accept(text) : refuse();
+  let valid = zoneValidity.get(text);
+  if (valid === undefined) zoneValidity.set(text, (valid = IANAZone.isValidZone(text)));
+  return valid ? accept(text) : refuse();
 }
 
 /** Sorted, de-duplicated, `HH:MM[:SS]` joined by commas. */
