@@ -37,10 +37,19 @@ export type OpenResult = { ok: true; handle: FileHandle } | { ok: false; message
  * Create the parent folders and open `path` for append; from attempt 2 on, write the attempt
  * header first (on a fresh line if the previous attempt ended mid-line).
  */
+const madeFolders = new Set<string>();
+
+/** mkdir -p once per folder and process: every attempt of a task writes to the same folder. */
+async function ensureFolder(dir: string): Promise<void> {
+  if (madeFolders.has(dir)) return;
+  await mkdir(dir, { recursive: true });
+  madeFolders.add(dir);
+}
+
 export async function openOutputFile(path: string, label: string, header?: string): Promise<OpenResult> {
   let handle: FileHandle | undefined;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await ensureFolder(dirname(path));
     handle = await open(path, 'a+', 0o644);
     if (header !== undefined) await writeHeader(handle, header);
     return { ok: true, handle };

@@ -38,6 +38,9 @@ export function isProcessAlive(pid: number): boolean {
 /** Does any live (non-zombie) process remain in group `pgid`? Reads /proc where there is one. */
 export function isProcessGroupAlive(pgid: number): boolean {
   if (!signalable(pgid)) return false;
+  // Fast path: no process at all in the group (the usual end of an attempt); only a "yes" needs
+  // the /proc scan, because a zombie nobody reaped still counts as a member for kill().
+  if (!killProcessGroup(pgid, 0)) return false;
   let entries: string[];
   try {
     entries = readdirSync('/proc');

@@ -61,8 +61,8 @@ export class LocalAgent {
     const now = this.clock.now();
     const ready = this.store.db
       .prepare(
-        `SELECT * FROM runs WHERE (state = 'TRIGGER' OR (state = 'RESTARTING' AND due_at <= ?))
-         ORDER BY COALESCE(due_at, slot), id LIMIT ?`,
+        `SELECT * FROM runs WHERE state = 'TRIGGER' OR (state = 'RESTARTING' AND due_at <= ?)
+         ORDER BY slot, id LIMIT ?`,
       )
       .all(now, free * 4 + 16) as RunRow[];
     let started = 0;

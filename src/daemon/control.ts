@@ -6,6 +6,7 @@ import { FINAL_STATES, isRunState, type RunState } from '../core/states.js';
 import type { TaskDef } from '../core/task.js';
 import type { CommandRow, RunRow, Store } from '../store/index.js';
 import type { LocalAgent } from './agent.js';
+import { triggerPatch } from './trigger.js';
 
 export interface ControlContext {
   store: Store;
@@ -43,7 +44,7 @@ function forceRun(ctx: ControlContext, c: CommandRow, args: Record<string, unkno
     let r: RunRow | undefined;
     // A slot is unique per task: two forced runs in the same millisecond take the next one.
     while (!(r = store.runs.create({ task_id: task.tid, task_name: task.name, instance: task.instance, slot, origin: 'force', max_attempts: 1 + task.retry_attempts, queue: task.run_on_host, business_date: dateArg(ctx, task, args.date) }))) slot++;
-    return store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: ctx.clock.now() }, data: { forced: true } });
+    return store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, ctx.clock.now()), data: { forced: true } });
   });
   return { ok: true, message: `Force run triggered for ${label(task)}`, data: { run: run.id } };
 }

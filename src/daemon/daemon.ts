@@ -171,30 +171,29 @@ export class Daemon {
     if (this.stopping) return;
     this.expire();
     this.scheduler.tick();
-    promoteDue(this.store, this.clock, { overlapOf: (run) => this.taskOf(run)?.task.overlap ?? 'skip' });
+    promoteDue(this.store, this.clock, { taskOf: (run) => this.taskOf(run)?.task });
     this.agent.pump();
   }
 
-  /** TRIGGER runs nobody accepted within task_accept_expiry_time end REJECTED. */
-  private expire(): number | undefined {
+  /** TRIGGER runs nobody accepted within task_accept_expiry_time (their due_at) end REJECTED. */
+  private expire(): void {
     const now = this.clock.now();
-    let soonest: number | undefined;
-    for (const run of this.store.runs.inStates(['TRIGGER'])) {
-      const expiry = this.taskOf(run)?.task.task_accept_expiry_time;
-      if (expiry === undefined || run.triggered_at === null) continue;
-      const deadline = run.triggered_at + expiry * 1000;
-      if (deadline <= now) {
-        this.store.runs.transition({ runId: run.id, event: 'run.rejected', to: 'REJECTED', patch: { reason: 'expired', ended_at: now }, data: { queue: run.queue, expiry_seconds: expiry } });
-      } else if (soonest === undefined || deadline < soonest) soonest = deadline;
+    const expired = this.store.db.prepare(`SELECT * FROM runs WHERE state = 'TRIGGER' AND due_at <= ?`).all(now) as RunRow[];
+    for (const run of expired) {
+      this.store.runs.transition({ runId: run.id, event: 'run.rejected', to: 'REJECTED', patch: { reason: 'expired', ended_at: now }, data: { queue: run.queue, waited_ms: now - (run.triggered_at ?? now) } });
     }
-    return soonest;
+  }
+
+  private nextExpiry(): number | undefined {
+    const r = this.store.db.prepare(`SELECT MIN(due_at) AS d FROM runs WHERE state = 'TRIGGER'`).get() as { d: number | null };
+    return r.d ?? undefined;
   }
 
   /** Sleep until the earliest of: the next fire, the next retry, the next expiry. */
   private arm(): void {
     if (this.stopping) return;
     clearTimeout(this.timer);
-    const candidates = [this.scheduler.nextDue(), this.agent.nextRetryDue(), this.expire()].filter((x): x is number => x !== undefined);
+    const candidates = [this.scheduler.nextDue(), this.agent.nextRetryDue(), this.nextExpiry()].filter((x): x is number => x !== undefined);
     if (candidates.length === 0) return;
     const delay = Math.max(0, Math.min(...candidates) - this.clock.now());
     // Long sleeps are cut short so a wall-clock jump (suspend, manual change) is noticed.

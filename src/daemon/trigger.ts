@@ -1,10 +1,17 @@
 // ACTIVE → TRIGGER for runs whose time has come, applying frozen dates and the overlap policy.
 import type { Clock } from '../core/clock.js';
-import type { Overlap } from '../core/task.js';
+import type { TaskDef } from '../core/task.js';
 import type { RunRow, Store } from '../store/index.js';
 
 export interface TriggerPolicy {
-  overlapOf(run: RunRow): Overlap;
+  /** The run's current task definition (undefined when it was deleted). */
+  taskOf(run: RunRow): TaskDef | undefined;
+}
+
+/** The columns set when a run triggers: when, and until when an agent may accept it. */
+export function triggerPatch(task: TaskDef | undefined, now: number): { triggered_at: number; due_at: number | null } {
+  const expiry = task?.task_accept_expiry_time;
+  return { triggered_at: now, due_at: expiry === undefined ? null : now + expiry * 1000 };
 }
 
 export function isFrozen(store: Store, run: Pick<RunRow, 'task_name' | 'instance' | 'business_date'>): boolean {
@@ -42,13 +49,14 @@ export function promoteDue(store: Store, clock: Clock, policy: TriggerPolicy): R
         return;
       }
       const sibling = forced ? undefined : liveSibling(store, run);
-      const overlap = policy.overlapOf(run);
+      const task = policy.taskOf(run);
+      const overlap = task?.overlap ?? 'skip';
       if (sibling && overlap === 'skip') {
         store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'overlap', ended_at: now }, data: { live_run: sibling.id } });
         return;
       }
       if (sibling && overlap === 'queue') return; // waits, ACTIVE, until the live run ends
-      triggered.push(store.runs.transitionInTx({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: now } }));
+      triggered.push(store.runs.transitionInTx({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) }));
     });
   }
   return triggered;

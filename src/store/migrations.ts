@@ -54,7 +54,7 @@ export const MIGRATIONS: readonly Migration[] = [
         version       INTEGER NOT NULL DEFAULT 0,
         UNIQUE (task_id, instance, slot)
       );
-      CREATE INDEX runs_by_state ON runs (state);
+      CREATE INDEX runs_by_state ON runs (state, due_at);
       CREATE INDEX runs_by_task ON runs (task_name, slot);
       CREATE TABLE attempts (
         run_id       INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,

@@ -27,6 +27,7 @@ export interface RunRow {
   business_date: string | null;
   stdout_path: string | null;
   stderr_path: string | null;
+  /** RESTARTING: when the next attempt is due. TRIGGER: when the run expires unaccepted. */
   due_at: number | null;
   created_at: number;
   triggered_at: number | null;

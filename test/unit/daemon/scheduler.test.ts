@@ -3,6 +3,7 @@ import { Scheduler } from '../../../src/daemon/scheduler.js';
 import { promoteDue } from '../../../src/daemon/trigger.js';
 import { makeCalendar } from '../../../src/schedule/calendar.js';
 import { emptyCalendars } from '../../../src/schedule/index.js';
+import type { TaskDef } from '../../../src/core/task.js';
 import type { Store } from '../../../src/store/index.js';
 import { insertTask } from '../../helpers/defs.js';
 import { tempStore } from '../../helpers/home.js';
@@ -144,7 +145,7 @@ describe('promoting due runs: frozen dates and overlap', () => {
     const { store, clock } = tempStore(T0);
     insertTask(store, { name: 'a', run_frequency: '08:00-09:00-1', overlap });
     const s = scheduler(store, clock);
-    const policy = { overlapOf: () => overlap };
+    const policy = { taskOf: () => ({ overlap }) as TaskDef };
     clock.advance(MIN);
     s.tick();
     const first = promoteDue(store, clock, policy);
@@ -182,7 +183,7 @@ describe('promoting due runs: frozen dates and overlap', () => {
     const s = scheduler(store, clock);
     clock.advance(5 * MIN);
     s.tick();
-    expect(promoteDue(store, clock, { overlapOf: () => 'skip' })).toEqual([]);
+    expect(promoteDue(store, clock, { taskOf: () => undefined })).toEqual([]);
     expect(runs(store).map((r) => r.state)).toEqual(['FROZEN']);
   });
 });

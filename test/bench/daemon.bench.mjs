@@ -1,0 +1,134 @@
+// Daemon figures: fire lateness, burst throughput against a bare spawn loop, idle CPU and memory.
+// Run after `npm run build`: node test/bench/daemon.bench.mjs   (about 3 minutes)
+// BENCH_QUICK=1 shortens every phase (for a smoke run; the figures are then rougher).
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, fmt, measure, percentile, printTable } from './lib.mjs';
+
+const QUICK = !!process.env.BENCH_QUICK;
+const root = mkdtempSync(join(tmpdir(), 'easytask-bench-daemon-'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const hms = (ms) => new Date(ms).toISOString().slice(11, 19);
+
+async function insert(home, tasks) {
+  const r = await measure(process.execPath, [BIN, 'insert', '-', '--json'], { env: { ...process.env, EASYTASK_HOME: home }, input: JSON.stringify(tasks) });
+  if (r.code !== 0) throw new Error(r.out.slice(0, 400));
+}
+
+function startDaemon(home, args = []) {
+  const child = spawn(process.execPath, [BIN, 'daemon', ...args], { env: { ...process.env, EASYTASK_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const ready = new Promise((resolve) => {
+    const t = setInterval(() => out.includes('Scheduler service started') && (clearInterval(t), resolve()), 10);
+  });
+  return { child, ready, stop: () => new Promise((r) => (child.on('exit', r), child.kill('SIGTERM'))) };
+}
+
+async function until(home, sql, want, timeoutMs) {
+  const db = new Database(join(home, 'easytask.db'), { readonly: true });
+  const deadline = performance.now() + timeoutMs;
+  try {
+    for (;;) {
+      const n = db.prepare(sql).get().n;
+      if (n >= want) return;
+      if (performance.now() > deadline) throw new Error(`timed out: ${sql} = ${n}, wanted ${want}`);
+      await sleep(100);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+// 1. Lateness: N tasks spread over a window, each due once at its own second.
+async function lateness() {
+  const home = join(root, 'lateness');
+  const n = QUICK ? 40 : 200;
+  const spread = QUICK ? 10 : 60;
+  const start = Math.ceil(Date.now() / 1000) * 1000 + 8000;
+  const tasks = Array.from({ length: n }, (_, i) => ({ name: `late-${i}`, cmd: 'true', timezone: 'UTC', trigger_times: hms(start + Math.floor((i * spread) / n) * 1000) }));
+  await insert(home, tasks);
+  const d = startDaemon(home);
+  await d.ready;
+  await until(home, `SELECT COUNT(*) AS n FROM runs WHERE state = 'SUCCESS'`, n, (spread + 30) * 1000);
+  await d.stop();
+  const db = new Database(join(home, 'easytask.db'), { readonly: true });
+  const rows = db.prepare(`SELECT r.slot, t.time AS triggered, s.time AS spawned FROM runs r
+    JOIN events t ON t.run_id = r.id AND t.type = 'run.triggered' JOIN events s ON s.run_id = r.id AND s.type = 'run.started'`).all();
+  db.close();
+  const late = rows.map((r) => r.spawned - r.slot);
+  const early = rows.filter((r) => r.triggered < r.slot).length;
+  return { n: rows.length, p50: percentile(late, 50), p99: percentile(late, 99), max: Math.max(...late), early };
+}
+
+// 2. Burst: 1,000 runs due at the same instant, trigger → SUCCESS, against a bare spawn loop.
+async function burst(concurrency) {
+  const home = join(root, 'burst');
+  const n = QUICK ? 200 : 1000;
+  const due = Math.ceil(Date.now() / 1000) * 1000 + 6000;
+  await insert(home, Array.from({ length: n }, (_, i) => ({ name: `b-${i}`, cmd: 'true', timezone: 'UTC', trigger_times: hms(due) })));
+  const d = startDaemon(home, ['--concurrency', String(concurrency)]);
+  await d.ready;
+  await until(home, `SELECT COUNT(*) AS n FROM runs WHERE state = 'SUCCESS'`, n, 300_000);
+  await d.stop();
+  const db = new Database(join(home, 'easytask.db'), { readonly: true });
+  const { first, last } = db.prepare(`SELECT MIN(time) AS first, MAX(time) AS last FROM events WHERE type IN ('run.triggered', 'run.succeeded')`).get();
+  db.close();
+  return { n, seconds: (last - first) / 1000 };
+}
+
+function bareLoop(n, concurrency) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let started = 0;
+    let done = 0;
+    const next = () => {
+      if (started >= n) return;
+      started++;
+      spawn('bash', ['-c', 'true'], { stdio: 'ignore' }).on('exit', () => {
+        if (++done === n) resolve((performance.now() - t0) / 1000);
+        else next();
+      });
+    };
+    for (let i = 0; i < concurrency; i++) next();
+  });
+}
+
+// 3. Idle: a daemon with 1,000 tasks defined (none due), CPU over a window and RSS.
+async function idle() {
+  const home = join(root, 'idle');
+  await insert(home, Array.from({ length: 1000 }, (_, i) => ({ name: `idle-${i}`, cmd: 'true', timezone: 'UTC', trigger_times: '03:33', day_of_week: '1111111', ...(i % 2 ? { cron: undefined } : {}) })));
+  const d = startDaemon(home);
+  await d.ready;
+  await sleep(2000);
+  const ticks = () => {
+    const f = readFileSync(`/proc/${d.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100 Hz)
+  };
+  const window = QUICK ? 10 : 60;
+  const a = ticks();
+  await sleep(window * 1000);
+  const b = ticks();
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d.child.pid}/status`, 'utf8'))[1]) / 1024;
+  await d.stop();
+  return { cpu: ((b - a) / 100 / window) * 100, rss, window };
+}
+
+const concurrency = 8;
+const l = await lateness();
+const b = await burst(concurrency);
+const bare = await bareLoop(b.n, concurrency);
+const i = await idle();
+printTable(`Daemon (${QUICK ? 'quick run' : 'full run'}; concurrency ${concurrency})`, [
+  { figure: `fire lateness p50, ${l.n} tasks over a window (ms)`, value: fmt(l.p50, 1), target: '-' },
+  { figure: 'fire lateness p99 (ms)', value: fmt(l.p99, 1), target: '≤ 20' },
+  { figure: 'fire lateness max (ms)', value: fmt(l.max, 1), target: '-' },
+  { figure: 'runs triggered before their instant', value: String(l.early), target: '0' },
+  { figure: `burst of ${b.n}: runs/s, trigger → SUCCESS`, value: fmt(b.n / b.seconds, 0), baseline: `${fmt(b.n / bare, 0)} (bare spawn loop of bash -c true)`, ratio: fmt(bare / b.seconds, 2), target: '≥ 0.6' },
+  { figure: `idle CPU, 1,000 tasks, ${i.window} s (%)`, value: fmt(i.cpu, 2), target: '≤ 0.5' },
+  { figure: 'idle RSS (MB)', value: fmt(i.rss, 0), target: '≤ 80' },
+]);
+rmSync(root, { recursive: true, force: true });
