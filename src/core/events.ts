@@ -1,5 +1,5 @@
 // Lifecycle event types (product.md §5): one union, `domain.verb`.
-import type { RunEventType } from './states.js';
+import type { GroupRunEventType, RunEventType } from './states.js';
 
 export type DefinitionEventType =
   | 'task.created'
@@ -16,9 +16,7 @@ export type DefinitionEventType =
 export type EventType =
   | RunEventType
   | DefinitionEventType
-  | 'group_run.started'
-  | 'group_run.succeeded'
-  | 'group_run.failed'
+  | GroupRunEventType
   | 'daemon.started'
   | 'daemon.stopped'
   | 'daemon.recovered'

@@ -38,6 +38,7 @@ export type RunEventType =
   | 'run.frozen'
   | 'run.unfrozen'
   | 'run.skipped'
+  | 'run.released'
   | 'run.status_modified';
 
 /** Event types that change a run's state (run.created and run.output do not go through the table). */
@@ -64,6 +65,29 @@ export const TRANSITIONS: Readonly<Record<TransitionEvent, TransitionRule>> = {
   'run.unfrozen': { from: ['FROZEN'], to: ['ACTIVE'] },
   'run.skipped': { from: PRE_START, to: ['SKIPPED'] },
   'run.status_modified': { from: FINAL_STATES, to: ['SUCCESS', 'FAILED'] },
+  // A group member skipped for its dependency waits again when modify-status changed its upstream.
+  'run.released': { from: ['SKIPPED'], to: ['ACTIVE'] },
+};
+
+/** A group run: one cycle of a group (product.md §4). */
+export const GROUP_RUN_STATES = ['ACTIVE', 'RUNNING', 'SUCCESS', 'FAILED', 'SKIPPED'] as const;
+export type GroupRunState = (typeof GROUP_RUN_STATES)[number];
+
+export type GroupRunEventType =
+  | 'group_run.created'
+  | 'group_run.started'
+  | 'group_run.succeeded'
+  | 'group_run.failed'
+  | 'group_run.skipped'
+  | 'group_run.reopened';
+
+/** Group runs have their own small table of moves, kept beside the run table. */
+export const GROUP_TRANSITIONS: Readonly<Record<Exclude<GroupRunEventType, 'group_run.created'>, TransitionRule>> = {
+  'group_run.started': { from: ['ACTIVE'], to: ['RUNNING'] },
+  'group_run.succeeded': { from: ['RUNNING'], to: ['SUCCESS'] },
+  'group_run.failed': { from: ['RUNNING'], to: ['FAILED'] },
+  'group_run.skipped': { from: ['ACTIVE'], to: ['SKIPPED'] },
+  'group_run.reopened': { from: ['SUCCESS', 'FAILED'], to: ['RUNNING'] },
 };
 
 export type TransitionCheck = { ok: true } | { ok: false; message: string };

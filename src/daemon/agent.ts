@@ -14,8 +14,8 @@ export interface AgentOptions {
   concurrency: number;
   killGraceSeconds: number;
   random?: () => number;
-  /** Called whenever a run reaches a final state or frees a slot. */
-  onSettled?: () => void;
+  /** Called whenever an attempt ends (the run is final or RESTARTING): a slot is free again. */
+  onSettled?: (run: RunRow) => void;
 }
 
 interface Live {
@@ -191,7 +191,7 @@ export class LocalAgent {
       }
     });
     this.live.delete(run.id);
-    this.opts.onSettled?.();
+    this.opts.onSettled?.(run);
   }
 }
 

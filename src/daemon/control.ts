@@ -3,15 +3,17 @@ import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
 import { FINAL_STATES, isRunState, type RunState } from '../core/states.js';
-import type { TaskDef } from '../core/task.js';
+import type { GroupDef, TaskDef } from '../core/task.js';
 import type { CommandRow, RunRow, Store } from '../store/index.js';
 import type { LocalAgent } from './agent.js';
+import type { GroupEngine } from './groups.js';
 import { triggerPatch } from './trigger.js';
 
 export interface ControlContext {
   store: Store;
   clock: Clock;
   agent: LocalAgent;
+  groups: GroupEngine;
   zoneOf(task: TaskDef): string;
   /** Definitions changed: reload the schedule. */
   reload(): void;
@@ -36,7 +38,22 @@ function dateArg(ctx: ControlContext, task: TaskDef, date: unknown): string {
   return DateTime.fromMillis(ctx.clock.now(), { zone: ctx.zoneOf(task) }).toFormat('yyyyLLdd');
 }
 
+/** A forced group cycle starts now, whatever its schedule and the groups it depends on. */
+function forceGroup(ctx: ControlContext, group: GroupDef, args: Record<string, unknown>): Ack {
+  const date = typeof args.date === 'string' && args.date ? args.date : DateTime.fromMillis(ctx.clock.now(), { zone: group.timezone }).toFormat('yyyyLLdd');
+  const gr = ctx.store.tx(() => {
+    let slot = ctx.clock.now();
+    let r;
+    while (!(r = ctx.store.groupRuns.create({ gid: group.gid, group_name: group.name, instance: group.instance, slot, origin: 'force', business_date: date }))) slot++;
+    return r;
+  });
+  ctx.groups.mark(gr.id);
+  return { ok: true, message: `Force run triggered for group ${group.gid} (${group.name})`, data: { group_run: gr.id } };
+}
+
 function forceRun(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {
+  const d = ctx.store.defs.get(c.target!).definition;
+  if (d.kind === 'group') return forceGroup(ctx, d.def, args);
   const task = taskOf(ctx, c.target!);
   const { store } = ctx;
   const run = store.tx(() => {
@@ -100,8 +117,12 @@ function modifyStatus(ctx: ControlContext, c: CommandRow, args: Record<string, u
   }
   const before = ctx.store.runs.get(id);
   if (!before) throw new EasyTaskError('NOT_FOUND', `run ${id} does not exist`);
-  ctx.store.runs.transition({ runId: id, event: 'run.status_modified', to: status, data: { by: 'modify-status' } });
-  return { ok: true, message: `Run ${id} of task ${before.task_id} (${before.task_name}) changed from ${before.state} to ${status}` };
+  const released = ctx.store.tx(() => {
+    ctx.store.runs.transitionInTx({ runId: id, event: 'run.status_modified', to: status, data: { by: 'modify-status' } });
+    return before.group_run_id === null ? [] : ctx.groups.release(before.group_run_id);
+  });
+  const also = released.length ? `; released ${released.length} dependant run(s)` : '';
+  return { ok: true, message: `Run ${id} of task ${before.task_id} (${before.task_name}) changed from ${before.state} to ${status}${also}` };
 }
 
 /** Carry out one command; errors become a negative acknowledgement with the error's message. */

@@ -8,6 +8,7 @@ import type { RunRow, Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
 import { calendarDirs, homeCalendars } from './calendars.js';
 import { handle, type ControlContext } from './control.js';
+import { GroupEngine } from './groups.js';
 import { acquire, heartbeat, hostName, release } from './lock.js';
 import { recover } from './recovery.js';
 import { Scheduler } from './scheduler.js';
@@ -30,6 +31,7 @@ export interface DaemonOptions {
 export class Daemon {
   readonly scheduler: Scheduler;
   readonly agent: LocalAgent;
+  readonly groups: GroupEngine;
   private timer: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
   private beat: NodeJS.Timeout | undefined;
@@ -47,6 +49,7 @@ export class Daemon {
     private readonly opts: DaemonOptions,
   ) {
     this.scheduler = new Scheduler(store, clock, this.calendars, { warn: (m) => opts.log(`warning: ${m}`) });
+    this.groups = new GroupEngine(store, clock);
     this.agent = new LocalAgent(store, clock, { task: (run) => this.taskOf(run) }, {
       home: opts.home,
       host: hostName(),
@@ -54,7 +57,10 @@ export class Daemon {
       concurrency: opts.concurrency,
       killGraceSeconds: opts.killGraceSeconds,
       random: opts.random,
-      onSettled: () => this.wake(),
+      onSettled: (run) => {
+        this.groups.markRun(run);
+        this.wake();
+      },
     });
   }
 
@@ -79,6 +85,7 @@ export class Daemon {
     }
     this.seenSeq = this.store.events.lastSeq();
     this.scheduler.load();
+    this.groups.markAll();
     this.dataVersion = this.store.dataVersion();
     this.poller = setInterval(() => this.checkForChanges(), this.opts.pollMs);
     this.beat = setInterval(() => heartbeat(this.store, this.clock), DEFAULTS.heartbeatMs);
@@ -141,12 +148,13 @@ export class Daemon {
 
   private processCommands(): void {
     if (this.stopping) return;
-    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, zoneOf: (t) => this.zoneOf(t), reload: () => this.scheduler.load() };
+    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.zoneOf(t), reload: () => this.scheduler.load() };
     for (const c of this.store.commands.pending()) {
       const ack = handle(ctx, c);
       this.store.commands.ack(c.id, ack.ok, ack.message, ack.data);
       this.opts.log(`${ack.ok ? '' : 'refused: '}${ack.message}`);
     }
+    this.groups.markAll();
   }
 
   /** Run the loop body now (coalescing re-entrant wake-ups). */
@@ -171,7 +179,9 @@ export class Daemon {
     if (this.stopping) return;
     this.expire();
     this.scheduler.tick();
+    for (const id of this.scheduler.newGroupRuns.splice(0)) this.groups.mark(id);
     promoteDue(this.store, this.clock, { taskOf: (run) => this.taskOf(run)?.task });
+    this.groups.advance();
     this.agent.pump();
   }
 
@@ -181,6 +191,7 @@ export class Daemon {
     const expired = this.store.db.prepare(`SELECT * FROM runs WHERE state = 'TRIGGER' AND due_at <= ?`).all(now) as RunRow[];
     for (const run of expired) {
       this.store.runs.transition({ runId: run.id, event: 'run.rejected', to: 'REJECTED', patch: { reason: 'expired', ended_at: now }, data: { queue: run.queue, waited_ms: now - (run.triggered_at ?? now) } });
+      this.groups.markRun(run);
     }
   }
 

@@ -1,7 +1,7 @@
 // The "when" side of the daemon: per-task cursors, due slots → runs (exactly one per slot), catch-up.
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
-import { taskSchedule, type ScheduleFields, type TaskDef } from '../core/task.js';
+import { taskSchedule, type GroupDef, type ScheduleFields, type TaskDef } from '../core/task.js';
 import { nextFire, slotsBetweenWithHolidays, type CalendarSet, type Fire } from '../schedule/index.js';
 import type { RunRow, Store } from '../store/index.js';
 
@@ -11,7 +11,10 @@ export const MISSED_AFTER_MS = 60_000;
 export const MISSED_RECORD_LIMIT = 1000;
 
 interface Entry {
+  kind: 'task' | 'group';
+  /** For a group entry, the group (its fields are those of a task entry that matter here). */
   task: TaskDef;
+  group?: GroupDef;
   schedule: ScheduleFields;
   /** The last slot already turned into a run (or the moment the task became schedulable). */
   cursor: number;
@@ -26,6 +29,11 @@ export interface SchedulerLog {
 }
 
 const keyOf = (t: { name: string; instance: string }) => `${t.instance}/${t.name}`;
+
+/** A group seen as the scheduler sees a task: a name, an instance, a catch-up policy, a schedule. */
+function groupAsTask(g: GroupDef): TaskDef {
+  return { tid: g.gid, name: g.name, instance: g.instance, catch_up: g.catch_up, active: g.active } as TaskDef;
+}
 
 export function businessDate(at: number, zone: string): string {
   return DateTime.fromMillis(at, { zone }).toFormat('yyyyLLdd');
@@ -45,21 +53,23 @@ export class Scheduler {
   load(): void {
     const now = this.clock.now();
     const next = new Map<string, Entry>();
-    for (const s of this.store.defs.all('task')) {
-      const task = s.definition.kind === 'task' ? s.definition.def : undefined;
-      const schedule = task && taskSchedule(task);
-      if (!task || !schedule || !task.active) continue;
-      const body = JSON.stringify(task);
+    for (const s of this.store.defs.all()) {
+      const d = s.definition;
+      const task = d.kind === 'task' ? d.def : groupAsTask(d.def);
+      const schedule = d.kind === 'task' ? taskSchedule(d.def) : d.def;
+      if (!schedule || !task.active) continue;
+      const body = JSON.stringify(d.def);
       const old = this.entries.get(keyOf(task));
       if (old && old.body === body) {
         next.set(keyOf(task), old);
         continue;
       }
-      if (s.definition.kind === 'task' && !this.schedulable(task, schedule)) continue;
-      const last = this.lastScheduledSlot(task);
+      if (!this.schedulable(task, schedule)) continue;
+      const last = d.kind === 'task' ? this.lastScheduledSlot(task) : this.store.groupRuns.lastScheduledSlot(d.def.gid, d.def.instance);
       // A new, edited or re-enabled task starts from when it changed, or from its last run.
       const cursor = old ? Math.max(old.cursor, now) : Math.max(last ?? s.updated_at, s.updated_at);
-      next.set(keyOf(task), { task, schedule, cursor, body, next: this.nextAfter(schedule, cursor) });
+      const group = d.kind === 'group' ? d.def : undefined;
+      next.set(keyOf(task), { kind: d.kind, task, group, schedule, cursor, body, next: this.nextAfter(schedule, cursor) });
     }
     this.entries = next;
   }
@@ -91,14 +101,18 @@ export class Scheduler {
     return this.entries.get(`${instance}/${name}`)?.next;
   }
 
-  /** Turn every slot that has come into runs; returns the runs created in ACTIVE state. */
+  /** Group cycles created by the last tick(), for the group engine to start. */
+  readonly newGroupRuns: number[] = [];
+
+  /** Turn every slot that has come into runs (and group cycles); returns the task runs created ACTIVE. */
   tick(): RunRow[] {
     const now = this.clock.now();
     const created: RunRow[] = [];
     for (const e of this.entries.values()) {
       if (e.next === undefined || e.next > now) continue;
       try {
-        created.push(...this.fireDue(e, now));
+        if (e.group) this.fireGroup(e, e.group, now);
+        else created.push(...this.fireDue(e, now));
       } catch (err) {
         this.log.warn(`${e.task.name}: ${(err as Error).message}`);
       }
@@ -121,13 +135,7 @@ export class Scheduler {
 
   /** Create the runs for the slots in (cursor, now]: on-time slots run, missed ones follow catch_up. */
   private fireDue(e: Entry, now: number): RunRow[] {
-    const { fires, holidays, omitted } = slotsBetweenWithHolidays(e.schedule, this.calendars, e.cursor, now, MISSED_RECORD_LIMIT);
-    if (omitted > 0) this.log.warn(`${e.task.name}: ${omitted} older missed slots were not recorded`);
-    const missed = fires.filter((f) => now - f.at > MISSED_AFTER_MS);
-    const onTime = fires.filter((f) => now - f.at <= MISSED_AFTER_MS);
-    const runNow = new Set<Fire>(onTime);
-    if (e.task.catch_up === 'all') missed.forEach((f) => runNow.add(f));
-    if (e.task.catch_up === 'latest' && onTime.length === 0 && missed.length) runNow.add(missed.at(-1)!);
+    const { fires, holidays, runNow } = this.due(e, now);
     const created: RunRow[] = [];
     this.store.tx(() => {
       for (const h of holidays) this.skipped(e.task, h, 'holiday', { holiday: h.holiday, calendar: h.calendar });
@@ -139,6 +147,42 @@ export class Scheduler {
       }
     });
     return created;
+  }
+
+  /** Which of the slots in (cursor, now] run, which were missed, and which fell on holidays. */
+  private due(e: Entry, now: number) {
+    const { fires, holidays, omitted } = slotsBetweenWithHolidays(e.schedule, this.calendars, e.cursor, now, MISSED_RECORD_LIMIT);
+    if (omitted > 0) this.log.warn(`${e.task.name}: ${omitted} older missed slots were not recorded`);
+    const missed = fires.filter((f) => now - f.at > MISSED_AFTER_MS);
+    const runNow = new Set<Fire>(fires.filter((f) => now - f.at <= MISSED_AFTER_MS));
+    if (e.task.catch_up === 'all') missed.forEach((f) => runNow.add(f));
+    if (e.task.catch_up === 'latest' && runNow.size === 0 && missed.length) runNow.add(missed.at(-1)!);
+    return { fires, holidays, runNow };
+  }
+
+  /** A group's slot becomes a cycle; an older cycle still waiting for its groups gives way. */
+  private fireGroup(e: Entry, g: GroupDef, now: number): void {
+    const { fires, holidays, runNow } = this.due(e, now);
+    this.store.tx(() => {
+      const make = (f: Fire) =>
+        this.store.groupRuns.create({ gid: g.gid, group_name: g.name, instance: g.instance, slot: f.at, business_date: f.localDate.replaceAll('-', '') });
+      for (const h of holidays) {
+        const gr = make(h);
+        if (gr) this.store.groupRuns.transition(gr.id, 'group_run.skipped', 'SKIPPED', { reason: 'holiday', ended_at: now }, { holiday: h.holiday, calendar: h.calendar });
+      }
+      for (const f of fires) {
+        if (runNow.has(f)) {
+          for (const old of this.store.groupRuns.inStates(['ACTIVE']).filter((x) => x.gid === g.gid && x.instance === g.instance && x.slot < f.at)) {
+            this.store.groupRuns.transition(old.id, 'group_run.skipped', 'SKIPPED', { reason: 'dependency', ended_at: now }, { superseded_by_slot: new Date(f.at).toISOString() });
+          }
+          const gr = make(f);
+          if (gr) this.newGroupRuns.push(gr.id);
+        } else {
+          const gr = make(f);
+          if (gr) this.store.groupRuns.transition(gr.id, 'group_run.skipped', 'SKIPPED', { reason: 'missed', ended_at: now }, { catch_up: g.catch_up });
+        }
+      }
+    });
   }
 
   private create(task: TaskDef, f: Fire): RunRow | undefined {

@@ -5,6 +5,7 @@ import { parseJsonText } from '../core/json-source.js';
 import { formatIssue, validateBatch, type ValidationIssue } from '../core/validate/index.js';
 import type { Store } from '../store/index.js';
 import type { DefinitionInput, WriteOutcome } from '../store/index.js';
+import { checkDependencies } from './dependencies.js';
 import type { SourceDocument } from './load.js';
 
 export interface PreparedItem {
@@ -64,6 +65,7 @@ export function prepare(sources: SourceDocument[], store: Store | undefined, opt
     ...v.tasks.map((t) => ({ input: { kind: 'task', def: t.input } as DefinitionInput, file: t.file, index: t.index, pointer: t.pointer })),
   ];
   if (store) issues.push(...storeConflicts(items, store, opts));
+  issues.push(...checkDependencies(items, store, { sync: opts.sync }));
   return { items, issues };
 }
 

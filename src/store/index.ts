@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { Commands } from './commands.js';
 import { Definitions } from './definitions.js';
 import { EventLog } from './events.js';
+import { GroupRuns } from './group-runs.js';
 import { openDatabase } from './open.js';
 import { Runs } from './runs.js';
 
@@ -12,6 +13,7 @@ export class Store {
   readonly runs: Runs;
   readonly defs: Definitions;
   readonly commands: Commands;
+  readonly groupRuns: GroupRuns;
 
   constructor(
     readonly db: Database,
@@ -22,6 +24,7 @@ export class Store {
     this.runs = new Runs(db, this.events, clock);
     this.defs = new Definitions(db, this.events, clock);
     this.commands = new Commands(db, clock);
+    this.groupRuns = new GroupRuns(db, this.events, clock);
   }
 
   static open(home: string, clock: Clock = systemClock): Store {
@@ -46,5 +49,6 @@ export class Store {
 export type { RunRow, NewRun, RunPatch, TransitionRequest } from './runs.js';
 export type { StoredDefinition, DefinitionInput, WriteOutcome } from './definitions.js';
 export type { CommandRow, CommandKind } from './commands.js';
+export type { GroupRunRow, NewGroupRun } from './group-runs.js';
 export { MIGRATIONS, migrate, schemaVersion } from './migrations.js';
 export { storePath, STORE_FILE } from './open.js';

@@ -56,6 +56,25 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX runs_by_state ON runs (state, due_at);
       CREATE INDEX runs_by_task ON runs (task_name, slot);
+      CREATE TABLE group_runs (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        gid           INTEGER NOT NULL,
+        group_name    TEXT    NOT NULL,
+        instance      TEXT    NOT NULL,
+        slot          INTEGER NOT NULL,
+        origin        TEXT    NOT NULL DEFAULT 'schedule',
+        state         TEXT    NOT NULL,
+        reason        TEXT,
+        business_date TEXT,
+        created_at    INTEGER NOT NULL,
+        started_at    INTEGER,
+        ended_at      INTEGER,
+        version       INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (gid, instance, slot)
+      );
+      CREATE INDEX group_runs_by_state ON group_runs (state);
+      CREATE INDEX group_runs_by_date ON group_runs (group_name, instance, business_date);
+      CREATE INDEX runs_by_group_run ON runs (group_run_id);
       CREATE TABLE attempts (
         run_id       INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
         n            INTEGER NOT NULL,

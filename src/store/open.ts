@@ -6,13 +6,14 @@ import { dirname, join } from 'node:path';
 import { DEFAULTS } from '../core/defaults.js';
 import { EasyTaskError } from '../core/errors.js';
 import { migrate } from './migrations.js';
+import { embeddedAddonPath } from '../sea/assets.js';
 
 export const STORE_FILE = 'easytask.db';
 
-/** When bundled, the native addon sits beside the bundle; load it from there. */
+/** When bundled, the native addon sits beside the bundle (or, in a single executable, is extracted from it). */
 function nativeBinding(): object | undefined {
   const dir = typeof __dirname === 'string' ? __dirname : undefined;
-  const path = process.env.EASYTASK_SQLITE_ADDON ?? (dir ? join(dir, 'better_sqlite3.node') : undefined);
+  const path = process.env.EASYTASK_SQLITE_ADDON ?? embeddedAddonPath() ?? (dir ? join(dir, 'better_sqlite3.node') : undefined);
   if (!path || !existsSync(path)) return undefined;
   const mod = { exports: {} as object };
   process.dlopen(mod, path);

@@ -1,0 +1,100 @@
+// Group runs: one row per (group, fire instant), moved only through the group transition table.
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../core/clock.js';
+import { EasyTaskError } from '../core/errors.js';
+import { GROUP_TRANSITIONS, type GroupRunEventType, type GroupRunState } from '../core/states.js';
+import type { EventLog } from './events.js';
+import { sql } from './statements.js';
+
+export interface GroupRunRow {
+  id: number;
+  gid: number;
+  group_name: string;
+  instance: string;
+  slot: number;
+  origin: 'schedule' | 'force';
+  state: GroupRunState;
+  reason: string | null;
+  business_date: string | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  version: number;
+}
+
+export interface NewGroupRun {
+  gid: number;
+  group_name: string;
+  instance: string;
+  slot: number;
+  origin?: 'schedule' | 'force';
+  business_date: string;
+}
+
+export class GroupRuns {
+  constructor(
+    private readonly db: Database,
+    private readonly events: EventLog,
+    private readonly clock: Clock,
+  ) {}
+
+  get(id: number): GroupRunRow | undefined {
+    return sql(this.db, 'SELECT * FROM group_runs WHERE id = ?').get(id) as GroupRunRow | undefined;
+  }
+
+  /** Create the cycle for a slot (ACTIVE); undefined when the slot already has one. Call inside a transaction. */
+  create(g: NewGroupRun): GroupRunRow | undefined {
+    const now = this.clock.now();
+    const res = sql(
+      this.db,
+      `INSERT INTO group_runs (gid, group_name, instance, slot, origin, state, business_date, created_at)
+       VALUES (?, ?, ?, ?, ?, 'ACTIVE', ?, ?) ON CONFLICT (gid, instance, slot) DO NOTHING`,
+    ).run(g.gid, g.group_name, g.instance, g.slot, g.origin ?? 'schedule', g.business_date, now);
+    if (res.changes === 0) return undefined;
+    const row = this.get(Number(res.lastInsertRowid))!;
+    this.emit(row, 'group_run.created', { to: 'ACTIVE', slot: new Date(row.slot).toISOString(), business_date: row.business_date, origin: row.origin });
+    return row;
+  }
+
+  /** Apply one group transition with its event; call inside a transaction. */
+  transition(id: number, event: Exclude<GroupRunEventType, 'group_run.created'>, to: GroupRunState, patch: Partial<Pick<GroupRunRow, 'reason' | 'started_at' | 'ended_at'>> = {}, data: Record<string, unknown> = {}): GroupRunRow {
+    const row = this.get(id);
+    if (!row) throw new EasyTaskError('NOT_FOUND', `group run ${id} does not exist`);
+    const rule = GROUP_TRANSITIONS[event];
+    if (!rule.from.includes(row.state) || !rule.to.includes(to)) {
+      throw new EasyTaskError('ILLEGAL_TRANSITION', `group run ${id} (${row.group_name}) is ${row.state}: ${event} cannot move it to ${to}`);
+    }
+    const next: GroupRunRow = { ...row, ...patch, state: to, version: row.version + 1 };
+    sql(this.db, 'UPDATE group_runs SET state = ?, reason = ?, started_at = ?, ended_at = ?, version = ? WHERE id = ?').run(
+      next.state, next.reason, next.started_at, next.ended_at, next.version, id,
+    );
+    this.emit(next, event, { from: row.state, to, ...(patch.reason ? { reason: patch.reason } : {}), ...data });
+    return next;
+  }
+
+  inStates(states: readonly GroupRunState[]): GroupRunRow[] {
+    return sql(this.db, `SELECT * FROM group_runs WHERE state IN (${states.map(() => '?').join(',')}) ORDER BY slot, id`).all(...states) as GroupRunRow[];
+  }
+
+  /** The cycle of a group for a business date (the latest one when it fired several times). */
+  forDate(group: string, instance: string, date: string): GroupRunRow | undefined {
+    return sql(this.db, 'SELECT * FROM group_runs WHERE group_name = ? AND instance = ? AND business_date = ? ORDER BY slot DESC, id DESC LIMIT 1').get(group, instance, date) as GroupRunRow | undefined;
+  }
+
+  lastScheduledSlot(gid: number, instance: string): number | undefined {
+    const r = sql(this.db, `SELECT MAX(slot) AS s FROM group_runs WHERE gid = ? AND instance = ? AND origin = 'schedule'`).get(gid, instance) as { s: number | null };
+    return r.s ?? undefined;
+  }
+
+  private emit(row: GroupRunRow, type: GroupRunEventType, data: Record<string, unknown>): void {
+    this.events.append({
+      key: `group_run:${row.id}:v${row.version}`,
+      type,
+      time: this.clock.now(),
+      instance: row.instance,
+      group: row.group_name,
+      group_run_id: row.id,
+      data,
+    });
+  }
+}

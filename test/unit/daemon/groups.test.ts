@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { GroupEngine } from '../../../src/daemon/groups.js';
+import { Scheduler } from '../../../src/daemon/scheduler.js';
+import { emptyCalendars } from '../../../src/schedule/index.js';
+import type { Store } from '../../../src/store/index.js';
+import { insertGroup, insertTask } from '../../helpers/defs.js';
+import { tempStore } from '../../helpers/home.js';
+
+const T0 = Date.UTC(2026, 5, 1, 6, 0, 0); // Monday 2026-06-01 06:00 UTC
+const HOUR = 3_600_000;
+
+function setup(start = T0) {
+  const { store, clock } = tempStore(start);
+  const scheduler = new Scheduler(store, clock, emptyCalendars, { warn: () => undefined });
+  const engine = new GroupEngine(store, clock);
+  const tick = () => {
+    scheduler.load();
+    scheduler.tick();
+    for (const id of scheduler.newGroupRuns.splice(0)) engine.mark(id);
+    engine.advance();
+  };
+  return { store, clock, scheduler, engine, tick };
+}
+
+const member = (store: Store, name: string) =>
+  store.db.prepare('SELECT * FROM runs WHERE task_name = ? ORDER BY id DESC LIMIT 1').get(name) as { id: number; state: string; reason: string | null; group_run_id: number } | undefined;
+const states = (store: Store, names: string[]) => Object.fromEntries(names.map((n) => [n, member(store, n)?.state ?? '-']));
+
+/** Play an agent: accept, start and end a triggered member run. */
+function finish(store: Store, engine: GroupEngine, name: string, ok: boolean) {
+  const r = member(store, name)!;
+  expect(r.state).toBe('TRIGGER');
+  store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
+  store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+  store.runs.transition(ok ? { runId: r.id, event: 'run.succeeded', to: 'SUCCESS' } : { runId: r.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'exit_code', exit_code: 1 } });
+  engine.markRun(r);
+  engine.advance();
+}
+
+const groupState = (store: Store, name: string) =>
+  (store.db.prepare('SELECT state FROM group_runs WHERE group_name = ? ORDER BY id DESC LIMIT 1').get(name) as { state: string } | undefined)?.state;
+
+describe('group cycles advance on member transitions', () => {
+  it('a diamond runs in dependency order and the cycle succeeds', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    insertTask(store, { name: 'a', task_group: 'g', timezone: undefined });
+    insertTask(store, { name: 'b', task_group: 'g', dependency: 'S:a', timezone: undefined });
+    insertTask(store, { name: 'c', task_group: 'g', dependency: '(S:a)', timezone: undefined });
+    insertTask(store, { name: 'd', task_group: 'g', dependency: 'S:b and S:c', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    expect(groupState(store, 'g')).toBe('RUNNING');
+    expect(states(store, ['a', 'b', 'c', 'd'])).toEqual({ a: 'TRIGGER', b: 'ACTIVE', c: 'ACTIVE', d: 'ACTIVE' });
+    finish(store, engine, 'a', true);
+    expect(states(store, ['b', 'c', 'd'])).toEqual({ b: 'TRIGGER', c: 'TRIGGER', d: 'ACTIVE' });
+    finish(store, engine, 'b', true);
+    expect(states(store, ['d'])).toEqual({ d: 'ACTIVE' });
+    finish(store, engine, 'c', true);
+    finish(store, engine, 'd', true);
+    expect(groupState(store, 'g')).toBe('SUCCESS');
+    const types = store.events.list().filter((e) => e.type.startsWith('group_run.')).map((e) => e.type);
+    expect(types).toEqual(['group_run.created', 'group_run.started', 'group_run.succeeded']);
+  });
+
+  it('an or-branch runs when either side succeeds; not (F:x) runs after x succeeded', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    for (const [name, dependency] of [['a', undefined], ['b', undefined], ['either', 'S:a or S:b'], ['unless', 'not (F:b)']] as const) {
+      insertTask(store, { name, task_group: 'g', dependency, timezone: undefined });
+    }
+    clock.advance(HOUR);
+    tick();
+    finish(store, engine, 'a', false);
+    expect(states(store, ['either', 'unless'])).toEqual({ either: 'ACTIVE', unless: 'ACTIVE' });
+    finish(store, engine, 'b', true);
+    expect(states(store, ['either', 'unless'])).toEqual({ either: 'TRIGGER', unless: 'TRIGGER' });
+  });
+
+  it('a failure skips its dependants (reason dependency) and the cycle fails', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    insertTask(store, { name: 'a', task_group: 'g', timezone: undefined });
+    insertTask(store, { name: 'b', task_group: 'g', dependency: 'S:a', timezone: undefined });
+    insertTask(store, { name: 'c', task_group: 'g', dependency: 'S:b', timezone: undefined });
+    insertTask(store, { name: 'cleanup', task_group: 'g', dependency: 'F:a', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    finish(store, engine, 'a', false);
+    expect(member(store, 'b')).toMatchObject({ state: 'SKIPPED', reason: 'dependency' });
+    expect(member(store, 'c')).toMatchObject({ state: 'SKIPPED', reason: 'dependency' });
+    expect(states(store, ['cleanup'])).toEqual({ cleanup: 'TRIGGER' });
+    finish(store, engine, 'cleanup', true);
+    expect(groupState(store, 'g')).toBe('FAILED');
+  });
+
+  it('a branch that was not taken counts as success: the cycle succeeds', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    insertTask(store, { name: 'a', task_group: 'g', timezone: undefined });
+    insertTask(store, { name: 'on-failure', task_group: 'g', dependency: 'F:a', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    finish(store, engine, 'a', true);
+    expect(member(store, 'on-failure')).toMatchObject({ state: 'SKIPPED', reason: 'dependency' });
+    expect(groupState(store, 'g')).toBe('SUCCESS');
+  });
+
+  it('modify-status of a failed member to SUCCESS releases its dependants and reopens the cycle', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    insertTask(store, { name: 'a', task_group: 'g', timezone: undefined });
+    insertTask(store, { name: 'b', task_group: 'g', dependency: 'S:a', timezone: undefined });
+    insertTask(store, { name: 'c', task_group: 'g', dependency: 'S:b', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    finish(store, engine, 'a', false);
+    expect(groupState(store, 'g')).toBe('FAILED');
+    const a = member(store, 'a')!;
+    const released = store.tx(() => {
+      store.runs.transitionInTx({ runId: a.id, event: 'run.status_modified', to: 'SUCCESS' });
+      return engine.release(a.group_run_id);
+    });
+    expect(released).toHaveLength(2);
+    engine.advance();
+    expect(groupState(store, 'g')).toBe('RUNNING');
+    expect(states(store, ['b', 'c'])).toEqual({ b: 'TRIGGER', c: 'ACTIVE' });
+    finish(store, engine, 'b', true);
+    finish(store, engine, 'c', true);
+    expect(groupState(store, 'g')).toBe('SUCCESS');
+  });
+
+  it('inactive members get no run and count as IDLE; a disabled group starts no cycle', () => {
+    const { store, clock, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    insertGroup(store, { name: 'off', trigger_times: '07:00', active: false });
+    insertTask(store, { name: 'idle', task_group: 'g', timezone: undefined, active: false });
+    insertTask(store, { name: 'when-idle', task_group: 'g', dependency: 'I:idle', timezone: undefined });
+    insertTask(store, { name: 'held', task_group: 'off', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    expect(states(store, ['idle', 'when-idle', 'held'])).toEqual({ idle: '-', 'when-idle': 'TRIGGER', held: '-' });
+    expect(groupState(store, 'off')).toBeUndefined();
+  });
+
+  it('a group depending on another waits for it on the same business date, across time zones', () => {
+    // downstream fires 10:00 London (09:00 UTC); upstream fires 09:00 Los Angeles (16:00 UTC), same date
+    const { store, clock, engine, tick } = setup(Date.UTC(2026, 5, 1, 8, 0, 0));
+    insertGroup(store, { name: 'upstream', trigger_times: '09:00', timezone: 'America/Los_Angeles' });
+    insertGroup(store, { name: 'downstream', trigger_times: '10:00', timezone: 'Europe/London', dependency: 'S:upstream' });
+    insertTask(store, { name: 'u1', task_group: 'upstream', timezone: undefined });
+    insertTask(store, { name: 'd1', task_group: 'downstream', timezone: undefined });
+    clock.set(Date.UTC(2026, 5, 1, 9, 0, 0));
+    tick();
+    expect(groupState(store, 'downstream')).toBe('ACTIVE'); // its time came; it waits
+    expect(member(store, 'd1')).toBeUndefined();
+    clock.set(Date.UTC(2026, 5, 1, 16, 0, 0));
+    tick();
+    expect(groupState(store, 'upstream')).toBe('RUNNING');
+    expect(groupState(store, 'downstream')).toBe('ACTIVE');
+    finish(store, engine, 'u1', true);
+    expect(groupState(store, 'upstream')).toBe('SUCCESS');
+    expect(groupState(store, 'downstream')).toBe('RUNNING');
+    expect(states(store, ['d1'])).toEqual({ d1: 'TRIGGER' });
+    const down = store.db.prepare("SELECT business_date FROM group_runs WHERE group_name = 'downstream'").get() as { business_date: string };
+    expect(down.business_date).toBe('20260601');
+  });
+
+  it('a downstream group whose upstream failed is skipped (dependency)', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'up', trigger_times: '07:00' });
+    insertGroup(store, { name: 'down', trigger_times: '07:00', dependency: 'S:up' });
+    insertTask(store, { name: 'u1', task_group: 'up', timezone: undefined });
+    insertTask(store, { name: 'd1', task_group: 'down', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    finish(store, engine, 'u1', false);
+    expect(groupState(store, 'down')).toBe('SKIPPED');
+  });
+});
