@@ -176,3 +176,53 @@ describe('help and version', () => {
     expect(cli(tempHome(), ['frobnicate']).code).toBe(2);
   });
 });
+
+describe('groups and dependencies at insert', () => {
+  const doc = (tasks: object[], groups: object[] = [{ name: 'etl', trigger_times: '02:00', timezone: 'UTC' }]) => JSON.stringify({ groups, tasks });
+
+  it('inserts a group with members and refuses a cycle, naming its path', () => {
+    const home = tempHome();
+    const ok = cli(home, ['insert', '-'], { input: doc([{ name: 'extract', task_group: 'etl', cmd: 'true' }, { name: 'load', task_group: 'etl', cmd: 'true', dependency: 'S:extract' }]) });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Group inserted successfully: etl (gid 5000001)');
+    const before = snapshot(home);
+    const cyc = cli(home, ['insert', '--replace', '-'], {
+      input: doc([
+        { name: 'a', task_group: 'etl', cmd: 'true', dependency: 'S:c' },
+        { name: 'b', task_group: 'etl', cmd: 'true', dependency: 'S:a' },
+        { name: 'c', task_group: 'etl', cmd: 'true', dependency: 'S:b' },
+      ]),
+    });
+    expect(cyc.code).toBe(2);
+    expect(cyc.stderr).toContain('dependency cycle: a → c → b → a');
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('refuses unknown names, names out of scope and parse errors with the column', () => {
+    const home = tempHome();
+    const r = cli(home, ['insert', '-'], {
+      input: doc(
+        [
+          { name: 'x', task_group: 'etl', cmd: 'true', dependency: 'S:nope' },
+          { name: 'y', task_group: 'etl', cmd: 'true', dependency: 'S:z' },
+          { name: 'z', task_group: 'other', cmd: 'true' },
+          { name: 'w', task_group: 'etl', cmd: 'true', dependency: 'S:x and and' },
+        ],
+        [{ name: 'etl', trigger_times: '02:00', timezone: 'UTC' }, { name: 'other', trigger_times: '03:00', timezone: 'UTC' }],
+      ),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/tasks/0/dependency: dependency refers to S:nope at column 1: no task named "nope"');
+    expect(r.stderr).toContain('/tasks/1/dependency: dependency refers to S:z at column 1, which is not in group "etl"');
+    expect(r.stderr).toContain('/tasks/3/dependency: dependency unexpected "and" at column 9');
+  });
+
+  it('delete of a group with members needs --cascade', () => {
+    const home = tempHome();
+    cli(home, ['insert', '-'], { input: doc([{ name: 'extract', task_group: 'etl', cmd: 'true' }]) });
+    const r = cli(home, ['delete', 'etl']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: group "etl" has 1 member task(s) (extract); pass --cascade to delete them too\n');
+    expect(cli(home, ['delete', 'etl', '--cascade']).stdout).toBe('Deleted task extract (tid 1000001)\nDeleted group etl (gid 5000001)\n');
+  });
+});

@@ -131,7 +131,7 @@ describe('daemon and local agent, with real processes', () => {
   it('respects --concurrency', async () => {
     const { store, home } = startDaemon({ concurrency: 2 });
     insertTask(store, { name: 'c', trigger_times: '00:00', cmd: `echo $$ >> ${home}/starts; sleep 0.3`, overlap: 'allow' });
-    const ids = [];
+    const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push(await forceRun(store, 'c'));
     let peak = 0;
     await waitFor(() => {

@@ -1,0 +1,123 @@
+// The feed against a real SQLite store: one snapshot, then only new events, woken by another connection's commits.
+import { describe, expect, it, vi } from 'vitest';
+import { Feed } from '../../../src/ui/feed/feed.js';
+import { initialState } from '../../../src/ui/model/reducer.js';
+import { visibleRows } from '../../../src/ui/model/rows.js';
+import { groupId, instanceId, taskId } from '../../../src/ui/model/tree.js';
+import type { TaskNode } from '../../../src/ui/model/types.js';
+import { runPlain } from '../../../src/ui/plain.js';
+import { ViewStore } from '../../../src/ui/view-store.js';
+import { tempStore } from '../../helpers/home.js';
+import { addGroup, addTask, markDaemon, startRun, writerFor } from './store-fixtures.js';
+
+const nextFireAt = (now: number) => () => now + 60_000;
+
+function follow(setup: Parameters<typeof tempStore>[0] = undefined) {
+  const { store, clock, home } = tempStore(setup);
+  const writer = writerFor(home, clock);
+  const view = new ViewStore(initialState(clock.now()));
+  const feed = new Feed({ store, clock, nextFireAt, dispatch: view.dispatch });
+  return { store, clock, writer, view, feed, start: () => (feed.start(), feed.stop()) };
+}
+
+describe('watch feed', () => {
+  it('starts from the current state: definitions, latest runs with their attempt, today, the event tail', () => {
+    const { clock, writer, view, start } = follow();
+    addGroup(writer, 'etl');
+    addTask(writer, 'load', { task_group: 'etl', timezone: undefined, trigger_times: undefined });
+    addTask(writer, 'solo');
+    clock.advance(5000);
+    startRun(writer, clock, 'solo', 1000002);
+    start();
+    const s = view.getState();
+    expect(visibleRows(s).map((r) => r.node.name)).toEqual(['default', 'etl', 'load', 'solo']);
+    const solo = s.nodes.get(taskId('default', 'solo')) as TaskNode;
+    expect(solo.run).toMatchObject({ state: 'RUNNING', attempt: 1, maxAttempts: 2, pid: 4242, attemptStartedAt: clock.now(), stdoutPath: '/tmp/x.out' });
+    expect(solo.next).toBe(clock.now() + 60_000);
+    expect(s.nodes.get(instanceId('default'))!.counts).toEqual({ ACTIVE: 1, RUNNING: 1 });
+    expect(s.today.counts).toEqual({ RUNNING: 1 });
+    expect(s.tail.map((e) => e.type)).toContain('run.started');
+    expect(s.daemon).toMatchObject({ up: false });
+  });
+
+  it('follows commits of another connection with only the new events, never reloading', () => {
+    const { store, clock, writer, view, feed, start } = follow();
+    addTask(writer, 'a');
+    start();
+    const all = vi.spyOn(store.defs, 'all');
+    const list = vi.spyOn(store.events, 'list');
+    feed.poll();
+    expect(list).not.toHaveBeenCalled(); // nothing committed: data_version unchanged, no query
+    const run = startRun(writer, clock, 'a', 1000001);
+    feed.poll();
+    expect((view.getState().nodes.get(taskId('default', 'a')) as TaskNode).status).toBe('RUNNING');
+    writer.runs.transition({ runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now() }, data: { exit_code: 0, duration_ms: 1200 } });
+    feed.poll();
+    const a = view.getState().nodes.get(taskId('default', 'a')) as TaskNode;
+    expect(a.run).toMatchObject({ state: 'SUCCESS', exitCode: 0, durationMs: 1200 });
+    expect(all).not.toHaveBeenCalled();
+    expect(list.mock.calls.map((c) => c[0]?.afterSeq)).toEqual([1, 5]); // each read starts after the last event seen
+    expect(view.getState().lastSeq).toBe(writer.events.lastSeq());
+  });
+
+  it('adds, moves and removes rows as definitions change', () => {
+    const { writer, view, feed, start } = follow();
+    addTask(writer, 'a');
+    start();
+    addGroup(writer, 'etl');
+    addTask(writer, 'b', { task_group: 'etl', timezone: undefined, trigger_times: undefined });
+    feed.poll();
+    expect(visibleRows(view.getState()).map((r) => r.node.name)).toEqual(['default', 'a', 'etl', 'b']);
+    addTask(writer, 'a', { task_group: 'etl', timezone: undefined, trigger_times: undefined });
+    writer.defs.setActive('b', false);
+    feed.poll();
+    expect(view.getState().nodes.get(groupId('default', 'etl'))!.counts).toEqual({ ACTIVE: 1, IDLE: 1 });
+    writer.tx(() => writer.defs.remove(writer.defs.get('b')));
+    feed.poll();
+    expect(visibleRows(view.getState()).map((r) => r.node.name)).toEqual(['default', 'etl', 'a']);
+  });
+
+  it('notices the daemon start and stop on its once-a-second tick', () => {
+    const { clock, writer, view, feed, start } = follow();
+    start();
+    expect(view.getState().daemon?.up).toBe(false);
+    markDaemon(writer, clock, true);
+    feed.poll();
+    expect(view.getState().daemon?.up).toBe(false); // not a second yet
+    clock.advance(1000);
+    feed.poll();
+    expect(view.getState().daemon).toMatchObject({ up: true, pid: process.pid });
+    expect(view.getState().now).toBe(clock.now());
+    markDaemon(writer, clock, false);
+    clock.advance(1000);
+    feed.poll();
+    expect(view.getState().daemon?.up).toBe(false);
+  });
+});
+
+describe('watch --plain', () => {
+  it('prints one line per transition that passes the filter, and daemon up/down', () => {
+    const { store, clock, home } = tempStore();
+    const writer = writerFor(home, clock);
+    addTask(writer, 'a');
+    addTask(writer, 'b');
+    const out: string[] = [];
+    const notes: string[] = [];
+    const feed = runPlain({ store, clock, filter: { text: '', states: ['RUNNING', 'SUCCESS'] }, nextFireAt, out: (l) => out.push(l), note: (l) => notes.push(l) });
+    feed.stop();
+    expect(out).toEqual([]); // history is not replayed
+    expect(notes[0]).toContain('daemon down');
+    const run = startRun(writer, clock, 'a', 1000001);
+    startRun(writer, clock, 'b', 1000002);
+    writer.runs.transition({ runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0 }, data: { exit_code: 0 } });
+    markDaemon(writer, clock, true);
+    clock.advance(1000);
+    feed.poll();
+    expect(out.map((l) => l.replace(/^#\d+ \S+ /, ''))).toEqual([
+      'run.started task a run 1 attempt 1 STARTED→RUNNING pid 4242 stdout /tmp/x.out',
+      'run.started task b run 2 attempt 1 STARTED→RUNNING pid 4242 stdout /tmp/x.out',
+      'run.succeeded task a run 1 attempt 1 RUNNING→SUCCESS exit_code 0',
+      `daemon up (pid ${process.pid} on ${writer.db.prepare('SELECT host FROM daemon').pluck().get()})`,
+    ]);
+  });
+});
