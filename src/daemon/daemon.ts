@@ -133,7 +133,10 @@ export class Daemon {
     const v = this.store.dataVersion();
     if (v === this.dataVersion) return;
     this.dataVersion = v;
-    if (this.definitionsChanged()) this.scheduler.load();
+    if (this.definitionsChanged()) {
+      this.scheduler.load();
+      this.groups.definitionsChanged();
+    }
     this.processCommands();
     this.wake();
   }
@@ -148,7 +151,7 @@ export class Daemon {
 
   private processCommands(): void {
     if (this.stopping) return;
-    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.zoneOf(t), reload: () => this.scheduler.load() };
+    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.zoneOf(t), reload: () => (this.scheduler.load(), this.groups.definitionsChanged()) };
     for (const c of this.store.commands.pending()) {
       const ack = handle(ctx, c);
       this.store.commands.ack(c.id, ack.ok, ack.message, ack.data);

@@ -34,11 +34,25 @@ function exprOf(text: string | undefined): Expr | null {
 
 export class GroupEngine {
   private readonly dirty = new Set<number>();
+  /** Member definitions per group, read once per definition change rather than on every transition. */
+  private members = new Map<string, Map<string, TaskDef>>();
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
+
+  /** Definitions changed: forget the cached members. */
+  definitionsChanged(): void {
+    this.members.clear();
+  }
+
+  private membersOf(group: string, instance: string): Map<string, TaskDef> {
+    const key = `${instance}/${group}`;
+    let m = this.members.get(key);
+    if (!m) this.members.set(key, (m = new Map(this.store.defs.membersOf(group, instance).map((t) => [t.name, t]))));
+    return m;
+  }
 
   /** Re-examine every open cycle (at start-up and after outside changes). */
   markAll(): void {
@@ -93,7 +107,7 @@ export class GroupEngine {
       }
     }
     this.store.groupRuns.transition(g.id, 'group_run.started', 'RUNNING', { started_at: now });
-    for (const m of this.store.defs.membersOf(g.group_name, g.instance)) {
+    for (const m of this.membersOf(g.group_name, g.instance).values()) {
       if (!m.active) continue;
       this.store.runs.create({
         task_id: m.tid, task_name: m.name, instance: m.instance, slot: g.slot, origin: 'group',
@@ -107,14 +121,15 @@ export class GroupEngine {
   private advanceMembers(g: GroupRunRow): boolean {
     const now = this.clock.now();
     const runs = this.store.db.prepare('SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
-    const seen = new Map<string, Seen>(this.store.defs.membersOf(g.group_name, g.instance).map((m) => [m.name, 'IDLE']));
+    const members = this.membersOf(g.group_name, g.instance);
+    const seen = new Map<string, Seen>([...members.keys()].map((name) => [name, 'IDLE']));
     for (const r of runs) seen.set(r.task_name, r.state);
     let changed = true;
     while (changed) {
       changed = false;
       for (const r of runs) {
         if (seen.get(r.task_name) !== 'ACTIVE') continue;
-        const task = this.store.defs.byExtId('task', r.task_id, r.instance)?.definition.def as TaskDef | undefined;
+        const task = members.get(r.task_name);
         const expr = exprOf(task?.dependency);
         const v = expr ? evaluate(expr, (letter, name) => atomTruth(letter, seen.get(name))) : true;
         if (v === undefined) continue;

@@ -1,0 +1,65 @@
+// Group figures: a 500-member chain and a 500-member fan-out of trivial commands; the time from the
+// upstream SUCCESS to the dependant's spawn (p50, p99), read from the event log.
+// Run after `npm run build`: node test/bench/groups.bench.mjs
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, fmt, measure, percentile, printTable } from './lib.mjs';
+
+const N = Number(process.env.BENCH_GROUP_SIZE ?? 500);
+const root = mkdtempSync(join(tmpdir(), 'easytask-bench-groups-'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function runGroup(name, tasks) {
+  const home = join(root, name);
+  const env = { ...process.env, EASYTASK_HOME: home };
+  const doc = { groups: [{ name, trigger_times: '03:00', timezone: 'UTC' }], tasks };
+  const ins = await measure(process.execPath, [BIN, 'insert', '-', '--json'], { env, input: JSON.stringify(doc) });
+  if (ins.code !== 0) throw new Error(ins.out.slice(0, 400));
+  const daemon = spawn(process.execPath, [BIN, 'daemon', '--poll', '20'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  daemon.stdout.on('data', (d) => (out += d));
+  while (!out.includes('Scheduler service started')) await sleep(10);
+  const t0 = performance.now();
+  const fr = await measure(process.execPath, [BIN, 'force-run', name], { env });
+  if (fr.code !== 0) throw new Error(fr.out);
+  const db = new Database(join(home, 'easytask.db'), { readonly: true });
+  while (!db.prepare(`SELECT 1 FROM group_runs WHERE state IN ('SUCCESS', 'FAILED')`).get()) await sleep(50);
+  const wall = (performance.now() - t0) / 1000;
+  const ev = db.prepare(`SELECT type, task, time FROM events WHERE type IN ('run.succeeded', 'run.started')`).all();
+  db.close();
+  await new Promise((r) => (daemon.on('exit', r), daemon.kill('SIGTERM')));
+  const at = (type, task) => ev.find((e) => e.type === type && e.task === task)?.time;
+  return { at, wall };
+}
+
+// Chain: m0 → m1 → … ; each link's gap is upstream succeeded → dependant started.
+const chain = await runGroup('chain', Array.from({ length: N }, (_, i) => ({ name: `m${i}`, task_group: 'chain', cmd: 'true', ...(i ? { dependency: `S:m${i - 1}` } : {}) })));
+const chainGaps = Array.from({ length: N - 1 }, (_, i) => chain.at('run.started', `m${i + 1}`) - chain.at('run.succeeded', `m${i}`));
+
+// Fan-out: root, then N-1 members that all depend on it; the gap is root succeeded → each started.
+const fan = await runGroup('fan', [{ name: 'root', task_group: 'fan', cmd: 'true' }, ...Array.from({ length: N - 1 }, (_, i) => ({ name: `f${i}`, task_group: 'fan', cmd: 'true', dependency: 'S:root' }))]);
+const fanGaps = Array.from({ length: N - 1 }, (_, i) => fan.at('run.started', `f${i}`) - fan.at('run.succeeded', 'root'));
+const firstWave = fanGaps.slice().sort((a, b) => a - b).slice(0, 8); // the first concurrency-worth start at once
+
+// Baseline: what spawning `bash -c true` costs a bare Node process (the floor of any dependant's start).
+const spawnCosts = [];
+for (let i = 0; i < 50; i++) {
+  const t = performance.now();
+  const c = spawn('bash', ['-c', 'true'], { stdio: 'ignore' });
+  spawnCosts.push(performance.now() - t);
+  await new Promise((r) => c.on('exit', r));
+}
+const floor = `${fmt(percentile(spawnCosts, 50), 1)} (bare spawn, p50)`;
+
+printTable(`Groups (${N} members each; concurrency 8)`, [
+  { figure: 'chain: upstream SUCCESS → dependant spawned, p50 (ms)', value: fmt(percentile(chainGaps, 50), 1), baseline: floor, ratio: fmt(percentile(chainGaps, 50) / percentile(spawnCosts, 50), 1), target: '-' },
+  { figure: 'chain: p99 (ms)', value: fmt(percentile(chainGaps, 99), 1), target: '< 50' },
+  { figure: `chain: whole cycle of ${N} (s)`, value: fmt(chain.wall, 1), target: '-' },
+  { figure: 'fan-out: root SUCCESS → first 8 dependants spawned, p99 (ms)', value: fmt(percentile(firstWave, 99), 1), target: '< 50' },
+  { figure: `fan-out: root SUCCESS → last of ${N - 1} spawned (ms; bounded by concurrency)`, value: fmt(Math.max(...fanGaps), 0), target: '-' },
+  { figure: `fan-out: whole cycle of ${N} (s)`, value: fmt(fan.wall, 1), target: '-' },
+]);
+rmSync(root, { recursive: true, force: true });
