@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { tempHome } from '../helpers/home.js';
+
+const SEED = join(__dirname, '..', 'fixtures', 'defs', 'seed-task2.json');
+
+function file(home: string, def: object): string {
+  const path = join(home, 'def.json');
+  writeFileSync(path, JSON.stringify(def));
+  return path;
+}
+
+describe('easytask next', () => {
+  it('lists fires in UTC and local time and skips a holiday, naming it', () => {
+    const home = tempHome();
+    cli(home, ['insert', SEED]);
+    const json = JSON.parse(cli(home, ['next', 'task2', '-n', '3', '--from', '2026-11-25T00:00:00Z', '--json']).stdout);
+    expect(json.map((f: { utc: string; local: string }) => [f.utc, f.local])).toEqual([
+      ['2026-11-25T13:30:00.000Z', '2026-11-25T08:30:00-05:00'],
+      ['2026-11-27T13:30:00.000Z', '2026-11-27T08:30:00-05:00'],
+      ['2026-11-28T13:30:00.000Z', '2026-11-28T08:30:00-05:00'],
+    ]);
+    expect(json[1].skipped_before).toEqual([{ date: '2026-11-26', cause: 'holiday', detail: 'Thanksgiving Day' }]);
+    const text = cli(home, ['next', 'task2', '-n', '2', '--from', '2026-11-25T00:00:00Z']).stdout;
+    expect(text).toBe(
+      [
+        'Next 2 fires of task task2 (US/Eastern) after 2026-11-25T00:00:00Z:',
+        '  UTC                   LOCAL',
+        '  2026-11-25T13:30:00Z  2026-11-25 08:30:00-05:00 Wed',
+        '             skipped 2026-11-26  holiday: Thanksgiving Day',
+        '  2026-11-27T13:30:00Z  2026-11-27 08:30:00-05:00 Fri',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('reads a definition file without touching the store, with daylight saving in its zone', () => {
+    const home = tempHome();
+    const path = file(home, { name: 'ny', cmd: 'true', trigger_times: '02:30', timezone: 'America/New_York' });
+    const spring = JSON.parse(cli(home, ['next', path, '-n', '2', '--from', '2026-03-07T12:00:00Z', '--json']).stdout);
+    expect(spring.map((f: { local: string }) => f.local)).toEqual(['2026-03-08T03:00:00-04:00', '2026-03-09T02:30:00-04:00']);
+    expect(spring[0].shifted).toBe('gap');
+    // 01:30 happens twice on 1 November: it fires once, at the first (daylight-time) occurrence.
+    const twice = file(home, { name: 'ny', cmd: 'true', trigger_times: '01:30', timezone: 'America/New_York' });
+    const fall = JSON.parse(cli(home, ['next', twice, '-n', '2', '--from', '2026-10-31T12:00:00Z', '--json']).stdout);
+    expect(fall.map((f: { local: string }) => f.local)).toEqual(['2026-11-01T01:30:00-04:00', '2026-11-02T01:30:00-05:00']);
+    expect(cli(home, ['list', '--json']).stdout.trim()).toBe('[]');
+  });
+
+  it('covers groups and says when a schedule never fires', () => {
+    const home = tempHome();
+    cli(home, ['insert', '-'], { input: JSON.stringify({ groups: [{ name: 'g', trigger_times: '06:00', timezone: 'Europe/London' }], tasks: [{ name: 'm', task_group: 'g', cmd: 'true' }] }) });
+    const g = JSON.parse(cli(home, ['next', 'm', '-n', '1', '--from', '2026-07-01T00:00:00Z', '--json']).stdout);
+    expect(g[0].local).toBe('2026-07-01T06:00:00+01:00');
+    const r = cli(home, ['next', file(home, { name: 'never', cmd: 'true', cron: '0 0 30 2 *' }), '-n', '1']);
+    expect(r.code).toBe(2);
+  });
+
+  it('rejects a bad --from with exit 2', () => {
+    const r = cli(tempHome(), ['next', SEED, '--from', 'yesterday']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: --from must be an ISO 8601 time such as 2026-03-08T00:00:00Z, got "yesterday"\n');
+  });
+});
+
+describe('easytask calendar', () => {
+  it('lists the shipped calendars and shows a year of one', () => {
+    const home = tempHome();
+    const list = JSON.parse(cli(home, ['calendar', 'list', '--json']).stdout);
+    expect(list.calendars.map((c: { name: string }) => c.name)).toEqual(['UK_BANK_HOLIDAYS', 'US_HOLIDAYS', 'US_MARKET_HOLIDAYS']);
+    for (const c of list.calendars) expect([c.first.slice(0, 4), c.last.slice(0, 4)]).toEqual(['2024', '2030']);
+    const show = JSON.parse(cli(home, ['calendar', 'show', 'US_HOLIDAYS', '--year', '2026', '--json']).stdout);
+    expect(show.dates).toContainEqual({ date: '2026-07-03', reason: expect.stringMatching(/Independence Day/) });
+    expect(cli(home, ['calendar', 'show', 'NOPE']).stderr).toMatch(/^error: calendar "NOPE" does not exist/);
+  });
+
+  it("uses the home's own calendars, and insert refuses an unknown calendar", () => {
+    const home = tempHome();
+    const bad = cli(home, ['insert', '-'], { input: JSON.stringify({ name: 'x', cmd: 'true', trigger_times: '09:00', calendar: 'ACME' }) });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/calendar/);
+    const { mkdirSync } = require('node:fs') as typeof import('node:fs');
+    mkdirSync(join(home, 'calendars'));
+    writeFileSync(join(home, 'calendars', 'ACME.json'), JSON.stringify({ name: 'ACME', description: 'Acme closures', dates: [{ from: '2030-12-24', to: '2030-12-31', reason: 'Shutdown' }] }));
+    expect(cli(home, ['insert', '-'], { input: JSON.stringify({ name: 'x', cmd: 'true', trigger_times: '09:00', calendar: 'ACME', timezone: 'UTC' }) }).code).toBe(0);
+    const days = JSON.parse(cli(home, ['next', 'x', '-n', '1', '--from', '2030-12-23T12:00:00Z', '--json']).stdout);
+    expect(days[0].date).toBe('2031-01-01');
+    expect(days[0].skipped_before).toHaveLength(8);
+  });
+});
