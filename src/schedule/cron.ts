@@ -1,8 +1,8 @@
 // Cron as local wall-clock slots. cron-parser parses the expression; the matching is done here on
 // wall-clock days, because cron-parser's own DST handling does not follow EasyTask's rules (it
 // skips a time inside a spring-forward gap) and its next() is too slow for the daemon's hot path.
-// Day matching mirrors cron-parser's rules (L, W-less L, #n, and the Vixie OR of day-of-month and
-// day-of-week when both are restricted).
+// Day matching mirrors cron-parser's rules (L, nL, n#k, and the Vixie OR of day-of-month and
+// day-of-week when both are restricted); a test compares the two on random expressions in UTC.
 
 import { CronExpressionParser } from 'cron-parser';
 import { badInput } from '../core/errors.js';
@@ -66,7 +66,8 @@ export class CronTimes implements TimeSource {
     const h0 = Math.floor(sec / 3600);
     const m0 = Math.floor((sec % 3600) / 60);
     const s0 = sec % 60;
-    const [firstMinute, firstSecond] = [this.minutes[0]!, this.seconds[0]!];
+    const firstMinute = this.minutes[0]!;
+    const firstSecond = this.seconds[0]!;
     for (const h of this.hours) {
       if (h < h0) continue;
       if (h > h0) return h * 3600 + firstMinute * 60 + firstSecond;

@@ -37,6 +37,7 @@ export interface ScanEnd {
 export function scan(plan: Plan, calendar: Calendar | undefined, after: number, until: number, hooks: ScanHooks): ScanEnd {
   const { zone, times, days } = plan;
   const result: ScanEnd = { end: 'limit', excluded: [0, 0, 0, 0], daysWithSlots: 0 };
+  if (days.selectsNoWeekday) return result;
   const startWall = zone.wallOf(after);
   let day = floorDiv(startWall, DAY_MS);
   let sec = Math.floor((startWall - day * DAY_MS) / 1000) + 1;
