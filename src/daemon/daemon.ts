@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import type { TaskDef } from '../core/task.js';
+import { formatEvent } from '../events/format.js';
 import { emptyCalendars, type CalendarSet } from '../schedule/index.js';
 import type { RunRow, Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
@@ -25,6 +26,8 @@ export interface DaemonOptions {
   pollMs: number;
   machineZone: string;
   log: (line: string) => void;
+  /** Prints each committed transition as one line (the daemon's console is a view of the event log). */
+  logEvent?: (line: string) => void;
   random?: () => number;
 }
 
@@ -38,6 +41,7 @@ export class Daemon {
   private watcher: FSWatcher | undefined;
   private dataVersion = -1;
   private seenSeq = 0;
+  private loggedSeq = 0;
   private stopping = false;
   private busy = false;
   private again = false;
@@ -84,6 +88,7 @@ export class Daemon {
       }
     }
     this.seenSeq = this.store.events.lastSeq();
+    this.loggedSeq = this.seenSeq;
     this.scheduler.load();
     this.groups.markAll();
     this.dataVersion = this.store.dataVersion();
@@ -176,6 +181,18 @@ export class Daemon {
       this.busy = false;
     }
     this.arm();
+    this.logEvents();
+  }
+
+  /** Print what was committed since the last look, run.output aside. */
+  private logEvents(): void {
+    if (!this.opts.logEvent) return;
+    for (;;) {
+      const batch = this.store.events.list({ afterSeq: this.loggedSeq, limit: 1000 });
+      for (const e of batch) if (e.type !== 'run.output') this.opts.logEvent(formatEvent(e));
+      if (batch.length) this.loggedSeq = batch.at(-1)!.seq;
+      if (batch.length < 1000) return;
+    }
   }
 
   private step(): void {
@@ -229,6 +246,7 @@ export class Daemon {
     clearInterval(this.beat);
     const now = this.clock.now();
     this.store.events.append({ key: `daemon:${process.pid}:${now}:stopped`, type: 'daemon.stopped', time: now, instance: 'default', data: { pid: process.pid, signal } });
+    this.logEvents();
     release(this.store, this.clock);
   }
 }

@@ -12,6 +12,7 @@ interface DaemonOpts {
   grace: number;
   killGrace: number;
   poll: number;
+  quiet?: boolean;
 }
 
 const stamp = () => new Date(systemClock.now()).toISOString();
@@ -25,6 +26,7 @@ export function registerDaemonCommand(program: Command): void {
     .option('--grace <seconds>', 'on SIGTERM/SIGINT, how long running attempts may finish before they are killed', intOption('--grace', 0, 86400), DEFAULTS.shutdownGraceSeconds)
     .option('--kill-grace <seconds>', 'between SIGTERM and SIGKILL when an attempt times out or is terminated', intOption('--kill-grace', 0, 3600), DEFAULTS.killGraceSeconds)
     .option('--poll <ms>', 'how often to look for changes from other processes', intOption('--poll', 10, 5000), 200)
+    .option('--quiet', 'do not print each transition (they stay in the event log: easytask events)')
     .addHelpText('after', '\nOne daemon per home: a second one exits 1 naming the running pid.\nStop it with SIGTERM or Ctrl-C: running attempts get --grace seconds, then are TERMINATED (shutdown).')
     .action(action(async function (this: Command, o: DaemonOpts) {
       const [{ Daemon }, { hostName }, { machineZone }, { Store }] = await Promise.all([
@@ -39,6 +41,7 @@ export function registerDaemonCommand(program: Command): void {
       const daemon = new Daemon(store, systemClock, {
         home, version: pkg.version, queues: o.queue, concurrency: o.concurrency, graceSeconds: o.grace,
         killGraceSeconds: o.killGrace, pollMs: o.poll, machineZone: machineZone(), log,
+        logEvent: o.quiet ? undefined : (line) => process.stdout.write(line + '\n'),
       });
       try {
         daemon.start();
