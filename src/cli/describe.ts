@@ -23,8 +23,15 @@ export function scheduleText(d: Definition): string {
   return [when, days, def.calendar ? `except ${def.calendar}` : ''].filter(Boolean).join(', ');
 }
 
+/** A group's latest cycle, in the shape of a run. */
+function groupCycle(store: Store, name: string, instance: string) {
+  const g = store.groupRuns.recent(name, instance, 1)[0];
+  return g && { id: g.id, state: g.state as RunRow['state'], slot: g.slot, reason: g.reason as RunRow['reason'], exit_code: null };
+}
+
 export function summarise(store: Store, d: Definition, nextFire?: (d: Definition) => number | undefined): DefinitionSummary {
-  const last: RunRow | undefined = d.kind === 'task' ? store.runs.latestForTask(d.def.name, d.def.instance) : undefined;
+  const last: Pick<RunRow, 'id' | 'state' | 'slot' | 'reason' | 'exit_code'> | undefined =
+    d.kind === 'task' ? store.runs.latestForTask(d.def.name, d.def.instance) : groupCycle(store, d.def.name, d.def.instance);
   const next = d.def.active && nextFire ? nextFire(d) : undefined;
   return {
     kind: d.kind,

@@ -81,6 +81,10 @@ export class GroupRuns {
     return sql(this.db, 'SELECT * FROM group_runs WHERE group_name = ? AND instance = ? AND business_date = ? ORDER BY slot DESC, id DESC LIMIT 1').get(group, instance, date) as GroupRunRow | undefined;
   }
 
+  recent(group: string, instance: string, limit: number): GroupRunRow[] {
+    return sql(this.db, 'SELECT * FROM group_runs WHERE group_name = ? AND instance = ? ORDER BY slot DESC, id DESC LIMIT ?').all(group, instance, limit) as GroupRunRow[];
+  }
+
   lastScheduledSlot(gid: number, instance: string): number | undefined {
     const r = sql(this.db, `SELECT MAX(slot) AS s FROM group_runs WHERE gid = ? AND instance = ? AND origin = 'schedule'`).get(gid, instance) as { s: number | null };
     return r.s ?? undefined;

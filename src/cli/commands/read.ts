@@ -56,9 +56,14 @@ export function registerReadCommands(program: Command): void {
         const s = store.defs.get(ref, o.instance);
         const d = s.definition;
         const runs = d.kind === 'task' ? store.runs.list({ task: d.def.name, limit: 10 }).filter((r) => r.instance === d.def.instance) : [];
-        return { summary: summarise(store, d, nextFireOf(store)), definition: d.def, version: s.version, updated_at: new Date(s.updated_at).toISOString(), runs };
+        const groupRuns = d.kind === 'group' ? store.groupRuns.recent(d.def.name, d.def.instance, 10) : [];
+        const members = d.kind === 'group' ? store.defs.membersOf(d.def.name, d.def.instance).map((m) => ({ name: m.name, tid: m.tid, active: m.active, dependency: m.dependency ?? null })) : [];
+        return { summary: summarise(store, d, nextFireOf(store)), definition: d.def, version: s.version, updated_at: new Date(s.updated_at).toISOString(), runs, groupRuns, members };
       });
-      if (o.json) return printJson({ ...view.summary, version: view.version, updated_at: view.updated_at, definition: view.definition, recent_runs: view.runs });
+      if (o.json) {
+        const group = view.summary.kind === 'group' ? { members: view.members, recent_group_runs: view.groupRuns } : {};
+        return printJson({ ...view.summary, version: view.version, updated_at: view.updated_at, definition: view.definition, recent_runs: view.runs, ...group });
+      }
       const s = view.summary;
       out(`${s.kind === 'task' ? 'Task' : 'Group'} ${s.name} (${s.kind === 'task' ? 'tid' : 'gid'} ${s.id}) — ${s.state}`);
       out(`  schedule:  ${s.schedule || '-'}${s.timezone ? ` (${s.timezone})` : ''}`);
@@ -67,6 +72,19 @@ export function registerReadCommands(program: Command): void {
       out(`  version:   ${view.version}, updated ${when(view.updated_at)}`);
       out('  definition:');
       for (const line of JSON.stringify(view.definition, null, 2).split('\n')) out('    ' + line);
+      if (view.members.length) {
+        out('  members:');
+        for (const m of view.members) out(`    ${m.name} (tid ${m.tid})${m.active ? '' : ' IDLE'}${m.dependency ? ` after ${m.dependency}` : ''}`);
+      }
+      if (view.groupRuns.length) {
+        out('  recent cycles:');
+        out(
+          table(['CYCLE', 'SLOT (UTC)', 'DATE', 'STATE', 'REASON'], view.groupRuns.map((g) => [`#${g.id}`, when(new Date(g.slot).toISOString()), g.business_date ?? '-', g.state, g.reason ?? '-']))
+            .split('\n')
+            .map((l) => '    ' + l)
+            .join('\n'),
+        );
+      }
       if (view.runs.length) {
         out('  recent runs:');
         out(
