@@ -1,14 +1,22 @@
 // The easytask command line: every command registered on one commander program.
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
+import { registerCalendarCommand } from './commands/calendar.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDaemonCommand } from './commands/daemon.js';
 import { registerDefinitionCommands } from './commands/definitions.js';
 import { registerManageCommands } from './commands/manage.js';
+import { registerNextCommand } from './commands/next.js';
 import { registerReadCommands } from './commands/read.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { registerEventsCommand } from './commands/events.js';
+import { registerLogsCommand } from './commands/logs.js';
+import { registerPruneCommand } from './commands/prune.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerWatchCommand } from './commands/watch.js';
+import { registerServiceCommand } from './commands/service.js';
+import { registerImportCrontabCommand } from './commands/import-crontab.js';
 
 export function buildProgram(): Command {
   const program = new Command('easytask')
@@ -22,10 +30,18 @@ export function buildProgram(): Command {
   registerManageCommands(program);
   registerReadCommands(program);
   registerSyncCommands(program);
+  registerNextCommand(program);
+  registerCalendarCommand(program);
   registerDaemonCommand(program);
   registerControlCommands(program);
   registerStatusCommand(program);
   registerRunsCommand(program);
+  registerEventsCommand(program);
+  registerLogsCommand(program);
+  registerPruneCommand(program);
+  registerWatchCommand(program);
+  registerImportCrontabCommand(program);
+  registerServiceCommand(program);
   program.addHelpText(
     'after',
     `

@@ -1,7 +1,7 @@
 // Maps a stored event to CloudEvents 1.0 in JSON structured mode (product.md §5), one object per event.
 import type { EventType, StoredEvent } from '../core/events.js';
 
-export interface CloudEventJson {
+export type CloudEventJson = {
   specversion: '1.0';
   /** The event's seq: unique per source, never reused (AUTOINCREMENT). */
   id: string;
@@ -11,7 +11,7 @@ export interface CloudEventJson {
   time: string;
   datacontenttype: 'application/json';
   data: Record<string, unknown>;
-}
+};
 
 /** What an event is about; decides its CloudEvents subject. */
 export type SubjectKind = 'run' | 'task' | 'group' | 'group_run' | 'daemon' | 'calendar';
@@ -32,6 +32,7 @@ export const SUBJECT_KINDS: Readonly<Record<EventType, SubjectKind>> = {
   'run.unfrozen': 'run',
   'run.skipped': 'run',
   'run.status_modified': 'run',
+  'run.released': 'run',
   'alert.sent': 'run',
   'alert.failed': 'run',
   'task.created': 'task',
@@ -44,9 +45,12 @@ export const SUBJECT_KINDS: Readonly<Record<EventType, SubjectKind>> = {
   'group.deleted': 'group',
   'group.enabled': 'group',
   'group.disabled': 'group',
+  'group_run.created': 'group_run',
   'group_run.started': 'group_run',
   'group_run.succeeded': 'group_run',
   'group_run.failed': 'group_run',
+  'group_run.skipped': 'group_run',
+  'group_run.reopened': 'group_run',
   'daemon.started': 'daemon',
   'daemon.stopped': 'daemon',
   'daemon.recovered': 'daemon',

@@ -26,14 +26,19 @@ export class EventFollower {
 
   /** Print the backlog, then follow until stop(); resolves with the last seq examined. */
   async run(): Promise<number> {
+    // Watch before the first read: a commit that lands while the backlog prints still wakes us.
+    if (this.opts.follow) this.watch = new StoreWatch(this.store, { pollMs: this.opts.pollMs, files: [join(this.store.home, `${STORE_FILE}-wal`)] });
     let after = await this.drain(this.opts.afterSeq);
-    if (!this.opts.follow || this.stopped) return after;
-    this.watch = new StoreWatch(this.store, { pollMs: this.opts.pollMs, files: [join(this.store.home, `${STORE_FILE}-wal`)] });
+    if (!this.watch || this.stopped) {
+      await this.watch?.close();
+      return after;
+    }
     try {
       while (!this.stopped) {
         await this.watch.next();
         if (this.stopped) break;
         after = await this.drain(after);
+        if (process.env.DBGF) process.stderr.write(`[drained ${after} last=${this.store.events.lastSeq()}]`);
       }
     } finally {
       await this.watch.close();

@@ -43,7 +43,7 @@ export function formatEvent(e: StoredEvent): string {
   const arrow = transition(e.data);
   if (arrow) parts.push(arrow);
   for (const [k, v] of Object.entries(e.data)) {
-    if (HIDDEN.has(k) || v === null || v === undefined) continue;
+    if (HIDDEN.has(k) || v === null || v === undefined || (k === 'attempt' && v === e.attempt)) continue;
     parts.push(`${k} ${valueText(v)}`);
   }
   const d = e.data.duration_ms;

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embeddedCalendarsDir } from '../sea/assets.js';
 
 const MARKER = 'US_HOLIDAYS.json';
 
@@ -29,12 +30,14 @@ export function findCalendarsDirFrom(start: string): string | undefined {
 }
 
 /**
- * The shipped calendars folder: `$EASYTASK_CALENDARS_DIR`, else the nearest `calendars/` above this
- * module, else one beside the executable; undefined when none is found.
+ * The shipped calendars folder: `$EASYTASK_CALENDARS_DIR`, else the ones a single executable embeds,
+ * else the nearest `calendars/` above this module, else one beside the executable; undefined when none is found.
  */
 export function shippedCalendarsDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const fromEnv = env.EASYTASK_CALENDARS_DIR;
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const embedded = embeddedCalendarsDir();
+  if (embedded !== undefined) return embedded;
   const here = moduleDir();
   return (here === undefined ? undefined : findCalendarsDirFrom(here)) ?? findCalendarsDirFrom(dirname(process.execPath));
 }

@@ -60,7 +60,7 @@ export class Definitions {
     const rows = (
       kind
         ? sql(this.db, 'SELECT * FROM definitions WHERE kind = ? ORDER BY instance, name').all(kind)
-        : sql(this.db, 'SELECT * FROM definitions ORDER BY kind DESC, instance, name').all()
+        : sql(this.db, 'SELECT * FROM definitions ORDER BY kind, instance, name').all()
     ) as DefinitionRow[];
     return rows.map(toStored);
   }

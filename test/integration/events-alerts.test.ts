@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeClock } from '../../src/core/clock.js';
 import type { AlertDef, TaskDef } from '../../src/core/task.js';
+import { AlertFeed } from '../../src/events/alert-feed.js';
 import { AlertRunner } from '../../src/events/alerts.js';
 import type { RunRow, Store } from '../../src/store/index.js';
 import { tempStore } from '../helpers/home.js';
@@ -138,5 +139,29 @@ describe('AlertRunner', () => {
     await alerts.onFinal(bad, t);
     expect(rx.requests).toHaveLength(2);
     expect(alertEvents(store).map((e) => e.data.action)).toEqual(['webhook', 'slack']);
+  });
+
+  it('AlertFeed fires for runs that end after it started, once, across a restart', async () => {
+    const { store, clock, home } = tempStore();
+    const rx = await receiver();
+    const t = task({ alert_on: 'always', actions: [{ webhook: rx.url }] });
+    const lookup = () => ({ task: t, timezone: 'UTC' });
+    finishedRun(store, clock, home, 'FAILED', Date.UTC(2026, 0, 1));
+    const feed = new AlertFeed(store, new AlertRunner(store, clock, { home }), lookup);
+    feed.start();
+    feed.check();
+    const later = finishedRun(store, clock, home, 'SUCCESS', Date.UTC(2026, 0, 2));
+    feed.check();
+    feed.check();
+    await feed.stop();
+    expect(rx.requests.map((r) => JSON.parse(r.body).run_id)).toEqual([later.id]);
+
+    const restarted = new AlertFeed(store, new AlertRunner(store, clock, { home }), lookup);
+    restarted.start();
+    restarted.check();
+    const third = finishedRun(store, clock, home, 'FAILED', Date.UTC(2026, 0, 3));
+    restarted.check();
+    await restarted.stop();
+    expect(rx.requests.map((r) => JSON.parse(r.body).run_id)).toEqual([later.id, third.id]);
   });
 });

@@ -4,7 +4,9 @@ import { DateTime } from 'luxon';
 import { systemClock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
 import { isRunState, type RunState } from '../../core/states.js';
-import type { RunRow } from '../../store/index.js';
+import { machineZone } from '../../definitions/apply.js';
+import { formatDuration } from '../../events/format.js';
+import type { RunRow, Store } from '../../store/index.js';
 import { action, intOption, out, printJson, table, withStore } from '../context.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -36,6 +38,9 @@ export interface RunView {
   started_at: string | null;
   ended_at: string | null;
   duration_ms: number | null;
+  /** The slot in the task's time zone, e.g. 2026-03-01 07:00:00 EST (runs only; absent from runView). */
+  slot_local?: string;
+  timezone?: string;
 }
 
 export function runView(r: RunRow): RunView {
@@ -45,6 +50,28 @@ export function runView(r: RunRow): RunView {
     pid: r.pid, host: r.host, started_at: iso(r.started_at), ended_at: iso(r.ended_at),
     duration_ms: r.started_at !== null && r.ended_at !== null ? r.ended_at - r.started_at : null,
   };
+}
+
+/** The time zone a run's task is scheduled in: its own, its group's, else the machine's. */
+function zoneResolver(store: Store): (r: RunRow) => string {
+  const cache = new Map<string, string>();
+  const fallback = machineZone();
+  return (r) => {
+    const k = `${r.instance}/${r.task_id}`;
+    let zone = cache.get(k);
+    if (zone === undefined) {
+      const d = store.defs.byExtId('task', r.task_id, r.instance)?.definition;
+      const group = d?.kind === 'task' && d.def.task_group ? store.defs.byName(d.def.task_group, r.instance)?.definition : undefined;
+      zone = (d?.kind === 'task' ? d.def.timezone : undefined) ?? (group?.kind === 'group' ? group.def.timezone : undefined) ?? fallback;
+      cache.set(k, zone);
+    }
+    return zone;
+  };
+}
+
+function withLocalSlot(r: RunRow, zone: string): RunView {
+  const local = DateTime.fromMillis(r.slot, { zone });
+  return { ...runView(r), slot_local: local.isValid ? local.toFormat('yyyy-MM-dd HH:mm:ss ZZZZ') : iso(r.slot)!, timezone: zone };
 }
 
 export function registerRunsCommand(program: Command): void {
@@ -60,11 +87,14 @@ export function registerRunsCommand(program: Command): void {
       const state = o.state?.toUpperCase();
       if (state !== undefined && !isRunState(state)) throw new EasyTaskError('BAD_INPUT', `--state must be one of ACTIVE, TRIGGER, STARTED, RUNNING, RESTARTING, SUCCESS, FAILED, TERMINATED, REJECTED, FROZEN, SKIPPED; got "${o.state}"`, 2);
       const since = o.since === undefined ? undefined : parseSince(o.since, systemClock.now());
-      const runs = await withStore(this, (store) => store.runs.list({ task: o.task, state: state as RunState | undefined, sinceSlot: since, limit: o.limit }).map(runView));
+      const runs = await withStore(this, (store) => {
+        const zoneOf = zoneResolver(store);
+        return store.runs.list({ task: o.task, state: state as RunState | undefined, sinceSlot: since, limit: o.limit }).map((r) => withLocalSlot(r, zoneOf(r)));
+      });
       if (o.json) return printJson(runs);
       if (runs.length === 0) return out('No runs match.');
-      const dur = (ms: number | null) => (ms === null ? '-' : ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`);
-      out(table(['RUN', 'TASK', 'SLOT (UTC)', 'STATE', 'REASON', 'ATTEMPT', 'EXIT', 'DURATION', 'HOST'],
-        runs.map((r) => [String(r.id), r.task, r.slot.replace('T', ' ').replace('.000Z', 'Z'), r.state, r.reason ?? '-', `${r.attempt}/${r.max_attempts}`, r.exit_code === null ? '-' : String(r.exit_code), dur(r.duration_ms), r.host ?? '-'])));
+      const dur = (ms: number | null) => (ms === null ? '-' : formatDuration(ms));
+      out(table(['RUN', 'TASK', 'SLOT (UTC)', 'SLOT (LOCAL)', 'STATE', 'REASON', 'ATTEMPTS', 'EXIT', 'DURATION', 'HOST'],
+        runs.map((r) => [String(r.id), r.task, r.slot.replace('T', ' ').replace('.000Z', 'Z'), r.slot_local ?? '-', r.state, r.reason ?? '-', `${r.attempt}/${r.max_attempts}`, r.exit_code === null ? '-' : String(r.exit_code), dur(r.duration_ms), r.host ?? '-'])));
     }));
 }

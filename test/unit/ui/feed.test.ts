@@ -86,12 +86,34 @@ describe('watch feed', () => {
     expect(view.getState().daemon?.up).toBe(false); // not a second yet
     clock.advance(1000);
     feed.poll();
-    expect(view.getState().daemon).toMatchObject({ up: true, pid: process.pid });
-    expect(view.getState().now).toBe(clock.now());
+    expect(view.getState().daemon).toMatchObject({ up: true, pid: process.pid, stale: false });
+    clock.advance(6000); // no heartbeat for 6 s: up, but stale
+    feed.poll();
+    expect(view.getState().daemon).toMatchObject({ up: true, stale: true });
     markDaemon(writer, clock, false);
     clock.advance(1000);
     feed.poll();
     expect(view.getState().daemon?.up).toBe(false);
+  });
+
+  it('redraws an idle screen once a minute, and every second while a run is live', () => {
+    const { clock, writer, view, feed, start } = follow(Date.UTC(2026, 2, 1, 12, 0, 30));
+    addTask(writer, 'a');
+    start();
+    const idle = view.getState();
+    clock.advance(1000);
+    feed.poll();
+    expect(view.getState()).toBe(idle); // nothing changed: no new state, no frame
+    clock.advance(29_000);
+    feed.poll();
+    expect(view.getState().now).toBe(clock.now()); // the minute turned
+    startRun(writer, clock, 'a', 1000001);
+    feed.poll();
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000);
+      feed.poll();
+      expect(view.getState().now).toBe(clock.now());
+    }
   });
 });
 

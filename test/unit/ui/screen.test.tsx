@@ -21,7 +21,7 @@ const lines = (frame: string | undefined) => strip(frame ?? '').split('\n');
 function fleet(extra: WatchAction[] = []): ViewState {
   const s = build([
     today(),
-    { type: 'daemon', daemon: { up: true, pid: 4321, host: 'box', startedAt: T0 - 125_000, heartbeatAt: T0 - 2000 } },
+    { type: 'daemon', daemon: { up: true, pid: 4321, host: 'box', startedAt: T0 - 125_000, heartbeatAt: T0 - 2000, stale: false } },
     { type: 'group', group: group('etl') },
     { type: 'task', task: task('load', { group: 'etl', maxRunTime: 100 }) },
     { type: 'task', task: task('clean', { group: 'etl' }) },
@@ -53,7 +53,7 @@ describe('dashboard frame', () => {
   it('fills the terminal less one row: header, tree with counts, event tail, key hints', () => {
     const l = screen(fleet());
     expect(l).toHaveLength(29);
-    expect(l[0]).toMatch(/^EasyTask watch +● daemon up pid 4321 · up 2m\d\ds · heartbeat \d+s ago +· +instance default +\d\d:\d\d:\d\d$/);
+    expect(l[0]).toMatch(/^EasyTask watch +● daemon up pid 4321 · up \dm · heartbeat < 5s ago +· +instance default +\d\d:\d\d$/);
     expect(l[1]).toMatch(/^today +1 RUNNING +1 FAILED/);
     expect(l[2]).toMatch(/^NAME +STATE +TRY +STARTED +TOOK +PROGRESS +RESULT +NEXT/);
     expect(l[3]).toMatch(/^▾ default +3 tasks +1 RUNNING +1 FAILED +1 ACTIVE/);
@@ -70,7 +70,7 @@ describe('dashboard frame', () => {
     const l = screen(fleet(), initialUi, 48, 16);
     expect(l).toHaveLength(15);
     for (const line of l) expect(line.length).toBeLessThanOrEqual(48);
-    expect(l[0]).toMatch(/^\d\d:\d\d:\d\d {2}● daemon up/);
+    expect(l[0]).toMatch(/^\d\d:\d\d {2}● daemon up/);
   });
 
   it('a state filter keeps the ancestors of matching rows and says so in the header', () => {
@@ -81,7 +81,7 @@ describe('dashboard frame', () => {
   });
 
   it('shows the daemon down, the log pane and the terminate question', () => {
-    const s = apply(fleet(), { type: 'daemon', daemon: { up: false, pid: 4321, host: 'box', startedAt: null, heartbeatAt: T0 } }, { type: 'move', delta: 2 });
+    const s = apply(fleet(), { type: 'daemon', daemon: { up: false, pid: 4321, host: 'box', startedAt: null, heartbeatAt: T0, stale: false } }, { type: 'move', delta: 2 });
     const ui: UiState = { ...initialUi, logs: true, mode: 'confirm', confirm: { task: 'load', runId: 2, state: 'RUNNING' } };
     const l = screen(s, ui, 100, 30, ['first line', 'second line']);
     expect(l[0]).toContain('○ daemon down (history only; start it with: easytask daemon)');
