@@ -84,7 +84,9 @@ await build({
 });
 
 const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
-copyFileSync(addon, join(outdir, 'better_sqlite3.node'));
+// Copy then rename: a daemon that has the old addon mapped keeps its inode and does not crash.
+copyFileSync(addon, join(outdir, 'better_sqlite3.node.tmp'));
+renameSync(join(outdir, 'better_sqlite3.node.tmp'), join(outdir, 'better_sqlite3.node'));
 writeFileSync(join(outdir, 'package.json'), '{"type":"commonjs"}\n');
 // A fresh V8 code cache for the launcher: the old one belongs to the old bundle.
 rmSync(join(outdir, 'easytask.cjs.cache'), { force: true });

@@ -1,0 +1,36 @@
+// The `?` screen: every key, and what the state colours mean.
+import { Box } from 'ink';
+import { seg } from '../format/segments.js';
+import { ALL_STATUSES } from '../model/counts.js';
+import { statusColor } from '../theme.js';
+import { Blank, Line } from './Line.js';
+
+const KEYS: ReadonlyArray<[string, string]> = [
+  ['↑ ↓  j k', 'move the cursor (PgUp/PgDn a page, g/G first/last)'],
+  ['enter  space', 'expand or collapse (a task shows its latest run)'],
+  ['← →', 'collapse / expand'],
+  ['/', 'filter by text (task, group or instance name); esc clears'],
+  ['f  F', 'filter by state: next / previous (all, then each state)'],
+  ['l', 'show or hide the log pane of the selected task’s latest run'],
+  ['tab', 'switch the log pane between stdout and stderr'],
+  ['r', 'force-run the selected task now'],
+  ['t', 'terminate the selected task’s live run (asks y/n)'],
+  ['z', 'freeze the selected task for today'],
+  ['?', 'this help'],
+  ['q  ctrl-c', 'quit'],
+];
+
+export function Help({ height }: { height: number }) {
+  const lines = [
+    <Line key="t" segs={[seg('Keys', { bold: true })]} />,
+    ...KEYS.map(([k, what]) => <Line key={k} segs={[seg(`  ${k.padEnd(14)}`, { bold: true }), seg(what)]} />),
+    <Line key="s" segs={[seg('States ', { bold: true }), ...ALL_STATUSES.flatMap((s) => [seg(s, { color: statusColor(s) }), seg(' ')])]} />,
+    <Line key="c" segs={[seg('Groups and instances show their tasks by state; a filter keeps the ancestors of matching rows.', { dim: true })]} />,
+  ].slice(0, height + 1);
+  return (
+    <Box flexDirection="column" height={height + 1}>
+      {lines}
+      <Blank n={height + 1 - lines.length} />
+    </Box>
+  );
+}

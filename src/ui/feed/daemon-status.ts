@@ -1,0 +1,21 @@
+// Whether the daemon is up, read from its lock row (heartbeat) and a pid check.
+import { liveDaemon, readDaemon } from '../../daemon/lock.js';
+import type { Store } from '../../store/index.js';
+import { HEARTBEAT_STALE_MS, type DaemonInfo } from '../model/types.js';
+
+export function daemonInfo(store: Store, now: number): DaemonInfo {
+  const row = readDaemon(store);
+  const live = liveDaemon(store);
+  return {
+    stale: live !== undefined && now - live.heartbeat_at > HEARTBEAT_STALE_MS,
+    up: live !== undefined,
+    pid: live?.pid ?? row?.pid ?? null,
+    host: row?.host ?? null,
+    startedAt: live?.started_at ?? null,
+    heartbeatAt: row?.heartbeat_at ?? null,
+  };
+}
+
+/** Same as far as the screen goes: a fresh heartbeat moving on is no change; while stale, each one counts. */
+export const sameDaemon = (a: DaemonInfo | null, b: DaemonInfo): boolean =>
+  a !== null && a.up === b.up && a.pid === b.pid && a.startedAt === b.startedAt && a.stale === b.stale && (!b.stale || a.heartbeatAt === b.heartbeatAt);

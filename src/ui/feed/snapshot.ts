@@ -1,0 +1,63 @@
+// The store's current state as one batch of view-model actions: definitions, latest runs, today, the event tail.
+import type { Definition, TaskDef } from '../../core/task.js';
+import { TAIL_MAX, type WatchAction } from '../model/types.js';
+import type { Store } from '../../store/index.js';
+import { groupInfo, runInfo, taskInfo } from './convert.js';
+import { daemonInfo } from './daemon-status.js';
+import { loadToday } from './today.js';
+
+export type NextFire = (d: Definition) => number | undefined;
+/** The schedule engine's next fire after `now` (cli/next-fire's nextFireOf). */
+export type NextFireAt = (now: number) => NextFire;
+
+export interface Snapshot {
+  action: WatchAction;
+  lastSeq: number;
+}
+
+
+/** The next fire of an active task (members follow their group's schedule); none when it cannot be worked out. */
+export function nextFireOfTask(nextFire: NextFire, t: TaskDef): number | undefined {
+  if (!t.active) return undefined;
+  try {
+    return nextFire({ kind: 'task', def: t });
+  } catch {
+    return undefined; // a broken calendar or schedule is reported by list/validate; the row just shows no next fire
+  }
+}
+
+/** Definitions in insertion order (groups first so members land under them), each with its latest run and next fire. */
+function definitionActions(store: Store, nextFire: NextFire): WatchAction[] {
+  const defs = store.defs.all().sort((a, b) => (a.definition.kind === b.definition.kind ? a.id - b.id : a.definition.kind === 'group' ? -1 : 1));
+  const attempt = store.db.prepare('SELECT started_at FROM attempts WHERE run_id = ? AND n = ?');
+  const attemptStart = (id: number, n: number) => (attempt.get(id, n) as { started_at: number } | undefined)?.started_at ?? null;
+  const out: WatchAction[] = [];
+  for (const { definition: d } of defs) {
+    if (d.kind === 'group') {
+      out.push({ type: 'group', group: groupInfo(d.def) });
+      continue;
+    }
+    const t = d.def;
+    out.push({ type: 'task', task: taskInfo(t) });
+    const run = store.runs.latestForTask(t.name, t.instance);
+    if (run) out.push({ type: 'run', instance: t.instance, task: t.name, run: runInfo(run, run.attempt > 0 ? attemptStart(run.id, run.attempt) : null) });
+    const at = nextFireOfTask(nextFire, t);
+    if (at !== undefined) out.push({ type: 'next', instance: t.instance, task: t.name, at });
+  }
+  return out;
+}
+
+/** Read everything in one read transaction, so the snapshot and the seq it ends at agree. */
+export function loadSnapshot(store: Store, now: number, nextFire: NextFire): Snapshot {
+  return store.db.transaction((): Snapshot => {
+    const lastSeq = store.events.lastSeq();
+    const recent = store.events.list({ afterSeq: Math.max(0, lastSeq - TAIL_MAX * 4) }).filter((e) => e.type !== 'run.output').slice(-TAIL_MAX);
+    const actions: WatchAction[] = [
+      ...definitionActions(store, nextFire),
+      { type: 'today', today: loadToday(store, now) },
+      { type: 'daemon', daemon: daemonInfo(store, now) },
+      { type: 'tick', now },
+    ];
+    return { action: { type: 'batch', actions: [...actions, { type: 'tail', events: recent, lastSeq }] }, lastSeq };
+  })();
+}
