@@ -3,6 +3,8 @@
 export const EVENT_DEFAULTS = {
   /** How often a follower (events -f, logs -f) checks PRAGMA data_version, ms. */
   followPollMs: 100,
+  /** Longest an events follower waits before re-reading even without a signalled change, ms. */
+  followRecheckMs: 1000,
   /** Longest a logs follower waits before re-reading the output file, ms. */
   logsPollMs: 200,
   /** Events read per query when printing or delivering a backlog. */

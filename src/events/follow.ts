@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { StoredEvent } from '../core/events.js';
 import { STORE_FILE, type Store } from '../store/index.js';
+import { EVENT_DEFAULTS } from './defaults.js';
 import { forEachPage, type EventFilter } from './query.js';
 import { StoreWatch } from './store-watch.js';
 
@@ -35,10 +36,10 @@ export class EventFollower {
     }
     try {
       while (!this.stopped) {
-        await this.watch.next();
+        // Woken by a commit; the periodic re-read only bounds a wake-up the watch might miss.
+        await this.watch.next(EVENT_DEFAULTS.followRecheckMs);
         if (this.stopped) break;
         after = await this.drain(after);
-        if (process.env.DBGF) process.stderr.write(`[drained ${after} last=${this.store.events.lastSeq()}]`);
       }
     } finally {
       await this.watch.close();

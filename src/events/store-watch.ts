@@ -39,14 +39,12 @@ export class StoreWatch {
 
   private poll(): void {
     const v = this.store.dataVersion();
-    if (process.env.DBGF && v !== this.version) process.stderr.write(`[poll ${v} ${this.version} w=${this.waiters.length}]`);
     if (v === this.version) return;
     this.version = v;
     this.fire();
   }
 
   private fire(): void {
-    if (process.env.DBGF) process.stderr.write(`[fire d=${this.dirty} w=${this.waiters.length}]`);
     this.dirty = true;
     const ws = this.waiters.splice(0);
     for (const w of ws) w();

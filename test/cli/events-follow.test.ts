@@ -17,7 +17,7 @@ class Proc {
   private checks: (() => void)[] = [];
 
   constructor(home: string, args: string[], shell?: string) {
-    const env = { ...process.env, EASYTASK_HOME: home, TZ: 'UTC', DBGF: '1' };
+    const env = { ...process.env, EASYTASK_HOME: home, TZ: 'UTC' };
     this.child = shell ? spawn('bash', ['-c', shell], { cwd: ROOT, env }) : spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
     this.child.stdout!.on('data', (c: Buffer) => {
       this.buf += c.toString('utf8');
@@ -34,7 +34,7 @@ class Proc {
   until(cond: (lines: string[]) => boolean, ms = 15_000): Promise<void> {
     if (cond(this.lines)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out with ${this.lines.length} lines; stderr: ${this.stderr}`)), ms);
+      const t = setTimeout(() => reject(new Error(`timed out with ${this.lines.length} lines; exit ${this.child.exitCode} ${this.child.signalCode}; stderr: ${this.stderr}`)), ms);
       const check = () => {
         if (!cond(this.lines)) return;
         clearTimeout(t);

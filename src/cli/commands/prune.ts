@@ -1,0 +1,34 @@
+// easytask prune: remove old final runs, their events and log files, and say how much was freed.
+import type { Command } from 'commander';
+import { systemClock } from '../../core/clock.js';
+import { EasyTaskError } from '../../core/errors.js';
+import { formatBytes } from '../../events/bytes.js';
+import { prune } from '../../events/prune.js';
+import { action, out, printJson, withStore } from '../context.js';
+
+const UNIT_MS = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 } as const;
+
+/** `30d`, `12h`, `2w`, `90m`, `45s` → milliseconds. */
+export function parseAge(text: string): number {
+  const m = /^(\d+)\s*(s|m|h|d|w)$/.exec(text.trim());
+  if (!m) throw new EasyTaskError('BAD_INPUT', `--older-than must be a duration like 30d, 12h, 2w; got "${text}"`, 2);
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+export function registerPruneCommand(program: Command): void {
+  program
+    .command('prune')
+    .description('remove final runs older than a duration, with their attempts, events and log files')
+    .requiredOption('--older-than <age>', 'remove what ended before this long ago: 30d, 12h, 2w')
+    .option('--dry-run', 'count what would go, remove nothing')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nLive runs and events of kept runs stay. Log files are removed only under <home>/logs and when no kept run shares them.\nThe daemon does the same every hour with --retain-days N.')
+    .action(action(async function (this: Command, o: { olderThan: string; dryRun?: boolean; json?: boolean }) {
+      const olderThanMs = parseAge(o.olderThan);
+      const r = await withStore(this, (store) => prune(store, { olderThanMs, now: systemClock.now(), dryRun: o.dryRun === true }));
+      if (o.json) return printJson(r);
+      const verb = r.dry_run ? 'Would remove' : 'Removed';
+      out(`${verb} ${r.runs} run(s), ${r.attempts} attempt(s), ${r.events} event(s) and ${r.files} log file(s) from before ${r.cutoff}.`);
+      out(`${r.dry_run ? 'Would free' : 'Freed'} ${formatBytes(r.log_bytes)} of log files${r.dry_run ? '' : ` and ${formatBytes(r.db_bytes)} of database pages (reused by new rows)`}.`);
+    }));
+}

@@ -1,0 +1,145 @@
+// A task's `alert`, fired once after a run's final attempt; every outcome is an alert.sent or
+// alert.failed event, and nothing an alert does can throw into the daemon or change the run.
+import { DateTime } from 'luxon';
+import { resolvePlaceholders, type PlaceholderContext } from '../agent/index.js';
+import type { Clock } from '../core/clock.js';
+import type { RunState } from '../core/states.js';
+import type { AlertAction, AlertOn, TaskDef } from '../core/task.js';
+import type { RunRow, Store } from '../store/index.js';
+import { runCommand, postJson, type ActionOutcome } from './alert-actions.js';
+import { alertEnv, alertFacts, summaryTemplate, webhookBody, type AlertFacts } from './alert-context.js';
+import { EVENT_DEFAULTS } from './defaults.js';
+import type { FetchLike } from './http.js';
+
+export interface AlertOptions {
+  home: string;
+  commandTimeoutMs?: number;
+  httpTimeoutMs?: number;
+  tailBytes?: number;
+  fetchImpl?: FetchLike;
+  log?: (line: string) => void;
+}
+
+type Outcome = 'success' | 'failure' | 'none';
+
+/** How a run ended, in alert_on terms; runs that never ran (SKIPPED) or are not final raise none. */
+export function outcomeOf(state: RunState): Outcome {
+  switch (state) {
+    case 'SUCCESS':
+      return 'success';
+    case 'FAILED':
+    case 'TERMINATED':
+    case 'REJECTED':
+      return 'failure';
+    case 'SKIPPED':
+    case 'ACTIVE':
+    case 'TRIGGER':
+    case 'STARTED':
+    case 'RUNNING':
+    case 'RESTARTING':
+    case 'FROZEN':
+      return 'none';
+  }
+}
+
+export function alertWanted(on: AlertOn, state: RunState): boolean {
+  const outcome = outcomeOf(state);
+  if (outcome === 'none') return false;
+  return on === 'always' || on === outcome;
+}
+
+type ActionKind = 'command' | 'webhook' | 'slack';
+
+export class AlertRunner {
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly opts: AlertOptions,
+  ) {}
+
+  /** Fire the task's alert for a run that just reached its final state; resolves when done, never rejects. */
+  onFinal(run: RunRow, task: TaskDef, timezone?: string): Promise<void> {
+    const p = this.fire(run, task, timezone).catch((err: unknown) => this.opts.log?.(`alert for run ${run.id}: ${(err as Error).message}`));
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+    return p;
+  }
+
+  /** Wait for alerts in flight (daemon shutdown). */
+  async drain(): Promise<void> {
+    while (this.inflight.size) await Promise.all([...this.inflight]);
+  }
+
+  private async fire(given: RunRow, task: TaskDef, timezone?: string): Promise<void> {
+    const alert = task.alert;
+    const run = this.store.runs.get(given.id) ?? given;
+    if (!alert || !alertWanted(alert.alert_on, run.state)) return;
+    const facts = await alertFacts(run, this.opts.tailBytes ?? EVENT_DEFAULTS.alertTailBytes);
+    const ctx: PlaceholderContext = {
+      env: alertEnv(facts, task, this.opts.home),
+      taskName: task.name,
+      taskId: task.tid,
+      triggerAt: run.slot,
+      timezone: timezone ?? task.timezone ?? DateTime.local().zoneName ?? 'UTC',
+      params: facts.params,
+    };
+    for (const [i, action] of alert.actions.entries()) {
+      const key = `alert:${run.id}:v${run.version}:${i}`;
+      if (this.store.db.prepare('SELECT 1 FROM events WHERE key = ?').get(key)) continue;
+      const kind = kindOf(action);
+      const started = this.clock.monotonic();
+      const outcome = await this.perform(kind, action, facts, ctx);
+      this.record(run, key, kind, i, alert.alert_on, outcome, this.clock.monotonic() - started);
+    }
+  }
+
+  private async perform(kind: ActionKind, action: AlertAction, f: AlertFacts, ctx: PlaceholderContext): Promise<ActionOutcome> {
+    const text = (template: string, field: string, quote: boolean) => resolvePlaceholders(template, ctx, { mode: 'alert', field, quote });
+    const summary = text(summaryTemplate(f.run), 'alert text', false);
+    const http = this.opts.httpTimeoutMs ?? EVENT_DEFAULTS.alertHttpTimeoutMs;
+    switch (kind) {
+      case 'command': {
+        const cmd = text(action.command!, 'alert command', true);
+        if (!cmd.ok) return { ok: false, data: { error: cmd.message } };
+        return runCommand(cmd.value, ctx.env, this.opts.home, this.opts.commandTimeoutMs ?? EVENT_DEFAULTS.alertCommandTimeoutMs);
+      }
+      case 'webhook': {
+        const url = text(action.webhook!, 'alert webhook', false);
+        if (!url.ok) return { ok: false, data: { error: url.message } };
+        return postJson({ url: url.value, body: webhookBody(f, summary.ok ? summary.value : ''), timeoutMs: http, fetchImpl: this.opts.fetchImpl });
+      }
+      case 'slack': {
+        const tail = f.run.state !== 'SUCCESS' && f.stderrTail.trim() ? `\n\`\`\`${f.stderrTail.trimEnd().slice(-1500)}\`\`\`` : '';
+        return postJson({ url: action.slack!, body: { text: (summary.ok ? summary.value : '') + tail }, timeoutMs: http, fetchImpl: this.opts.fetchImpl });
+      }
+    }
+  }
+
+  private record(run: RunRow, key: string, kind: ActionKind, index: number, on: AlertOn, o: ActionOutcome, ms: number): void {
+    try {
+      this.store.events.append({
+        key,
+        type: o.ok ? 'alert.sent' : 'alert.failed',
+        time: this.clock.now(),
+        instance: run.instance,
+        run_id: run.id,
+        attempt: run.attempt,
+        task: run.task_name,
+        task_id: run.task_id,
+        group_run_id: run.group_run_id,
+        data: { action: kind, index, alert_on: on, status: run.state, ...o.data, duration_ms: Math.round(ms) },
+      });
+      if (!o.ok) this.opts.log?.(`alert ${kind} for ${run.task_name} run ${run.id} failed: ${String(o.data.error ?? 'unknown error')}`);
+    } catch (err) {
+      this.opts.log?.(`alert ${kind} for run ${run.id}: cannot record its outcome: ${(err as Error).message}`);
+    }
+  }
+}
+
+function kindOf(a: AlertAction): ActionKind {
+  if (a.command !== undefined) return 'command';
+  if (a.webhook !== undefined) return 'webhook';
+  return 'slack';
+}

@@ -1,0 +1,58 @@
+// `daemon --retain-days N`: prunes once at start and then every hour, one pass at a time.
+import type { Clock } from '../core/clock.js';
+import type { Store } from '../store/index.js';
+import { EVENT_DEFAULTS } from './defaults.js';
+import { formatBytes } from './bytes.js';
+import { prune, type PruneResult } from './prune.js';
+
+export interface RetentionOptions {
+  retainDays: number;
+  everyMs?: number;
+  log?: (line: string) => void;
+}
+
+export class RetentionTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<PruneResult | undefined> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly opts: RetentionOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setTimeout(() => this.tick(), 0);
+  }
+
+  /** One pass now (also what the timer runs); resolves with what it removed, never rejects. */
+  runOnce(): Promise<PruneResult | undefined> {
+    this.pass ??= prune(this.store, { olderThanMs: this.opts.retainDays * 86_400_000, now: this.clock.now() })
+      .then((r) => {
+        if (r.runs + r.events + r.files > 0) {
+          this.opts.log?.(`retention: removed ${r.runs} run(s), ${r.events} event(s), ${r.files} log file(s) (${formatBytes(r.log_bytes)}) older than ${this.opts.retainDays} day(s)`);
+        }
+        return r;
+      })
+      .catch((err: unknown) => {
+        this.opts.log?.(`retention: prune failed: ${(err as Error).message}`);
+        return undefined;
+      })
+      .finally(() => (this.pass = undefined));
+    return this.pass;
+  }
+
+  private tick(): void {
+    void this.runOnce().then(() => {
+      if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.opts.everyMs ?? EVENT_DEFAULTS.retentionEveryMs);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.pass;
+  }
+}
