@@ -3,7 +3,11 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import type { TaskDef } from '../core/task.js';
+import { AlertFeed } from '../events/alert-feed.js';
+import { AlertRunner } from '../events/alerts.js';
 import { formatEvent } from '../events/format.js';
+import { RetentionTimer } from '../events/retention.js';
+import { SinkDelivery } from '../events/sink.js';
 import { emptyCalendars, type CalendarSet } from '../schedule/index.js';
 import type { RunRow, Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
@@ -28,6 +32,10 @@ export interface DaemonOptions {
   log: (line: string) => void;
   /** Prints each committed transition as one line (the daemon's console is a view of the event log). */
   logEvent?: (line: string) => void;
+  /** Webhook sinks: each event POSTed as a CloudEvent from a durable cursor. */
+  sinks?: { url: string; secret?: string; batch?: number }[];
+  /** Remove runs, events and logs older than this many days (hourly). */
+  retainDays?: number;
   random?: () => number;
 }
 
@@ -35,6 +43,9 @@ export class Daemon {
   readonly scheduler: Scheduler;
   readonly agent: LocalAgent;
   readonly groups: GroupEngine;
+  private readonly sinks: SinkDelivery[];
+  private readonly alerts: AlertFeed;
+  private readonly retention: RetentionTimer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
   private beat: NodeJS.Timeout | undefined;
@@ -54,6 +65,9 @@ export class Daemon {
   ) {
     this.scheduler = new Scheduler(store, clock, this.calendars, { warn: (m) => opts.log(`warning: ${m}`) });
     this.groups = new GroupEngine(store, clock);
+    this.sinks = (opts.sinks ?? []).map((s) => new SinkDelivery(store, clock, { ...s, log: opts.log }));
+    this.alerts = new AlertFeed(store, new AlertRunner(store, clock, { home: opts.home, log: opts.log }), (run) => this.taskOf(run));
+    this.retention = opts.retainDays ? new RetentionTimer(store, clock, { retainDays: opts.retainDays, log: opts.log }) : undefined;
     this.agent = new LocalAgent(store, clock, { task: (run) => this.taskOf(run) }, {
       home: opts.home,
       host: hostName(),
@@ -72,6 +86,7 @@ export class Daemon {
   start(): void {
     const prev = acquire(this.store, this.clock, this.opts.version);
     this.loadCalendars(false);
+    this.alerts.start(); // before recovery, so runs it fails as lost alert too
     const rec = recover(this.store, this.clock, this.opts.home);
     const now = this.clock.now();
     this.store.events.append({
@@ -97,6 +112,8 @@ export class Daemon {
     this.watcher = watch(calendarDirs(this.opts.home).at(-1)!, { ignoreInitial: true, depth: 0 }).on('all', () => this.loadCalendars(true));
     this.processCommands();
     this.wake();
+    for (const s of this.sinks) s.start();
+    this.retention?.start();
   }
 
   queueNames(): Set<string> {
@@ -144,6 +161,8 @@ export class Daemon {
     }
     this.processCommands();
     this.wake();
+    for (const s of this.sinks) s.start();
+    this.retention?.start();
   }
 
   private definitionsChanged(): boolean {
@@ -182,6 +201,8 @@ export class Daemon {
     }
     this.arm();
     this.logEvents();
+    this.alerts.check();
+    for (const s of this.sinks) s.notify();
   }
 
   /** Print what was committed since the last look, run.output aside. */
@@ -247,6 +268,11 @@ export class Daemon {
     const now = this.clock.now();
     this.store.events.append({ key: `daemon:${process.pid}:${now}:stopped`, type: 'daemon.stopped', time: now, instance: 'default', data: { pid: process.pid, signal } });
     this.logEvents();
+    this.alerts.check();
+    await this.alerts.stop();
+    await this.retention?.stop();
+    for (const s of this.sinks) s.notify();
+    await Promise.all(this.sinks.map((s) => s.stop()));
     release(this.store, this.clock);
   }
 }

@@ -13,6 +13,10 @@ interface DaemonOpts {
   killGrace: number;
   poll: number;
   quiet?: boolean;
+  sink: string[];
+  sinkSecret?: string;
+  sinkBatch: number;
+  retainDays?: number;
 }
 
 const stamp = () => new Date(systemClock.now()).toISOString();
@@ -27,6 +31,10 @@ export function registerDaemonCommand(program: Command): void {
     .option('--kill-grace <seconds>', 'between SIGTERM and SIGKILL when an attempt times out or is terminated', intOption('--kill-grace', 0, 3600), DEFAULTS.killGraceSeconds)
     .option('--poll <ms>', 'how often to look for changes from other processes', intOption('--poll', 10, 5000), 200)
     .option('--quiet', 'do not print each transition (they stay in the event log: easytask events)')
+    .option('--sink <url>', 'POST every event as a CloudEvent to this URL, at least once, in order (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--sink-secret <secret>', 'sign sink deliveries (X-EasyTask-Signature: sha256=HMAC); also $EASYTASK_SINK_SECRET')
+    .option('--sink-batch <n>', 'events per POST; more than 1 sends application/cloudevents-batch+json', intOption('--sink-batch', 1, 1000), 1)
+    .option('--retain-days <n>', 'remove finished runs, their events and log files older than this, hourly', intOption('--retain-days', 1, 36500))
     .addHelpText('after', '\nOne daemon per home: a second one exits 1 naming the running pid.\nStop it with SIGTERM or Ctrl-C: running attempts get --grace seconds, then are TERMINATED (shutdown).')
     .action(action(async function (this: Command, o: DaemonOpts) {
       const [{ Daemon }, { hostName }, { machineZone }, { Store }] = await Promise.all([
@@ -42,6 +50,8 @@ export function registerDaemonCommand(program: Command): void {
         home, version: pkg.version, queues: o.queue, concurrency: o.concurrency, graceSeconds: o.grace,
         killGraceSeconds: o.killGrace, pollMs: o.poll, machineZone: machineZone(), log,
         logEvent: o.quiet ? undefined : (line) => process.stdout.write(line + '\n'),
+        sinks: o.sink.map((url) => ({ url, secret: o.sinkSecret ?? process.env.EASYTASK_SINK_SECRET, batch: o.sinkBatch })),
+        retainDays: o.retainDays,
       });
       try {
         daemon.start();
