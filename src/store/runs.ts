@@ -157,9 +157,11 @@ export class Runs {
     return pending.length;
   }
 
-  list(q: { task?: string; state?: RunState; sinceSlot?: number; limit?: number } = {}): RunRow[] {
+  list(q: { task?: string; state?: RunState; sinceSlot?: number; group?: string; groupRun?: number; limit?: number } = {}): RunRow[] {
     const where: string[] = [];
     const p: Record<string, unknown> = {};
+    if (q.groupRun !== undefined) (where.push('group_run_id = @groupRun'), (p.groupRun = q.groupRun));
+    if (q.group !== undefined) (where.push('group_run_id IN (SELECT id FROM group_runs WHERE group_name = @group)'), (p.group = q.group));
     if (q.task !== undefined) (where.push('task_name = @task'), (p.task = q.task));
     if (q.state !== undefined) (where.push('state = @state'), (p.state = q.state));
     if (q.sinceSlot !== undefined) (where.push('slot >= @since'), (p.since = q.sinceSlot));

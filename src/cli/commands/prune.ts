@@ -1,9 +1,6 @@
 // easytask prune: remove old final runs, their events and log files, and say how much was freed.
 import type { Command } from 'commander';
-import { systemClock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
-import { formatBytes } from '../../events/bytes.js';
-import { prune } from '../../events/prune.js';
 import { action, out, printJson, withStore } from '../context.js';
 
 const UNIT_MS = { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 } as const;
@@ -25,6 +22,7 @@ export function registerPruneCommand(program: Command): void {
     .addHelpText('after', '\nLive runs and events of kept runs stay. Log files are removed only under <home>/logs and when no kept run shares them.\nThe daemon does the same every hour with --retain-days N.')
     .action(action(async function (this: Command, o: { olderThan: string; dryRun?: boolean; json?: boolean }) {
       const olderThanMs = parseAge(o.olderThan);
+      const [{ systemClock }, { formatBytes }, { prune }] = await Promise.all([import('../../core/clock.js'), import('../../events/bytes.js'), import('../../events/prune.js')]);
       const r = await withStore(this, (store) => prune(store, { olderThanMs, now: systemClock.now(), dryRun: o.dryRun === true }));
       if (o.json) return printJson(r);
       const verb = r.dry_run ? 'Would remove' : 'Removed';
