@@ -32,3 +32,34 @@ export const DEFAULTS = {
   /** Warn when a calendar's last date is this close, days. */
   calendarRunsOutDays: 60,
 } as const;
+
+/** The event readers, the webhook sink, alerts and retention. */
+export const EVENT_DEFAULTS = {
+  /** How often a follower (events -f, logs -f) checks PRAGMA data_version, ms. */
+  followPollMs: 100,
+  /** Longest an events follower waits before re-reading even without a signalled change, ms. */
+  followRecheckMs: 1000,
+  /** Longest a logs follower waits before re-reading the output file, ms. */
+  logsPollMs: 200,
+  /** Events read per query when printing or delivering a backlog. */
+  pageSize: 1000,
+  /** Events per POST; 1 sends application/cloudevents+json, more sends a batch. */
+  sinkBatch: 1,
+  /** How often an idle sink looks for new events when nobody calls notify(), ms. */
+  sinkIdlePollMs: 1000,
+  /** One delivery attempt's time limit, ms. */
+  sinkTimeoutMs: 10_000,
+  /** First retry delay after a failed delivery, doubled per failure up to the cap, ms. */
+  sinkMinBackoffMs: 1000,
+  sinkMaxBackoffMs: 60_000,
+  /** An alert command's time limit, ms; its process group is killed past it. */
+  alertCommandTimeoutMs: 30_000,
+  /** An alert webhook or Slack POST's time limit, ms. */
+  alertHttpTimeoutMs: 10_000,
+  /** Bytes of stdout/stderr tail given to ${P:stdout} / ${P:stderr}. */
+  alertTailBytes: 4096,
+  /** How often the daemon applies --retain-days, ms. */
+  retentionEveryMs: 3_600_000,
+  /** Runs deleted per transaction while pruning, so the daemon never waits long for the lock. */
+  pruneBatch: 500,
+} as const;

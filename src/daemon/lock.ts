@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
+import { sourceHost } from '../events/host.js';
 import type { Store } from '../store/index.js';
 
 export interface DaemonRow {
@@ -44,17 +45,8 @@ export function liveDaemon(store: Store): DaemonRow | undefined {
   return pidAlive(d.pid) && looksLikeDaemon(d.pid) ? d : undefined;
 }
 
-let host: string | undefined;
-export function hostName(): string {
-  return (host ??= readHostname());
-}
-function readHostname(): string {
-  try {
-    return readFileSync('/etc/hostname', 'utf8').trim() || 'localhost';
-  } catch {
-    return 'localhost';
-  }
-}
+/** The host name the daemon serves as a queue and records on runs. */
+export const hostName = sourceHost;
 
 /** Take the home for this process, or fail naming the daemon that has it. Returns the previous row. */
 export function acquire(store: Store, clock: Clock, version: string): DaemonRow | undefined {

@@ -8,7 +8,7 @@ import type { AlertAction, AlertOn, TaskDef } from '../core/task.js';
 import type { RunRow, Store } from '../store/index.js';
 import { runCommand, postJson, type ActionOutcome } from './alert-actions.js';
 import { alertEnv, alertFacts, summaryTemplate, webhookBody, type AlertFacts } from './alert-context.js';
-import { EVENT_DEFAULTS } from './defaults.js';
+import { EVENT_DEFAULTS } from '../core/defaults.js';
 import type { FetchLike } from './http.js';
 
 export interface AlertOptions {

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { StoredEvent } from '../core/events.js';
 import { STORE_FILE, type Store } from '../store/index.js';
-import { EVENT_DEFAULTS } from './defaults.js';
+import { EVENT_DEFAULTS } from '../core/defaults.js';
 import { forEachPage, type EventFilter } from './query.js';
 import { StoreWatch } from './store-watch.js';
 

@@ -1,14 +1,8 @@
-// The host name in CloudEvents sources, read the way the daemon records it (runs.host, daemon row).
-import { readFileSync } from 'node:fs';
+// This machine's host name, as runs, the daemon row, queues and CloudEvents sources all record it.
+import { hostname } from 'node:os';
 
 let cached: string | undefined;
 
 export function sourceHost(): string {
-  if (cached !== undefined) return cached;
-  try {
-    cached = readFileSync('/etc/hostname', 'utf8').trim() || 'localhost';
-  } catch {
-    cached = 'localhost';
-  }
-  return cached;
+  return (cached ??= hostname() || 'localhost');
 }

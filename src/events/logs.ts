@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EasyTaskError } from '../core/errors.js';
 import { isFinal } from '../core/states.js';
 import { STORE_FILE, type RunRow, type Store } from '../store/index.js';
-import { EVENT_DEFAULTS } from './defaults.js';
+import { EVENT_DEFAULTS } from '../core/defaults.js';
 import { StoreWatch } from './store-watch.js';
 
 export type LogStream = 'stdout' | 'stderr';

@@ -4,7 +4,7 @@ import { rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute, basename } from 'node:path';
 import { FINAL_STATES } from '../core/states.js';
 import type { Store } from '../store/index.js';
-import { EVENT_DEFAULTS } from './defaults.js';
+import { EVENT_DEFAULTS } from '../core/defaults.js';
 
 export interface PruneOptions {
   olderThanMs: number;

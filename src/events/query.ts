@@ -3,7 +3,7 @@ import type { StoredEvent } from '../core/events.js';
 import { EasyTaskError } from '../core/errors.js';
 import type { Store } from '../store/index.js';
 import { EVENT_TYPES } from './cloudevents.js';
-import { EVENT_DEFAULTS } from './defaults.js';
+import { EVENT_DEFAULTS } from '../core/defaults.js';
 
 export interface EventFilter {
   sinceTime?: number;

@@ -1,7 +1,7 @@
 // `daemon --retain-days N`: prunes once at start and then every hour, one pass at a time.
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/index.js';
-import { EVENT_DEFAULTS } from './defaults.js';
+import { EVENT_DEFAULTS } from '../core/defaults.js';
 import { formatBytes } from './bytes.js';
 import { prune, type PruneResult } from './prune.js';
 

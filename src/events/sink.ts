@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { StoredEvent } from '../core/events.js';
 import type { Store } from '../store/index.js';
 import { toCloudEvent } from './cloudevents.js';
-import { EVENT_DEFAULTS } from './defaults.js';
+import { EVENT_DEFAULTS } from '../core/defaults.js';
 import { sourceHost } from './host.js';
 import { backoffMs, post, type FetchLike, type PostResult } from './http.js';
 import { readSinkState, writeSinkState, type SinkState } from './sink-state.js';

@@ -2,7 +2,7 @@
 // interval, and a file watch on the WAL (and any other files) for a quicker wake-up.
 import { watch, type FSWatcher } from 'chokidar';
 import type { Store } from '../store/index.js';
-import { EVENT_DEFAULTS } from './defaults.js';
+import { EVENT_DEFAULTS } from '../core/defaults.js';
 
 export interface StoreWatchOptions {
   pollMs?: number;
