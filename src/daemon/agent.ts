@@ -1,7 +1,9 @@
 // The local agent: accepts TRIGGER runs for its queues, runs attempts, records results and retries.
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
-import type { RunReason } from '../core/states.js';
+import { EasyTaskError } from '../core/errors.js';
+import { FINAL_STATES, type RunReason } from '../core/states.js';
+import { sql } from '../store/statements.js';
 import type { TaskDef } from '../core/task.js';
 import { prepareAttempt, startAttempt, type AttemptHandle, type AttemptResult, type OutputProgress, type TerminateReason } from '../agent/index.js';
 import type { RunRow, Store } from '../store/index.js';
@@ -14,6 +16,7 @@ export interface AgentOptions {
   concurrency: number;
   killGraceSeconds: number;
   random?: () => number;
+  log?: (line: string) => void;
   /** Called whenever an attempt ends (the run is final or RESTARTING): a slot is free again. */
   onSettled?: (run: RunRow) => void;
 }
@@ -54,28 +57,36 @@ export class LocalAgent {
     return this.opts.queues.has(queue);
   }
 
+  hasCapacity(): boolean {
+    return this.live.size < this.opts.concurrency;
+  }
+
+  /** `queue IN (…)` for the queues this agent serves, so runs for other hosts never crowd them out. */
+  private get queueSql(): string {
+    return [...this.opts.queues].map((q) => `'${q.replaceAll("'", "''")}'`).join(', ');
+  }
+
   /** Accept what capacity allows: TRIGGER runs and RESTARTING runs whose delay is over. */
   pump(): void {
     const free = this.opts.concurrency - this.live.size;
     if (free <= 0) return;
     const now = this.clock.now();
-    const ready = this.store.db
-      .prepare(
-        `SELECT * FROM runs WHERE state = 'TRIGGER' OR (state = 'RESTARTING' AND due_at <= ?)
-         ORDER BY slot, id LIMIT ?`,
-      )
-      .all(now, free * 4 + 16) as RunRow[];
+    const ready = sql(
+      this.store.db,
+      `SELECT * FROM runs WHERE queue IN (${this.queueSql}) AND (state = 'TRIGGER' OR (state = 'RESTARTING' AND due_at <= ?))
+       ORDER BY slot, id LIMIT ?`,
+    ).all(now, free + this.live.size) as RunRow[];
     let started = 0;
     for (const run of ready) {
       if (started >= free) break;
-      if (!this.serves(run.queue) || this.live.has(run.id)) continue;
+      if (this.live.has(run.id)) continue;
       if (this.accept(run)) started++;
     }
   }
 
-  /** The earliest RESTARTING due time, so the loop can wake for it. */
+  /** The earliest RESTARTING due time on a served queue, so the loop can wake for it. */
   nextRetryDue(): number | undefined {
-    const r = this.store.db.prepare(`SELECT MIN(due_at) AS d FROM runs WHERE state = 'RESTARTING'`).get() as { d: number | null };
+    const r = sql(this.store.db, `SELECT MIN(due_at) AS d FROM runs WHERE state = 'RESTARTING' AND queue IN (${this.queueSql})`).get() as { d: number | null };
     return r.d ?? undefined;
   }
 
@@ -90,7 +101,9 @@ export class LocalAgent {
       return false;
     }
     const attempt = run.attempt + 1;
-    const accepted = this.store.tx(() => {
+    let accepted: RunRow;
+    try {
+      accepted = this.store.tx(() => {
       const r = this.store.runs.transitionInTx({
         runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
         patch: { attempt, host: this.opts.host, due_at: null, ...(run.started_at === null ? { started_at: now } : {}) },
@@ -98,7 +111,11 @@ export class LocalAgent {
       });
       this.store.db.prepare('INSERT OR REPLACE INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(run.id, attempt, now);
       return r;
-    });
+      });
+    } catch (err) {
+      if (err instanceof EasyTaskError && (err.code === 'CONFLICT' || err.code === 'ILLEGAL_TRANSITION')) return false; // moved meanwhile
+      throw err;
+    }
     const entry: Live = { run: accepted };
     this.live.set(run.id, entry);
     entry.done = this.execute(entry, resolved.task, resolved.timezone).catch((err) => this.crashed(entry, err));
@@ -161,12 +178,22 @@ export class LocalAgent {
   }
 
   private crashed(entry: Live, err: unknown): void {
-    this.settle(entry, { kind: 'unstarted', reason: 'spawn_error', message: (err as Error).message ?? String(err) });
+    try {
+      this.settle(entry, { kind: 'unstarted', reason: 'spawn_error', message: (err as Error).message ?? String(err) });
+    } catch (again) {
+      this.live.delete(entry.run.id); // the run keeps its last recorded state; recovery resolves it
+      this.opts.log?.(`error: recording the end of run ${entry.run.id}: ${(again as Error).message}`);
+    }
   }
 
   private settle(entry: Live, how: Settlement): void {
     const now = this.clock.now();
     const run = entry.run;
+    const current = this.store.runs.get(run.id);
+    if (!current || FINAL_STATES.includes(current.state)) {
+      this.live.delete(run.id); // already recorded (or gone): settling twice must not fail
+      return;
+    }
     const v = verdict(how);
     const retry = v.retriable && run.attempt < run.max_attempts;
     const task = this.tasks.task(run)?.task;
@@ -191,7 +218,11 @@ export class LocalAgent {
       }
     });
     this.live.delete(run.id);
-    this.opts.onSettled?.(run);
+    try {
+      this.opts.onSettled?.(run);
+    } catch (err) {
+      this.opts.log?.(`error after run ${run.id}: ${(err as Error).message}`);
+    }
   }
 }
 

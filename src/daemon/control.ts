@@ -145,6 +145,7 @@ export function handle(ctx: ControlContext, c: CommandRow): Ack {
         return { ok: true, message: 'definitions reloaded' };
     }
   } catch (err) {
-    return { ok: false, message: (err as Error).message };
+    const exitCode = err instanceof EasyTaskError ? err.exitCode : 1;
+    return { ok: false, message: (err as Error).message, data: { exit_code: exitCode } };
   }
 }

@@ -75,6 +75,7 @@ export class Daemon {
       concurrency: opts.concurrency,
       killGraceSeconds: opts.killGraceSeconds,
       random: opts.random,
+      log: opts.log,
       onSettled: (run) => {
         this.groups.markRun(run);
         this.wake();
@@ -107,13 +108,22 @@ export class Daemon {
     this.scheduler.load();
     this.groups.markAll();
     this.dataVersion = this.store.dataVersion();
-    this.poller = setInterval(() => this.checkForChanges(), this.opts.pollMs);
-    this.beat = setInterval(() => heartbeat(this.store, this.clock), DEFAULTS.heartbeatMs);
+    this.poller = setInterval(() => this.guard('reading changes', () => this.checkForChanges()), this.opts.pollMs);
+    this.beat = setInterval(() => this.guard('heartbeat', () => heartbeat(this.store, this.clock)), DEFAULTS.heartbeatMs);
     this.watcher = watch(calendarDirs(this.opts.home).at(-1)!, { ignoreInitial: true, depth: 0 }).on('all', () => this.loadCalendars(true));
     this.processCommands();
     this.wake();
     for (const s of this.sinks) s.start();
     this.retention?.start();
+  }
+
+  /** Run a timer's work; an error is logged, never fatal (the store may be busy for a moment). */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.opts.log(`error while ${what}: ${(err as Error).message}`);
+    }
   }
 
   queueNames(): Set<string> {
@@ -177,8 +187,15 @@ export class Daemon {
     if (this.stopping) return;
     const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.zoneOf(t), reload: () => (this.scheduler.load(), this.groups.definitionsChanged()) };
     for (const c of this.store.commands.pending()) {
-      const ack = handle(ctx, c);
-      this.store.commands.ack(c.id, ack.ok, ack.message, ack.data);
+      // Carried out and acknowledged in one transaction: a command withdrawn meanwhile is not run,
+      // and one interrupted by a crash is run once after the restart.
+      const ack = this.store.tx(() => {
+        if (this.store.commands.get(c.id)?.acked_at !== null) return undefined;
+        const a = handle(ctx, c);
+        this.store.commands.ack(c.id, a.ok, a.message, a.data);
+        return a;
+      });
+      if (!ack) continue;
       this.opts.log(`${ack.ok ? '' : 'refused: '}${ack.message}`);
     }
     this.groups.markAll();
@@ -218,6 +235,15 @@ export class Daemon {
 
   private step(): void {
     if (this.stopping) return;
+    try {
+      this.stepOnce();
+    } catch (err) {
+      // A busy store or a run another process moved meanwhile: log it; the next wake tries again.
+      this.opts.log(`error: ${(err as Error).message}`);
+    }
+  }
+
+  private stepOnce(): void {
     this.expire();
     this.scheduler.tick();
     for (const id of this.scheduler.newGroupRuns.splice(0)) this.groups.mark(id);
@@ -245,11 +271,13 @@ export class Daemon {
   private arm(): void {
     if (this.stopping) return;
     clearTimeout(this.timer);
-    const candidates = [this.scheduler.nextDue(), this.agent.nextRetryDue(), this.nextExpiry()].filter((x): x is number => x !== undefined);
+    // A due retry only wakes the loop when a slot is free to start it (else it waits for a settle).
+    const retry = this.agent.hasCapacity() ? this.agent.nextRetryDue() : undefined;
+    const candidates = [this.scheduler.nextDue(), retry, this.nextExpiry()].filter((x): x is number => x !== undefined);
     if (candidates.length === 0) return;
     const delay = Math.max(0, Math.min(...candidates) - this.clock.now());
     // Long sleeps are cut short so a wall-clock jump (suspend, manual change) is noticed.
-    this.timer = setTimeout(() => this.wake(), Math.min(delay, 30_000));
+    this.timer = setTimeout(() => this.guard('waking', () => this.wake()), Math.min(delay, 30_000));
   }
 
   /** Stop triggering, let running attempts finish within the grace period, then kill them. */

@@ -4,7 +4,7 @@ import { evaluate, parseDependency, type Expr, type Truth } from '../core/depend
 import { FINAL_STATES, STATE_LETTERS, type RunState } from '../core/states.js';
 import type { GroupDef, TaskDef } from '../core/task.js';
 import type { GroupRunRow, RunRow, Store } from '../store/index.js';
-import { triggerPatch } from './trigger.js';
+import { isFrozen, triggerPatch } from './trigger.js';
 
 /** What an atom sees of a member or upstream group: its state, or IDLE when it has no run. */
 type Seen = RunState | 'IDLE';
@@ -129,6 +129,10 @@ export class GroupEngine {
       changed = false;
       for (const r of runs) {
         if (seen.get(r.task_name) !== 'ACTIVE') continue;
+        if (isFrozen(this.store, r)) {
+          seen.set(r.task_name, this.store.runs.transitionInTx({ runId: r.id, event: 'run.frozen', to: 'FROZEN', data: { date: r.business_date } }).state);
+          continue;
+        }
         const task = members.get(r.task_name);
         const expr = exprOf(task?.dependency);
         const v = expr ? evaluate(expr, (letter, name) => atomTruth(letter, seen.get(name))) : true;

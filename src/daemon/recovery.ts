@@ -41,8 +41,12 @@ export function recover(store: Store, clock: Clock, home: string): RecoveryRepor
   const report: RecoveryReport = { retried: [], failed: [], killed: [] };
   if (stuck.length === 0) return report;
   const ids = new Set(stuck.map((r) => r.id));
-  for (const r of stuck) if (r.pid && killProcessGroup(r.pid, 'SIGKILL')) report.killed.push(r.pid);
-  for (const p of leftoverProcesses(home, ids)) {
+  // Only processes whose environment names this home and run are ours: after a reboot the recorded
+  // pids may belong to anything, so a recorded pid is killed (with its group) only when confirmed.
+  const leftovers = leftoverProcesses(home, ids);
+  const confirmed = new Set(leftovers.map((p) => p.pid));
+  for (const r of stuck) if (r.pid && confirmed.has(r.pid) && killProcessGroup(r.pid, 'SIGKILL')) report.killed.push(r.pid);
+  for (const p of leftovers) {
     try {
       process.kill(p.pid, 'SIGKILL');
       if (!report.killed.includes(p.pid)) report.killed.push(p.pid);

@@ -114,7 +114,9 @@ export class Scheduler {
         if (e.group) this.fireGroup(e, e.group, now);
         else created.push(...this.fireDue(e, now));
       } catch (err) {
+        // Nothing was written (one transaction): keep the cursor so the next tick tries these slots again.
         this.log.warn(`${e.task.name}: ${(err as Error).message}`);
+        continue;
       }
       e.cursor = Math.max(e.cursor, now);
       e.next = this.nextAfter(e.schedule, e.cursor);

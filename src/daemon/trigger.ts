@@ -1,6 +1,7 @@
 // ACTIVE → TRIGGER for runs whose time has come, applying frozen dates and the overlap policy.
 import type { Clock } from '../core/clock.js';
 import type { TaskDef } from '../core/task.js';
+import { MISSED_AFTER_MS } from './scheduler.js';
 import type { RunRow, Store } from '../store/index.js';
 
 export interface TriggerPolicy {
@@ -41,8 +42,10 @@ export function promoteDue(store: Store, clock: Clock, policy: TriggerPolicy): R
     .prepare(`SELECT * FROM runs WHERE state = 'ACTIVE' AND group_run_id IS NULL AND slot <= ? ORDER BY slot, id`)
     .all(now) as RunRow[];
   const triggered: RunRow[] = [];
-  for (const run of due) {
+  for (const due1 of due) {
     store.tx(() => {
+      const run = store.runs.get(due1.id);
+      if (!run || run.state !== 'ACTIVE') return; // another process moved it meanwhile (disable, delete)
       const forced = run.origin === 'force';
       if (!forced && isFrozen(store, run)) {
         store.runs.transitionInTx({ runId: run.id, event: 'run.frozen', to: 'FROZEN', data: { date: run.business_date } });
@@ -50,7 +53,10 @@ export function promoteDue(store: Store, clock: Clock, policy: TriggerPolicy): R
       }
       const sibling = forced ? undefined : liveSibling(store, run);
       const task = policy.taskOf(run);
-      const overlap = task?.overlap ?? 'skip';
+      // Slots run for catch-up (older than the missed threshold) queue behind each other instead of
+      // skipping: catch_up "all" asked for every one of them.
+      const catchingUp = now - run.slot > MISSED_AFTER_MS && run.origin === 'schedule';
+      const overlap = catchingUp && task?.overlap === 'skip' ? 'queue' : (task?.overlap ?? 'skip');
       if (sibling && overlap === 'skip') {
         store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'overlap', ended_at: now }, data: { live_run: sibling.id } });
         return;

@@ -97,3 +97,17 @@ describe('easytask daemon (the built executable)', () => {
     expect(runs(home)).toHaveLength(1);
   });
 });
+
+describe('control commands refused by the daemon', () => {
+  it('an unknown task or a bad date exits 2 with the reason', async () => {
+    const home = tempHome();
+    insert(home, { name: 'x', cmd: 'true', trigger_times: '08:30' });
+    await startDaemonProcess(home);
+    const r = cli(home, ['force-run', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: no task or group named "nope" (see: easytask list)\n');
+    const d = cli(home, ['freeze', 'x', '--date', '20261399']);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toBe('error: --date must be a real date as YYYYMMDD, got "20261399"\n');
+  });
+});

@@ -5,7 +5,7 @@ import { systemClock } from '../../core/clock.js';
 import { DEFAULTS } from '../../core/defaults.js';
 import { EasyTaskError } from '../../core/errors.js';
 import type { CommandKind, Store } from '../../store/index.js';
-import { action, out, printJson, withStore } from '../context.js';
+import { action, intOption, out, printJson, withStore } from '../context.js';
 
 interface ControlOpts {
   date?: string;
@@ -40,7 +40,11 @@ export async function sendCommand(store: Store, kind: CommandKind, target: strin
 const DATE = /^\d{8}$/;
 
 function checkDate(date: string | undefined): void {
-  if (date !== undefined && !DATE.test(date)) throw new EasyTaskError('BAD_INPUT', `--date must be YYYYMMDD, got "${date}"`, 2);
+  if (date === undefined) return;
+  const [y, m, d] = [Number(date.slice(0, 4)), Number(date.slice(4, 6)), Number(date.slice(6, 8))];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  const real = DATE.test(date) && t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+  if (!real) throw new EasyTaskError('BAD_INPUT', `--date must be a real date as YYYYMMDD, got "${date}"`, 2);
 }
 
 function register(program: Command, name: CommandKind, description: string, arg: string, build: (ref: string | undefined, o: ControlOpts) => { target: string | null; args: Record<string, unknown> }, extra?: (c: Command) => Command): void {
@@ -52,8 +56,10 @@ function register(program: Command, name: CommandKind, description: string, arg:
     const { target, args } = build(ref, o);
     const ack = await withStore(this, (store) => sendCommand(store, name, target, args));
     if (o.json) printJson(ack);
-    else out(ack.message);
-    if (!ack.ok) process.exitCode = 1;
+    else if (ack.ok) out(ack.message);
+    else process.stderr.write(`error: ${ack.message}\n`);
+    // The daemon refused bad input (an unknown task, a group where a task is meant): exit 2, as the CLI would.
+    if (!ack.ok) process.exitCode = ack.result.exit_code === 2 ? 2 : 1;
   }));
 }
 
@@ -64,7 +70,7 @@ export function registerControlCommands(program: Command): void {
   register(program, 'terminate', "kill a task's live runs (or one run with --run)", '[task]', (ref, o) => {
     if (o.run === undefined && !ref) throw new EasyTaskError('BAD_INPUT', 'name a task, or a run with --run <id>', 2);
     return { target: ref ?? null, args: o.run !== undefined ? { run: o.run } : {} };
-  }, (c) => c.option('--run <id>', 'terminate this run', (v) => Number(v)));
+  }, (c) => c.option('--run <id>', 'terminate this run', intOption('--run', 1)));
   register(program, 'freeze', "hold a task's runs for a date (default today) until unfreeze", '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
     c.option('--date <YYYYMMDD>', 'the date to hold (default: today in the task zone)'),
   );

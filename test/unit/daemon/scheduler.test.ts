@@ -187,3 +187,19 @@ describe('promoting due runs: frozen dates and overlap', () => {
     expect(runs(store).map((r) => r.state)).toEqual(['FROZEN']);
   });
 });
+
+describe('catch-up runs and overlap', () => {
+  it('catch_up all with overlap skip runs every missed slot, one after another', () => {
+    const { store, clock } = tempStore(T0);
+    insertTask(store, { name: 'a', run_frequency: '08:10-08:30-10', catch_up: 'all', overlap: 'skip' });
+    clock.advance(60 * MIN);
+    scheduler(store, clock).tick();
+    const policy = { taskOf: () => ({ overlap: 'skip' }) as TaskDef };
+    expect(promoteDue(store, clock, policy)).toHaveLength(1);
+    expect(runs(store).map((r) => r.state)).toEqual(['TRIGGER', 'ACTIVE', 'ACTIVE']);
+    const first = store.db.prepare("SELECT id FROM runs WHERE state = 'TRIGGER'").get() as { id: number };
+    store.runs.transition({ runId: first.id, event: 'run.terminated', to: 'TERMINATED' });
+    expect(promoteDue(store, clock, policy)).toHaveLength(1);
+    expect(runs(store).map((r) => r.state)).toEqual(['TERMINATED', 'TRIGGER', 'ACTIVE']);
+  });
+});
