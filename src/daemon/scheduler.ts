@@ -66,8 +66,10 @@ export class Scheduler {
       }
       if (!this.schedulable(task, schedule)) continue;
       const last = d.kind === 'task' ? this.lastScheduledSlot(task) : this.store.groupRuns.lastScheduledSlot(d.def.gid, d.def.instance);
-      // A new, edited or re-enabled task starts from when it changed, or from its last run.
-      const cursor = old ? Math.max(old.cursor, now) : Math.max(last ?? s.updated_at, s.updated_at);
+      // A new or re-enabled task starts from when it changed, or from its last run; an edit that
+      // keeps the schedule keeps the cursor (a slot due meanwhile still fires); a new schedule starts now.
+      const sameSchedule = old && JSON.stringify(old.schedule) === JSON.stringify(schedule) && old.task.catch_up === task.catch_up;
+      const cursor = old ? (sameSchedule ? old.cursor : Math.max(old.cursor, now)) : Math.max(last ?? s.updated_at, s.updated_at);
       const group = d.kind === 'group' ? d.def : undefined;
       next.set(keyOf(task), { kind: d.kind, task, group, schedule, cursor, body, next: this.nextAfter(schedule, cursor) });
     }

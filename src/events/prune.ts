@@ -44,7 +44,10 @@ export async function prune(store: Store, opts: PruneOptions): Promise<PruneResu
   const r: PruneResult = { cutoff: new Date(cutoff).toISOString(), dry_run: dry, runs: 0, attempts: 0, events: 0, files: 0, log_bytes: 0, db_bytes: 0 };
   const select = store.db.prepare(
     `SELECT id, task_name, stdout_path, stderr_path FROM runs
-     WHERE id > ? AND state IN (${FINAL_SQL}) AND COALESCE(ended_at, created_at) < ? ORDER BY id LIMIT ?`,
+     WHERE id > ? AND state IN (${FINAL_SQL}) AND COALESCE(ended_at, created_at) < ?
+       -- a task's newest scheduled run stays: the scheduler resumes from it after a restart
+       AND id NOT IN (SELECT MAX(id) FROM runs WHERE origin = 'schedule' GROUP BY task_id, instance)
+     ORDER BY id LIMIT ?`,
   );
   let after = 0;
   for (;;) {

@@ -15,9 +15,9 @@ interface Made {
 }
 
 /** A run that ran and ended (or is still RUNNING), with one attempt row and an output file of `bytes`. */
-function run(store: Store, clock: FakeClock, task: string, end: 'SUCCESS' | 'FAILED' | 'RUNNING', out: string, bytes: number): Made {
+function run(store: Store, clock: FakeClock, task: string, end: 'SUCCESS' | 'FAILED' | 'RUNNING', out: string, bytes: number, origin: 'force' | 'schedule' = 'force'): Made {
   clock.advance(1000);
-  const r = store.runs.create({ task_id: 1, task_name: task, instance: 'default', slot: clock.now(), max_attempts: 1, queue: 'localhost' })!;
+  const r = store.runs.create({ task_id: 1, task_name: task, instance: 'default', slot: clock.now(), max_attempts: 1, queue: 'localhost', origin })!;
   const path = out.replace('<id>', String(r.id));
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, 'x'.repeat(bytes));
@@ -85,6 +85,20 @@ describe('prune', () => {
     expect(r).toMatchObject({ runs: 7, files: 7, log_bytes: 35 });
     expect(existsSync(join(logs, 'gone'))).toBe(false);
     expect(existsSync(logs)).toBe(true);
+  });
+});
+
+describe('prune keeps what the scheduler resumes from', () => {
+  it("keeps each task's newest scheduled run, however old, so a restart never re-runs its slot", async () => {
+    const { store, clock, home } = tempStore();
+    const logs = join(home, 'logs');
+    const old = run(store, clock, 'monthly', 'SUCCESS', join(logs, 'm', '<id>.out'), 5, 'schedule');
+    const newest = run(store, clock, 'monthly', 'SUCCESS', join(logs, 'm', '<id>.out'), 5, 'schedule');
+    clock.advance(60 * DAY);
+    const r = await prune(store, { olderThanMs: DAY, now: clock.now() });
+    expect(r.runs).toBe(1);
+    expect(store.runs.get(old.id)).toBeUndefined();
+    expect(store.runs.get(newest.id)?.state).toBe('SUCCESS');
   });
 });
 
