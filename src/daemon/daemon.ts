@@ -248,8 +248,10 @@ export class Daemon {
     this.scheduler.tick();
     for (const id of this.scheduler.newGroupRuns.splice(0)) this.groups.mark(id);
     promoteDue(this.store, this.clock, { taskOf: (run) => this.taskOf(run)?.task });
-    this.groups.advance();
+    // A wide fan-out triggers a few members per pass so the first ones start at once.
+    const more = this.groups.advance(this.opts.concurrency * 2);
     this.agent.pump();
+    if (more) setImmediate(() => this.guard('advancing groups', () => this.wake()));
   }
 
   /** TRIGGER runs nobody accepted within task_accept_expiry_time (their due_at) end REJECTED. */

@@ -68,15 +68,24 @@ export class GroupEngine {
     this.dirty.add(groupRunId);
   }
 
-  /** Advance every marked cycle until nothing more changes. */
-  advance(): void {
-    while (this.dirty.size) {
+  /** Members triggered in the current advance() call may not exceed this (see advance). */
+  private budget = Infinity;
+
+  /**
+   * Advance every marked cycle until nothing more changes, or until `budget` members were
+   * triggered: a wide fan-out then continues on the next call, so the agent can start the first
+   * members without waiting for hundreds of transitions. Returns true when work is left.
+   */
+  advance(budget = Infinity): boolean {
+    this.budget = budget;
+    while (this.dirty.size && this.budget > 0) {
       const [id] = this.dirty;
       this.dirty.delete(id!);
       const ended = this.store.tx(() => this.advanceOne(id!));
       // A cycle that ended may be what a waiting group depends on.
       if (ended) for (const g of this.store.groupRuns.inStates(['ACTIVE'])) this.dirty.add(g.id);
     }
+    return this.dirty.size > 0;
   }
 
   private groupDef(g: GroupRunRow): GroupDef | undefined {
@@ -137,6 +146,11 @@ export class GroupEngine {
         const expr = exprOf(task?.dependency);
         const v = expr ? evaluate(expr, (letter, name) => atomTruth(letter, seen.get(name))) : true;
         if (v === undefined) continue;
+        if (v && this.budget <= 0) {
+          this.dirty.add(g.id); // the rest of this fan-out triggers on the next call
+          return false;
+        }
+        if (v) this.budget--;
         const next = v
           ? this.store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) })
           : this.store.runs.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'dependency', ended_at: now }, data: { dependency: task?.dependency } });

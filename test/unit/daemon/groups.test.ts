@@ -177,4 +177,25 @@ describe('group cycles advance on member transitions', () => {
     finish(store, engine, 'u1', false);
     expect(groupState(store, 'down')).toBe('SKIPPED');
   });
+
+  it('a wide fan-out triggers at most the budget per call and finishes on later calls', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    insertTask(store, { name: 'root', task_group: 'g', timezone: undefined });
+    for (let i = 0; i < 5; i++) insertTask(store, { name: `leaf${i}`, task_group: 'g', dependency: 'S:root', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    const r = member(store, 'root')!;
+    store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
+    store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+    store.runs.transition({ runId: r.id, event: 'run.succeeded', to: 'SUCCESS' });
+    engine.markRun(r);
+    const triggered = () => (store.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE state = 'TRIGGER'").get() as { n: number }).n;
+    expect(engine.advance(2)).toBe(true);
+    expect(triggered()).toBe(2);
+    expect(engine.advance(2)).toBe(true);
+    expect(triggered()).toBe(4);
+    expect(engine.advance(2)).toBe(false);
+    expect(triggered()).toBe(5);
+  });
 });
