@@ -20,7 +20,7 @@ function home(): { home: string; runs: number[] } {
   const runs: number[] = [];
   try {
     for (const [i, ok] of [true, false].entries()) {
-      const run = store.runs.create({ task_id: 1000001, task_name: 'report', instance: 'default', slot: T0 + i * 86_400_000, max_attempts: 2, queue: 'localhost' })!;
+      const run = store.runs.create({ task_id: 1000001, task_name: 'report', instance: 'default', slot: T0 + i * 86_400_000, max_attempts: 2, queue: 'localhost', origin: 'force' })!;
       const out = join(dir, 'logs', 'report', `${run.id}.out`);
       mkdirSync(join(out, '..'), { recursive: true });
       writeFileSync(out, `hello from run ${run.id}\n`);
