@@ -109,7 +109,7 @@ export class LocalAgent {
         patch: { attempt, host: this.opts.host, due_at: null, ...(run.started_at === null ? { started_at: now } : {}) },
         data: { host: this.opts.host, attempt, max_attempts: run.max_attempts },
       });
-      this.store.db.prepare('INSERT OR REPLACE INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(run.id, attempt, now);
+      sql(this.store.db, 'INSERT OR REPLACE INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(run.id, attempt, now);
       return r;
       });
     } catch (err) {
@@ -133,7 +133,7 @@ export class LocalAgent {
       clock: this.clock,
       onSpawn: (pid) => {
         entry.run = this.store.tx(() => {
-          this.store.db.prepare('UPDATE attempts SET pid = ? WHERE run_id = ? AND n = ?').run(pid, run.id, run.attempt);
+          sql(this.store.db, 'UPDATE attempts SET pid = ? WHERE run_id = ? AND n = ?').run(pid, run.id, run.attempt);
           return this.store.runs.transitionInTx({
             runId: run.id, event: 'run.started', to: 'RUNNING',
             patch: { pid, stdout_path: spec.stdoutPath, stderr_path: spec.stderrPath },
@@ -200,8 +200,7 @@ export class LocalAgent {
     const delay = retry ? retryDelayMs(task?.retry_delay ?? DEFAULTS.retryDelaySeconds, run.attempt, this.opts.random) : 0;
     this.store.tx(() => {
       const r = how.kind === 'result' ? how.result : undefined;
-      this.store.db
-        .prepare(
+      sql(this.store.db, 
           `UPDATE attempts SET ended_at = ?, duration_ms = ?, exit_code = ?, signal = ?, reason = ?, stdout_bytes = ?, stderr_bytes = ?
            WHERE run_id = ? AND n = ?`,
         )

@@ -1,4 +1,5 @@
 // Control commands from the CLI, consumed and acknowledged by the daemon.
+import { sql } from '../store/statements.js';
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
@@ -67,8 +68,7 @@ function forceRun(ctx: ControlContext, c: CommandRow, args: Record<string, unkno
 }
 
 function liveRunsOf(store: Store, task: TaskDef): RunRow[] {
-  return store.db
-    .prepare(`SELECT * FROM runs WHERE task_id = ? AND instance = ? AND state IN ('ACTIVE', 'FROZEN', 'TRIGGER', 'STARTED', 'RUNNING', 'RESTARTING') ORDER BY id`)
+  return sql(store.db, `SELECT * FROM runs WHERE task_id = ? AND instance = ? AND state IN ('ACTIVE', 'FROZEN', 'TRIGGER', 'STARTED', 'RUNNING', 'RESTARTING') ORDER BY id`)
     .all(task.tid, task.instance) as RunRow[];
 }
 
@@ -98,10 +98,10 @@ function freeze(ctx: ControlContext, c: CommandRow, args: Record<string, unknown
   const date = dateArg(ctx, task, args.date);
   const { store } = ctx;
   const moved = store.tx(() => {
-    if (on) store.db.prepare('INSERT OR IGNORE INTO frozen_dates (task_name, instance, date) VALUES (?, ?, ?)').run(task.name, task.instance, date);
-    else store.db.prepare('DELETE FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').run(task.name, task.instance, date);
+    if (on) sql(store.db, 'INSERT OR IGNORE INTO frozen_dates (task_name, instance, date) VALUES (?, ?, ?)').run(task.name, task.instance, date);
+    else sql(store.db, 'DELETE FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').run(task.name, task.instance, date);
     const from: RunState = on ? 'ACTIVE' : 'FROZEN';
-    const runs = store.db.prepare('SELECT id FROM runs WHERE task_id = ? AND instance = ? AND business_date = ? AND state = ?').all(task.tid, task.instance, date, from) as { id: number }[];
+    const runs = sql(store.db, 'SELECT id FROM runs WHERE task_id = ? AND instance = ? AND business_date = ? AND state = ?').all(task.tid, task.instance, date, from) as { id: number }[];
     for (const r of runs) store.runs.transitionInTx({ runId: r.id, event: on ? 'run.frozen' : 'run.unfrozen', to: on ? 'FROZEN' : 'ACTIVE', data: { date } });
     return runs.length;
   });

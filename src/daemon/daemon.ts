@@ -1,4 +1,5 @@
 // The daemon: one process that schedules, runs and records; it sleeps until the next due instant.
+import { sql } from '../store/statements.js';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
@@ -176,8 +177,7 @@ export class Daemon {
   }
 
   private definitionsChanged(): boolean {
-    const rows = this.store.db
-      .prepare(`SELECT seq, type FROM events WHERE seq > ? AND (type LIKE 'task.%' OR type LIKE 'group.%') ORDER BY seq`)
+    const rows = sql(this.store.db, `SELECT seq, type FROM events WHERE seq > ? AND (type LIKE 'task.%' OR type LIKE 'group.%') ORDER BY seq`)
       .all(this.seenSeq) as { seq: number }[];
     this.seenSeq = Math.max(this.seenSeq, this.store.events.lastSeq());
     return rows.length > 0;
@@ -257,7 +257,7 @@ export class Daemon {
   /** TRIGGER runs nobody accepted within task_accept_expiry_time (their due_at) end REJECTED. */
   private expire(): void {
     const now = this.clock.now();
-    const expired = this.store.db.prepare(`SELECT * FROM runs WHERE state = 'TRIGGER' AND due_at <= ?`).all(now) as RunRow[];
+    const expired = sql(this.store.db, `SELECT * FROM runs WHERE state = 'TRIGGER' AND due_at <= ?`).all(now) as RunRow[];
     for (const run of expired) {
       this.store.runs.transition({ runId: run.id, event: 'run.rejected', to: 'REJECTED', patch: { reason: 'expired', ended_at: now }, data: { queue: run.queue, waited_ms: now - (run.triggered_at ?? now) } });
       this.groups.markRun(run);
@@ -265,7 +265,7 @@ export class Daemon {
   }
 
   private nextExpiry(): number | undefined {
-    const r = this.store.db.prepare(`SELECT MIN(due_at) AS d FROM runs WHERE state = 'TRIGGER'`).get() as { d: number | null };
+    const r = sql(this.store.db, `SELECT MIN(due_at) AS d FROM runs WHERE state = 'TRIGGER'`).get() as { d: number | null };
     return r.d ?? undefined;
   }
 

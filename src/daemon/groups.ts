@@ -1,4 +1,5 @@
 // Group workflows: a cycle starts one run per active member and advances as member runs change.
+import { sql } from '../store/statements.js';
 import type { Clock } from '../core/clock.js';
 import { evaluate, parseDependency, type Expr, type Truth } from '../core/dependency.js';
 import { FINAL_STATES, STATE_LETTERS, type RunState } from '../core/states.js';
@@ -129,7 +130,7 @@ export class GroupEngine {
   /** Trigger members whose expression holds, skip those whose can no longer hold, end the cycle when all are final. */
   private advanceMembers(g: GroupRunRow): boolean {
     const now = this.clock.now();
-    const runs = this.store.db.prepare('SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
+    const runs = sql(this.store.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
     const members = this.membersOf(g.group_name, g.instance);
     const seen = new Map<string, Seen>([...members.keys()].map((name) => [name, 'IDLE']));
     for (const r of runs) seen.set(r.task_name, r.state);
@@ -138,10 +139,6 @@ export class GroupEngine {
       changed = false;
       for (const r of runs) {
         if (seen.get(r.task_name) !== 'ACTIVE') continue;
-        if (isFrozen(this.store, r)) {
-          seen.set(r.task_name, this.store.runs.transitionInTx({ runId: r.id, event: 'run.frozen', to: 'FROZEN', data: { date: r.business_date } }).state);
-          continue;
-        }
         const task = members.get(r.task_name);
         const expr = exprOf(task?.dependency);
         const v = expr ? evaluate(expr, (letter, name) => atomTruth(letter, seen.get(name))) : true;
@@ -149,6 +146,10 @@ export class GroupEngine {
         if (v && this.budget <= 0) {
           this.dirty.add(g.id); // the rest of this fan-out triggers on the next call
           return false;
+        }
+        if (v && isFrozen(this.store, r)) {
+          seen.set(r.task_name, this.store.runs.transitionInTx({ runId: r.id, event: 'run.frozen', to: 'FROZEN', data: { date: r.business_date } }).state);
+          continue;
         }
         if (v) this.budget--;
         const next = v
@@ -173,7 +174,7 @@ export class GroupEngine {
   release(groupRunId: number): number[] {
     const g = this.store.groupRuns.get(groupRunId);
     if (!g || (g.state !== 'RUNNING' && g.state !== 'SUCCESS' && g.state !== 'FAILED')) return [];
-    const runs = this.store.db.prepare('SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
+    const runs = sql(this.store.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
     const seen = new Map<string, Seen>(runs.map((r) => [r.task_name, r.state]));
     const released: number[] = [];
     for (let changed = true; changed; ) {

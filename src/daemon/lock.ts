@@ -1,4 +1,5 @@
 // One daemon per home: the daemon row names the owner; a live owner with a fresh heartbeat wins.
+import { sql } from '../store/statements.js';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
@@ -34,7 +35,7 @@ function looksLikeDaemon(pid: number): boolean {
 }
 
 export function readDaemon(store: Store): DaemonRow | undefined {
-  return store.db.prepare('SELECT * FROM daemon WHERE id = 1').get() as DaemonRow | undefined;
+  return sql(store.db, 'SELECT * FROM daemon WHERE id = 1').get() as DaemonRow | undefined;
 }
 
 /** The running daemon for this home, if any. */
@@ -57,8 +58,7 @@ export function acquire(store: Store, clock: Clock, version: string): DaemonRow 
       throw new EasyTaskError('DAEMON_RUNNING', `a daemon is already running for this home (pid ${live.pid} on ${live.host}, started ${new Date(live.started_at).toISOString()})`, 1);
     }
     const now = clock.now();
-    store.db
-      .prepare(
+    sql(store.db, 
         `INSERT INTO daemon (id, pid, host, version, started_at, heartbeat_at, stopped_at) VALUES (1, ?, ?, ?, ?, ?, NULL)
          ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, version = excluded.version,
            started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, stopped_at = NULL`,
@@ -69,9 +69,9 @@ export function acquire(store: Store, clock: Clock, version: string): DaemonRow 
 }
 
 export function heartbeat(store: Store, clock: Clock): void {
-  store.db.prepare('UPDATE daemon SET heartbeat_at = ? WHERE id = 1 AND pid = ?').run(clock.now(), process.pid);
+  sql(store.db, 'UPDATE daemon SET heartbeat_at = ? WHERE id = 1 AND pid = ?').run(clock.now(), process.pid);
 }
 
 export function release(store: Store, clock: Clock): void {
-  store.db.prepare('UPDATE daemon SET stopped_at = ?, heartbeat_at = ? WHERE id = 1 AND pid = ?').run(clock.now(), clock.now(), process.pid);
+  sql(store.db, 'UPDATE daemon SET stopped_at = ?, heartbeat_at = ? WHERE id = 1 AND pid = ?').run(clock.now(), clock.now(), process.pid);
 }

@@ -1,4 +1,5 @@
 // After a crash: runs left STARTED or RUNNING are resolved, and processes left behind are killed.
+import { sql } from '../store/statements.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { killProcessGroup } from '../agent/index.js';
@@ -57,7 +58,7 @@ export function recover(store: Store, clock: Clock, home: string): RecoveryRepor
   const now = clock.now();
   store.tx(() => {
     for (const r of stuck) {
-      store.db.prepare(`UPDATE attempts SET ended_at = ?, reason = 'lost' WHERE run_id = ? AND n = ? AND ended_at IS NULL`).run(now, r.id, r.attempt);
+      sql(store.db, `UPDATE attempts SET ended_at = ?, reason = 'lost' WHERE run_id = ? AND n = ? AND ended_at IS NULL`).run(now, r.id, r.attempt);
       const data = { error: 'the daemon running this attempt stopped without recording its end', pid: r.pid };
       if (r.attempt < r.max_attempts) {
         store.runs.transitionInTx({ runId: r.id, event: 'run.retrying', to: 'RESTARTING', patch: { reason: 'lost', due_at: now }, data: { ...data, next_attempt: r.attempt + 1 } });

@@ -1,4 +1,5 @@
 // The "when" side of the daemon: per-task cursors, due slots → runs (exactly one per slot), catch-up.
+import { sql } from '../store/statements.js';
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import { taskSchedule, type GroupDef, type ScheduleFields, type TaskDef } from '../core/task.js';
@@ -131,8 +132,7 @@ export class Scheduler {
   }
 
   private lastScheduledSlot(task: TaskDef): number | undefined {
-    const r = this.store.db
-      .prepare(`SELECT MAX(slot) AS s FROM runs WHERE task_id = ? AND instance = ? AND origin = 'schedule'`)
+    const r = sql(this.store.db, `SELECT MAX(slot) AS s FROM runs WHERE task_id = ? AND instance = ? AND origin = 'schedule'`)
       .get(task.tid, task.instance) as { s: number | null };
     return r.s ?? undefined;
   }

@@ -1,6 +1,7 @@
 // ACTIVE → TRIGGER for runs whose time has come, applying frozen dates and the overlap policy.
 import type { Clock } from '../core/clock.js';
 import type { TaskDef } from '../core/task.js';
+import { sql } from '../store/statements.js';
 import { MISSED_AFTER_MS } from './scheduler.js';
 import type { RunRow, Store } from '../store/index.js';
 
@@ -17,15 +18,12 @@ export function triggerPatch(task: TaskDef | undefined, now: number): { triggere
 
 export function isFrozen(store: Store, run: Pick<RunRow, 'task_name' | 'instance' | 'business_date'>): boolean {
   if (!run.business_date) return false;
-  return !!store.db
-    .prepare('SELECT 1 FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?')
-    .get(run.task_name, run.instance, run.business_date);
+  return !!sql(store.db, 'SELECT 1 FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').get(run.task_name, run.instance, run.business_date);
 }
 
 /** Another run of the same task that is live (triggered and not yet final). */
 function liveSibling(store: Store, run: RunRow): RunRow | undefined {
-  return store.db
-    .prepare(
+  return sql(store.db, 
       `SELECT * FROM runs WHERE task_id = ? AND instance = ? AND id <> ?
        AND state IN ('TRIGGER', 'STARTED', 'RUNNING', 'RESTARTING') LIMIT 1`,
     )
@@ -38,8 +36,7 @@ function liveSibling(store: Store, run: RunRow): RunRow | undefined {
  */
 export function promoteDue(store: Store, clock: Clock, policy: TriggerPolicy): RunRow[] {
   const now = clock.now();
-  const due = store.db
-    .prepare(`SELECT * FROM runs WHERE state = 'ACTIVE' AND group_run_id IS NULL AND slot <= ? ORDER BY slot, id`)
+  const due = sql(store.db, `SELECT * FROM runs WHERE state = 'ACTIVE' AND group_run_id IS NULL AND slot <= ? ORDER BY slot, id`)
     .all(now) as RunRow[];
   const triggered: RunRow[] = [];
   for (const due1 of due) {
