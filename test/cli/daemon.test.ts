@@ -111,3 +111,16 @@ describe('control commands refused by the daemon', () => {
     expect(d.stderr).toBe('error: --date must be a real date as YYYYMMDD, got "20261399"\n');
   });
 });
+
+describe('calendars while the daemon runs', () => {
+  it('notices a calendar added to <home>/calendars and records calendar.reloaded', async () => {
+    const home = tempHome();
+    insert(home, { name: 'x', cmd: 'true', trigger_times: '08:30' });
+    await startDaemonProcess(home);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(home, 'calendars'), { recursive: true });
+    writeFileSync(join(home, 'calendars', 'ACME.json'), JSON.stringify({ name: 'ACME', description: 'Acme closures', dates: [{ date: '2030-01-02', reason: 'Stocktake' }] }));
+    const ev = await waitFor(() => cli(home, ['events', '--type', 'calendar.*', '--json']).stdout.trim() || undefined, 'calendar.reloaded');
+    expect(JSON.parse(ev.split('\n').at(-1)!).data.calendars).toContain('ACME');
+  });
+});
