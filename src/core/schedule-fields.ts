@@ -95,3 +95,14 @@ export function parseDayOfWeek(text: string): ParseResult<boolean[]> {
   if (!/^[01]{7}$/.test(text)) return { ok: false, expected: DAY_OF_WEEK_EXPECTED };
   return { ok: true, value: [...text].map((c) => c === '1') };
 }
+
+/** cron's @-shorthands written out as 5-field expressions (@reboot has no schedule). */
+export const CRON_SHORTHANDS: Readonly<Record<string, string>> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};

@@ -1,16 +1,7 @@
 // A cron line's time fields as EasyTask's `cron` field, keeping Vixie cron's meaning where the two differ.
 import { CronExpressionParser } from 'cron-parser';
+import { CRON_SHORTHANDS } from '../core/schedule-fields.js';
 
-/** cron's shorthands; @reboot has no schedule. */
-export const SHORTHANDS: Readonly<Record<string, string>> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
 
 export const REBOOT_REASON =
   '@reboot has no EasyTask equivalent: tasks run on a schedule, not when the machine starts (a systemd unit with WantedBy=multi-user.target does that)';
@@ -49,8 +40,8 @@ export function translateSchedule(schedule: string): CronSchedule {
   if (schedule.startsWith('@')) {
     const key = schedule.toLowerCase();
     if (key === '@reboot') return { ok: false, reason: REBOOT_REASON };
-    const long = SHORTHANDS[key];
-    if (long === undefined) return { ok: false, reason: `unknown shorthand "${schedule}" (cron knows @reboot, ${Object.keys(SHORTHANDS).join(', ')})` };
+    const long = CRON_SHORTHANDS[key];
+    if (long === undefined) return { ok: false, reason: `unknown shorthand "${schedule}" (cron knows @reboot, ${Object.keys(CRON_SHORTHANDS).join(', ')})` };
     return { ok: true, cron: long };
   }
   return keepVixieDayRule(schedule.split(/\s+/));

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { EasyTaskError } from '../core/errors.js';
 import { FINAL_STATES, type RunReason } from '../core/states.js';
+import { runScope } from '../store/events.js';
 import { sql } from '../store/statements.js';
 import type { TaskDef } from '../core/task.js';
 import { prepareAttempt, startAttempt, type AttemptHandle, type AttemptResult, type OutputProgress, type TerminateReason } from '../agent/index.js';
@@ -152,12 +153,7 @@ export class LocalAgent {
       key: `run:${run.id}:a${run.attempt}:output:${n}`,
       type: 'run.output',
       time: this.clock.now(),
-      instance: run.instance,
-      run_id: run.id,
-      attempt: run.attempt,
-      task: run.task_name,
-      task_id: run.task_id,
-      group_run_id: run.group_run_id,
+      ...runScope(run),
       data: { stdout_bytes: p.stdoutBytes, stderr_bytes: p.stderrBytes, stdout_lines: p.stdoutLines, stderr_lines: p.stderrLines },
     });
   }

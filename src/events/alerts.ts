@@ -1,6 +1,7 @@
 // A task's `alert`, fired once after a run's final attempt; every outcome is an alert.sent or
 // alert.failed event, and nothing an alert does can throw into the daemon or change the run.
 import { DateTime } from 'luxon';
+import { runScope } from '../store/events.js';
 import { resolvePlaceholders, type PlaceholderContext } from '../agent/index.js';
 import type { Clock } from '../core/clock.js';
 import type { RunState } from '../core/states.js';
@@ -123,12 +124,7 @@ export class AlertRunner {
         key,
         type: o.ok ? 'alert.sent' : 'alert.failed',
         time: this.clock.now(),
-        instance: run.instance,
-        run_id: run.id,
-        attempt: run.attempt,
-        task: run.task_name,
-        task_id: run.task_id,
-        group_run_id: run.group_run_id,
+        ...runScope(run),
         data: { action: kind, index, alert_on: on, status: run.state, ...o.data, duration_ms: Math.round(ms) },
       });
       if (!o.ok) this.opts.log?.(`alert ${kind} for ${run.task_name} run ${run.id} failed: ${String(o.data.error ?? 'unknown error')}`);

@@ -26,6 +26,11 @@ export interface EventQuery {
   limit?: number;
 }
 
+/** The fields every event about a run carries: instance, run, attempt, task and group cycle. */
+export function runScope(run: { id: number; instance: string; attempt: number; task_name: string; task_id: number; group_run_id: number | null }) {
+  return { instance: run.instance, run_id: run.id, attempt: run.attempt, task: run.task_name, task_id: run.task_id, group_run_id: run.group_run_id };
+}
+
 export class EventLog {
   private readonly insert: Statement;
   constructor(private readonly db: Database) {

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULTS } from '../core/defaults.js';
 import { EasyTaskError } from '../core/errors.js';
 import { migrate } from './migrations.js';
@@ -46,4 +46,3 @@ export function openDatabase(home: string): Db {
 }
 
 export const storePath = (home: string): string => join(home, STORE_FILE);
-export const homeOf = (file: string): string => dirname(file);

@@ -4,7 +4,7 @@ import type { Database } from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
 import { checkTransition, type RunReason, type RunState, type TransitionEvent } from '../core/states.js';
-import type { EventLog } from './events.js';
+import { runScope, type EventLog } from './events.js';
 
 export type RunOrigin = 'schedule' | 'force' | 'group';
 
@@ -138,12 +138,7 @@ export class Runs {
       key: `run:${run.id}:v${next.version}`,
       type: req.event,
       time: this.clock.now(),
-      instance: run.instance,
-      run_id: run.id,
-      attempt: next.attempt,
-      task: run.task_name,
-      task_id: run.task_id,
-      group_run_id: run.group_run_id,
+      ...runScope(next),
       data: { from: run.state, to: req.to, ...(patch.reason != null ? { reason: patch.reason } : {}), ...req.data },
     });
     return next;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { Store, type RunRow } from '../../src/store/index.js';
+import { Store } from '../../src/store/index.js';
 import { insertTask } from '../helpers/defs.js';
 import { tempHome } from '../helpers/home.js';
 import { waitFor } from '../helpers/wait.js';
@@ -143,4 +143,3 @@ describe('daemon and local agent, with real processes', () => {
   });
 });
 
-export type { RunRow };

@@ -3,6 +3,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { IANAZone } from 'luxon';
 import {
+  CRON_SHORTHANDS,
   formatTimeOfDay,
   normaliseTriggerTimes,
   parseDayOfWeek,
@@ -56,16 +57,6 @@ export function ordinalDay(text: string): TextResult {
   const ordinal = r.value.nth === -1 ? 'last' : ORDINALS[r.value.nth - 1]!;
   return accept(`${ordinal} ${WEEKDAYS[r.value.weekday - 1]!} of every month`);
 }
-
-const CRON_SHORTHANDS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
 
 /** 5 or 6 fields, checked by cron-parser; whitespace collapsed to single spaces. */
 export function cron(text: string): TextResult {
