@@ -64,6 +64,8 @@ export type AttemptOutcome =
   | { outcome: 'failed'; reason: 'timeout' }
   | { outcome: 'failed'; reason: 'spawn_error'; error: string }
   | { outcome: 'failed'; reason: 'user_error'; error: string }
+  /** The process supervising the attempt died; whatever was left of the group was killed. */
+  | { outcome: 'failed'; reason: 'lost'; error: string }
   | { outcome: 'terminated'; reason: TerminateReason };
 
 export type AttemptResult = AttemptCommon & AttemptOutcome;
@@ -75,4 +77,19 @@ export interface AttemptHandle {
   readonly result: Promise<AttemptResult>;
   /** Kill the attempt's process group (SIGTERM, SIGKILL after the grace period). No-op once it ended. */
   terminate(reason: TerminateReason): void;
+}
+
+/** Starts one attempt. */
+export type StartAttempt = (spec: AttemptSpec, hooks: AttemptHooks) => AttemptHandle;
+
+/**
+ * What the agent starts attempts with: in this process (startAttempt), or through spawner
+ * processes, which the daemon warms up before work is due and closes when it stops.
+ */
+export interface AttemptLauncher {
+  start: StartAttempt;
+  /** The next instant work is expected (a fire, a retry), so the launcher can be ready for it. */
+  expectWorkAt?(at: number | undefined): void;
+  /** Release what the launcher holds; called once no attempt is live. */
+  close?(): Promise<void>;
 }

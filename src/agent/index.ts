@@ -2,11 +2,13 @@
 export type {
   AttemptHandle,
   AttemptHooks,
+  AttemptLauncher,
   AttemptOutcome,
   AttemptOutput,
   AttemptResult,
   AttemptSpec,
   OutputProgress,
+  StartAttempt,
   TerminateReason,
 } from './attempt-types.js';
 export { startAttempt, runAttempt, PIPE_DRAIN_MS } from './run-attempt.js';

@@ -17,6 +17,7 @@ import { registerSyncCommands } from './commands/sync.js';
 import { registerWatchCommand } from './commands/watch.js';
 import { registerServiceCommand } from './commands/service.js';
 import { registerImportCrontabCommand } from './commands/import-crontab.js';
+import { SPAWNER_ARG } from '../spawner/protocol.js';
 
 export function buildProgram(): Command {
   const program = new Command('easytask')
@@ -68,7 +69,8 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv).catch((err: unknown) => {
+const run = process.argv[2] === SPAWNER_ARG ? import('../spawner/main.js').then((m) => m.runSpawner()) : main(process.argv);
+run.catch((err: unknown) => {
   process.stderr.write(`error: ${(err as Error).message ?? String(err)}\n`);
   process.exit(1);
 });

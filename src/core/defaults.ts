@@ -27,6 +27,8 @@ export const DEFAULTS = {
   /** Output cap per attempt and stream. */
   maxOutputBytes: 10 * 1024 * 1024,
   concurrency: 8,
+  /** Spawner processes that start attempts for the daemon (0: the daemon starts them itself). */
+  spawners: 2,
   /** How far ahead the schedule engine looks before it gives up, days. */
   horizonDays: 366 * 5,
   /** Warn when a calendar's last date is this close, days. */

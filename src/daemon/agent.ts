@@ -6,7 +6,7 @@ import { FINAL_STATES, type RunReason } from '../core/states.js';
 import { runScope } from '../store/events.js';
 import { sql } from '../store/statements.js';
 import type { TaskDef } from '../core/task.js';
-import { prepareAttempt, startAttempt, type AttemptHandle, type AttemptResult, type OutputProgress, type TerminateReason } from '../agent/index.js';
+import { prepareAttempt, startAttempt, type AttemptHandle, type StartAttempt, type AttemptResult, type OutputProgress, type TerminateReason } from '../agent/index.js';
 import type { RunRow, Store } from '../store/index.js';
 import { retryDelayMs } from './retry.js';
 
@@ -18,6 +18,8 @@ export interface AgentOptions {
   killGraceSeconds: number;
   random?: () => number;
   log?: (line: string) => void;
+  /** Starts attempts; default: in this process. The daemon passes its spawner pool. */
+  start?: StartAttempt;
   /** Called whenever an attempt ends (the run is final or RESTARTING): a slot is free again. */
   onSettled?: (run: RunRow) => void;
 }
@@ -31,12 +33,16 @@ interface Live {
   done?: Promise<void>;
 }
 
+type Resolved = { task: TaskDef; timezone: string };
+
 export interface TaskResolver {
-  task(run: RunRow): { task: TaskDef; timezone: string } | undefined;
+  task(run: RunRow): Resolved | undefined;
 }
 
 export class LocalAgent {
   private readonly live = new Map<number, Live>();
+  /** The daemon's environment, read once (process.env is slow to copy, and it does not change). */
+  private readonly baseEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
 
   constructor(
     private readonly store: Store,
@@ -72,17 +78,23 @@ export class LocalAgent {
     const free = this.opts.concurrency - this.live.size;
     if (free <= 0) return;
     const now = this.clock.now();
-    const ready = sql(
-      this.store.db,
-      `SELECT * FROM runs WHERE queue IN (${this.queueSql}) AND (state = 'TRIGGER' OR (state = 'RESTARTING' AND due_at <= ?))
-       ORDER BY slot, id LIMIT ?`,
-    ).all(now, free + this.live.size) as RunRow[];
-    let started = 0;
-    for (const run of ready) {
-      if (started >= free) break;
-      if (this.live.has(run.id)) continue;
-      if (this.accept(run)) started++;
-    }
+    const want = free + this.live.size;
+    // Two ordered index scans (runs_by_state_slot) instead of one OR that would sort every TRIGGER run.
+    const triggered = sql(this.store.db, `SELECT * FROM runs WHERE state = 'TRIGGER' AND queue IN (${this.queueSql}) ORDER BY slot, id LIMIT ?`).all(want) as RunRow[];
+    const retries = sql(this.store.db, `SELECT * FROM runs WHERE state = 'RESTARTING' AND due_at <= ? AND queue IN (${this.queueSql}) ORDER BY slot, id LIMIT ?`).all(now, want) as RunRow[];
+    const ready = retries.length === 0 ? triggered : [...triggered, ...retries].sort((a, b) => a.slot - b.slot || a.id - b.id);
+    if (ready.length === 0) return;
+    // Claimed in one transaction (one commit for a burst); started once it is committed.
+    const claimed: { run: RunRow; resolved: Resolved }[] = [];
+    this.store.tx(() => {
+      for (const run of ready) {
+        if (claimed.length >= free) break;
+        if (this.live.has(run.id)) continue;
+        const c = this.claim(run);
+        if (c) claimed.push(c);
+      }
+    });
+    for (const c of claimed) this.launch(c.run, c.resolved);
   }
 
   /** The earliest RESTARTING due time on a served queue, so the loop can wake for it. */
@@ -91,46 +103,49 @@ export class LocalAgent {
     return r.d ?? undefined;
   }
 
-  private accept(run: RunRow): boolean {
+  /** Inside a transaction: STARTED (attempt n) when the run can go, else recorded as it ends. */
+  private claim(run: RunRow): { run: RunRow; resolved: Resolved } | undefined {
     const resolved = this.tasks.task(run);
     const now = this.clock.now();
-    if (!resolved) {
-      this.store.tx(() => {
-        if (run.state === 'TRIGGER') this.store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now } });
-        else this.store.runs.transitionInTx({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'deleted', ended_at: now } });
-      });
-      return false;
-    }
     const attempt = run.attempt + 1;
-    let accepted: RunRow;
     try {
-      accepted = this.store.tx(() => {
-      const r = this.store.runs.transitionInTx({
-        runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
-        patch: { attempt, host: this.opts.host, due_at: null, ...(run.started_at === null ? { started_at: now } : {}) },
-        data: { host: this.opts.host, attempt, max_attempts: run.max_attempts },
-      });
-      sql(this.store.db, 'INSERT OR REPLACE INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(run.id, attempt, now);
-      return r;
+      return this.store.tx(() => {
+        if (!resolved) {
+          if (run.state === 'TRIGGER') this.store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
+          else this.store.runs.transitionInTx({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
+          return undefined;
+        }
+        const r = this.store.runs.transitionInTx({
+          runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
+          patch: { attempt, host: this.opts.host, due_at: null, ...(run.started_at === null ? { started_at: now } : {}) },
+          data: { host: this.opts.host, attempt, max_attempts: run.max_attempts },
+        });
+        sql(this.store.db, 'INSERT OR REPLACE INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(run.id, attempt, now);
+        return { run: r, resolved };
       });
     } catch (err) {
-      if (err instanceof EasyTaskError && (err.code === 'CONFLICT' || err.code === 'ILLEGAL_TRANSITION')) return false; // moved meanwhile
-      throw err;
+      if (err instanceof EasyTaskError && (err.code === 'CONFLICT' || err.code === 'ILLEGAL_TRANSITION')) return undefined; // moved meanwhile
+      // Rolled back alone (a savepoint): the other runs are still accepted, this one is tried again.
+      this.opts.log?.(`error: accepting run ${run.id}: ${(err as Error).message}`);
+      return undefined;
     }
+  }
+
+  /** Start a claimed (committed STARTED) run's attempt. */
+  private launch(accepted: RunRow, resolved: Resolved): void {
     const entry: Live = { run: accepted };
-    this.live.set(run.id, entry);
+    this.live.set(accepted.id, entry);
     entry.done = this.execute(entry, resolved.task, resolved.timezone).catch((err) => this.crashed(entry, err));
-    return true;
   }
 
   private async execute(entry: Live, task: TaskDef, timezone: string): Promise<void> {
     const run = entry.run;
-    const prep = await prepareAttempt({ task, runId: run.id, attempt: run.attempt, triggerAt: run.slot, timezone, home: this.opts.home, processEnv: runEnvironment(run, this.opts.home) });
+    const prep = await prepareAttempt({ task, runId: run.id, attempt: run.attempt, triggerAt: run.slot, timezone, home: this.opts.home, processEnv: runEnvironment(this.baseEnv, run, this.opts.home) });
     if (!prep.ok) return this.settle(entry, { kind: 'unstarted', reason: prep.reason, message: prep.message });
     if (entry.pendingTerminate) return this.settle(entry, { kind: 'unstarted', reason: entry.pendingTerminate, message: 'terminated before it started' });
     const spec = { ...prep.spec, killGraceSeconds: this.opts.killGraceSeconds };
     let outputs = 0;
-    entry.handle = startAttempt(spec, {
+    entry.handle = (this.opts.start ?? startAttempt)(spec, {
       clock: this.clock,
       onSpawn: (pid) => {
         entry.run = this.store.tx(() => {
@@ -222,9 +237,9 @@ export class LocalAgent {
 }
 
 /** The daemon's environment plus variables naming the run, so leftovers can be found after a crash. */
-function runEnvironment(run: RunRow, home: string): Record<string, string | undefined> {
+function runEnvironment(base: Readonly<Record<string, string | undefined>>, run: RunRow, home: string): Record<string, string | undefined> {
   return {
-    ...process.env,
+    ...base,
     EASYTASK_HOME: home,
     EASYTASK_RUN_ID: String(run.id),
     EASYTASK_TASK: run.task_name,
@@ -267,6 +282,8 @@ function verdict(how: Settlement): Verdict {
           return { state: 'FAILED', reason: 'spawn_error', exitCode: null, error: r.error, retriable: true };
         case 'user_error':
           return { state: 'FAILED', reason: 'user_error', exitCode: null, error: r.error, retriable: false };
+        case 'lost':
+          return { state: 'FAILED', reason: 'lost', exitCode: null, error: r.error, retriable: true };
       }
   }
 }

@@ -1,4 +1,5 @@
 // The daemon: one process that schedules, runs and records; it sleeps until the next due instant.
+import { mkdirSync } from 'node:fs';
 import { sql } from '../store/statements.js';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Clock } from '../core/clock.js';
@@ -10,6 +11,7 @@ import { formatEvent } from '../events/format.js';
 import { RetentionTimer } from '../events/retention.js';
 import { SinkDelivery } from '../events/sink.js';
 import { emptyCalendars, type CalendarSet } from '../schedule/index.js';
+import type { AttemptLauncher } from '../agent/index.js';
 import type { RunRow, Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
 import { calendarDirs, homeCalendars } from './calendars.js';
@@ -31,13 +33,15 @@ export interface DaemonOptions {
   pollMs: number;
   machineZone: string;
   log: (line: string) => void;
-  /** Prints each committed transition as one line (the daemon's console is a view of the event log). */
+  /** Prints committed transitions, one line each (possibly several lines in one call; the daemon's console is a view of the event log). */
   logEvent?: (line: string) => void;
   /** Webhook sinks: each event POSTed as a CloudEvent from a durable cursor. */
   sinks?: { url: string; secret?: string; batch?: number }[];
   /** Remove runs, events and logs older than this many days (hourly). */
   retainDays?: number;
   random?: () => number;
+  /** Starts attempts (the CLI passes its spawner pool); default: in the daemon's own process. */
+  launcher?: AttemptLauncher;
 }
 
 export class Daemon {
@@ -77,9 +81,10 @@ export class Daemon {
       killGraceSeconds: opts.killGraceSeconds,
       random: opts.random,
       log: opts.log,
+      ...(opts.launcher ? { start: opts.launcher.start } : {}),
       onSettled: (run) => {
         this.groups.markRun(run);
-        this.wake();
+        this.wakeSoon();
       },
     });
   }
@@ -87,7 +92,7 @@ export class Daemon {
   /** Take the home, recover what a crashed daemon left, and start the loop. */
   start(): void {
     const prev = acquire(this.store, this.clock, this.opts.version);
-    this.loadCalendars(false);
+    this.loadCalendars('never');
     this.alerts.start(); // before recovery, so runs it fails as lost alert too
     const rec = recover(this.store, this.clock, this.opts.home);
     const now = this.clock.now();
@@ -111,7 +116,14 @@ export class Daemon {
     this.dataVersion = this.store.dataVersion();
     this.poller = setInterval(() => this.guard('reading changes', () => this.checkForChanges()), this.opts.pollMs);
     this.beat = setInterval(() => this.guard('heartbeat', () => heartbeat(this.store, this.clock)), DEFAULTS.heartbeatMs);
-    this.watcher = watch(calendarDirs(this.opts.home).at(-1)!, { ignoreInitial: true, depth: 0 }).on('all', () => this.loadCalendars(true));
+    // The folder is made if missing: watching a missing path makes the watcher rescan the whole home
+    // on every change to it (the store's WAL, the log folders).
+    const userCalendars = calendarDirs(this.opts.home).at(-1)!;
+    mkdirSync(userCalendars, { recursive: true });
+    this.watcher = watch(userCalendars, { ignoreInitial: true, depth: 0 })
+      .on('all', () => this.loadCalendars('always'))
+      // A file written while the watcher was still scanning the folder counts as initial: look again.
+      .on('ready', () => this.loadCalendars('if-changed'));
     this.processCommands();
     this.wake();
     for (const s of this.sinks) s.start();
@@ -140,18 +152,34 @@ export class Daemon {
     return this.opts.machineZone;
   }
 
+  /** Task definitions by run, read once per change of the definitions (runs look them up on every step). */
+  private readonly tasks = new Map<string, { task: TaskDef; timezone: string } | undefined>();
+
   private taskOf(run: RunRow): { task: TaskDef; timezone: string } | undefined {
+    const key = `${run.instance}/${run.task_id}`;
+    if (this.tasks.has(key)) return this.tasks.get(key);
     const d = this.store.defs.byExtId('task', run.task_id, run.instance)?.definition;
-    return d?.kind === 'task' ? { task: d.def, timezone: this.zoneOf(d.def) } : undefined;
+    const found = d?.kind === 'task' ? { task: d.def, timezone: this.zoneOf(d.def) } : undefined;
+    this.tasks.set(key, found);
+    return found;
   }
 
-  private loadCalendars(announce: boolean): void {
+  /** The definitions changed: reload the schedule and forget cached definitions. */
+  private reloadDefinitions(): void {
+    this.tasks.clear();
+    this.scheduler.load();
+    this.groups.definitionsChanged();
+  }
+
+  private loadCalendars(announce: 'never' | 'always' | 'if-changed'): void {
     try {
       const loaded = homeCalendars(this.opts.home, this.clock.now());
+      const changed = fingerprint(loaded.calendars) !== fingerprint(this.calendars);
+      if (announce === 'if-changed' && !changed) return;
       for (const w of loaded.warnings) this.opts.log(`warning: ${w}`);
       this.calendars = loaded.calendars;
       this.scheduler.setCalendars(loaded.calendars);
-      if (announce) {
+      if (announce !== 'never') {
         const now = this.clock.now();
         this.store.events.append({ key: `calendar:${process.pid}:${now}:${Math.random()}`, type: 'calendar.reloaded', time: now, instance: 'default', data: { calendars: [...loaded.calendars.keys()] } });
         this.wake();
@@ -166,10 +194,7 @@ export class Daemon {
     const v = this.store.dataVersion();
     if (v === this.dataVersion) return;
     this.dataVersion = v;
-    if (this.definitionsChanged()) {
-      this.scheduler.load();
-      this.groups.definitionsChanged();
-    }
+    if (this.definitionsChanged()) this.reloadDefinitions();
     this.processCommands();
     this.wake();
     for (const s of this.sinks) s.start();
@@ -185,7 +210,7 @@ export class Daemon {
 
   private processCommands(): void {
     if (this.stopping) return;
-    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.zoneOf(t), reload: () => (this.scheduler.load(), this.groups.definitionsChanged()) };
+    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.zoneOf(t), reload: () => this.reloadDefinitions() };
     for (const c of this.store.commands.pending()) {
       // Carried out and acknowledged in one transaction: a command withdrawn meanwhile is not run,
       // and one interrupted by a crash is run once after the restart.
@@ -199,6 +224,18 @@ export class Daemon {
       this.opts.log(`${ack.ok ? '' : 'refused: '}${ack.message}`);
     }
     this.groups.markAll();
+  }
+
+  private wakeQueued = false;
+
+  /** Run the loop body once the current work is done: attempts that end together share one pass. */
+  private wakeSoon(): void {
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      this.guard('waking', () => this.wake());
+    });
   }
 
   /** Run the loop body now (coalescing re-entrant wake-ups). */
@@ -227,7 +264,8 @@ export class Daemon {
     if (!this.opts.logEvent) return;
     for (;;) {
       const batch = this.store.events.list({ afterSeq: this.loggedSeq, limit: 1000 });
-      for (const e of batch) if (e.type !== 'run.output') this.opts.logEvent(formatEvent(e));
+      const lines = batch.filter((e) => e.type !== 'run.output').map(formatEvent);
+      if (lines.length) this.opts.logEvent(lines.join('\n')); // one write for the lot
       if (batch.length) this.loggedSeq = batch.at(-1)!.seq;
       if (batch.length < 1000) return;
     }
@@ -274,8 +312,14 @@ export class Daemon {
     if (this.stopping) return;
     clearTimeout(this.timer);
     // A due retry only wakes the loop when a slot is free to start it (else it waits for a settle).
-    const retry = this.agent.hasCapacity() ? this.agent.nextRetryDue() : undefined;
-    const candidates = [this.scheduler.nextDue(), retry, this.nextExpiry()].filter((x): x is number => x !== undefined);
+    const nextRetry = this.agent.nextRetryDue();
+    const nextFire = this.scheduler.nextDue();
+    if (this.opts.launcher?.expectWorkAt) {
+      const work = [nextFire, nextRetry].filter((x): x is number => x !== undefined);
+      this.opts.launcher.expectWorkAt(work.length ? Math.min(...work) : undefined);
+    }
+    const retry = this.agent.hasCapacity() ? nextRetry : undefined;
+    const candidates = [nextFire, retry, this.nextExpiry()].filter((x): x is number => x !== undefined);
     if (candidates.length === 0) return;
     const delay = Math.max(0, Math.min(...candidates) - this.clock.now());
     // Long sleeps are cut short so a wall-clock jump (suspend, manual change) is noticed.
@@ -294,6 +338,7 @@ export class Daemon {
     const graceOver = new Promise<'grace'>((r) => setTimeout(() => r('grace'), this.opts.graceSeconds * 1000).unref());
     const finished = await Promise.race([this.agent.drain().then(() => 'done' as const), graceOver]);
     if (finished === 'grace') await this.agent.drain('shutdown');
+    await this.opts.launcher?.close?.();
     clearInterval(this.beat);
     const now = this.clock.now();
     this.store.events.append({ key: `daemon:${process.pid}:${now}:stopped`, type: 'daemon.stopped', time: now, instance: 'default', data: { pid: process.pid, signal } });
@@ -305,4 +350,9 @@ export class Daemon {
     await Promise.all(this.sinks.map((s) => s.stop()));
     release(this.store, this.clock);
   }
+}
+
+/** What a set of calendars says, to tell whether a reload changed anything. */
+function fingerprint(calendars: CalendarSet): string {
+  return JSON.stringify([...calendars.values()].map((c) => [c.name, c.file, c.entries]));
 }

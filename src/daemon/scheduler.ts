@@ -110,17 +110,34 @@ export class Scheduler {
   /** Turn every slot that has come into runs (and group cycles); returns the task runs created ACTIVE. */
   tick(): RunRow[] {
     const now = this.clock.now();
+    const due = [...this.entries.values()].filter((e) => e.next !== undefined && e.next <= now);
     const created: RunRow[] = [];
-    for (const e of this.entries.values()) {
-      if (e.next === undefined || e.next > now) continue;
-      try {
-        if (e.group) this.fireGroup(e, e.group, now);
-        else created.push(...this.fireDue(e, now));
-      } catch (err) {
-        // Nothing was written (one transaction): keep the cursor so the next tick tries these slots again.
-        this.log.warn(`${e.task.name}: ${(err as Error).message}`);
-        continue;
-      }
+    if (due.length === 0) return created;
+    const fired: Entry[] = [];
+    const groupRunsBefore = this.newGroupRuns.length;
+    // One transaction for every slot that has come (one commit, however many tasks share the
+    // instant). Each entry is a savepoint: one that fails is rolled back alone and keeps its cursor.
+    try {
+      this.store.tx(() => {
+        for (const e of due) {
+          const groupRunsAt = this.newGroupRuns.length;
+          try {
+            if (e.group) this.fireGroup(e, e.group, now);
+            else created.push(...this.fireDue(e, now));
+            fired.push(e);
+          } catch (err) {
+            this.newGroupRuns.length = groupRunsAt;
+            this.log.warn(`${e.task.name}: ${(err as Error).message}`);
+          }
+        }
+      });
+    } catch (err) {
+      // Nothing was written: every cursor stays, so the next tick tries these slots again.
+      this.newGroupRuns.length = groupRunsBefore;
+      this.log.warn(`slots due at ${new Date(now).toISOString()} not recorded: ${(err as Error).message}`);
+      return [];
+    }
+    for (const e of fired) {
       e.cursor = Math.max(e.cursor, now);
       e.next = this.nextAfter(e.schedule, e.cursor);
     }

@@ -39,28 +39,45 @@ export function promoteDue(store: Store, clock: Clock, policy: TriggerPolicy): R
   const due = sql(store.db, `SELECT * FROM runs WHERE state = 'ACTIVE' AND group_run_id IS NULL AND slot <= ? ORDER BY slot, id`)
     .all(now) as RunRow[];
   const triggered: RunRow[] = [];
-  for (const due1 of due) {
-    store.tx(() => {
-      const run = store.runs.get(due1.id);
-      if (!run || run.state !== 'ACTIVE') return; // another process moved it meanwhile (disable, delete)
-      const forced = run.origin === 'force';
-      if (!forced && isFrozen(store, run)) {
-        store.runs.transitionInTx({ runId: run.id, event: 'run.frozen', to: 'FROZEN', data: { date: run.business_date } });
-        return;
+  if (due.length === 0) return triggered;
+  // One transaction for the lot (one commit instead of one per run); each run is a savepoint, so
+  // a run that fails is rolled back alone and the others still move on.
+  let failure: unknown;
+  store.tx(() => {
+    for (const run of due) {
+      try {
+        store.tx(() => {
+          const moved = promoteOne(store, policy, run.id, now);
+          if (moved) triggered.push(moved);
+        });
+      } catch (err) {
+        failure ??= err;
       }
-      const sibling = forced ? undefined : liveSibling(store, run);
-      const task = policy.taskOf(run);
-      // Slots run for catch-up (older than the missed threshold) queue behind each other instead of
-      // skipping: catch_up "all" asked for every one of them.
-      const catchingUp = now - run.slot > MISSED_AFTER_MS && run.origin === 'schedule';
-      const overlap = catchingUp && task?.overlap === 'skip' ? 'queue' : (task?.overlap ?? 'skip');
-      if (sibling && overlap === 'skip') {
-        store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'overlap', ended_at: now }, data: { live_run: sibling.id } });
-        return;
-      }
-      if (sibling && overlap === 'queue') return; // waits, ACTIVE, until the live run ends
-      triggered.push(store.runs.transitionInTx({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) }));
-    });
-  }
+    }
+  });
+  if (failure !== undefined) throw failure;
   return triggered;
+}
+
+/** One due run moved on, inside a transaction; the run when it went to TRIGGER. */
+function promoteOne(store: Store, policy: TriggerPolicy, runId: number, now: number): RunRow | undefined {
+  const run = store.runs.get(runId);
+  if (!run || run.state !== 'ACTIVE') return undefined; // another process moved it meanwhile (disable, delete)
+  const forced = run.origin === 'force';
+  if (!forced && isFrozen(store, run)) {
+    store.runs.transitionInTx({ runId: run.id, event: 'run.frozen', to: 'FROZEN', data: { date: run.business_date } });
+    return undefined;
+  }
+  const sibling = forced ? undefined : liveSibling(store, run);
+  const task = policy.taskOf(run);
+  // Slots run for catch-up (older than the missed threshold) queue behind each other instead of
+  // skipping: catch_up "all" asked for every one of them.
+  const catchingUp = now - run.slot > MISSED_AFTER_MS && run.origin === 'schedule';
+  const overlap = catchingUp && task?.overlap === 'skip' ? 'queue' : (task?.overlap ?? 'skip');
+  if (sibling && overlap === 'skip') {
+    store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'overlap', ended_at: now }, data: { live_run: sibling.id } });
+    return undefined;
+  }
+  if (sibling && overlap === 'queue') return undefined; // waits, ACTIVE, until the live run ends
+  return store.runs.transitionInTx({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) });
 }

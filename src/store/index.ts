@@ -14,6 +14,8 @@ export class Store {
   readonly defs: Definitions;
   readonly commands: Commands;
   readonly groupRuns: GroupRuns;
+  /** One transaction wrapper for every tx() (making one per call costs more than a small write). */
+  private readonly runInTx: ReturnType<Database['transaction']>;
 
   constructor(
     readonly db: Database,
@@ -25,15 +27,19 @@ export class Store {
     this.defs = new Definitions(db, this.events, clock);
     this.commands = new Commands(db, clock);
     this.groupRuns = new GroupRuns(db, this.events, clock);
+    this.runInTx = db.transaction((fn: () => unknown) => fn());
   }
 
   static open(home: string, clock: Clock = systemClock): Store {
     return new Store(openDatabase(home), clock, home);
   }
 
-  /** Run fn in one IMMEDIATE transaction: all of it is written, or none of it. */
+  /**
+   * Run fn in one IMMEDIATE transaction: all of it is written, or none of it. Inside another tx()
+   * it is a savepoint: an error rolls back fn's writes alone and reaches the caller.
+   */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.runInTx.immediate(fn) as T;
   }
 
   /** Changes whenever another connection commits; cheap to poll. */

@@ -147,6 +147,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS runs_by_end ON runs (ended_at);
     `,
   },
+  {
+    version: 3,
+    description: 'index for the agent queue: runs of one state in slot order',
+    sql: `
+      CREATE INDEX IF NOT EXISTS runs_by_state_slot ON runs (state, slot, id);
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database): number {

@@ -17,6 +17,7 @@ interface DaemonOpts {
   sinkSecret?: string;
   sinkBatch: number;
   retainDays?: number;
+  spawners: number;
 }
 
 const stamp = () => new Date(systemClock.now()).toISOString();
@@ -34,24 +35,29 @@ export function registerDaemonCommand(program: Command): void {
     .option('--sink <url>', 'POST every event as a CloudEvent to this URL, at least once, in order (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--sink-secret <secret>', 'sign sink deliveries (X-EasyTask-Signature: sha256=HMAC); also $EASYTASK_SINK_SECRET')
     .option('--sink-batch <n>', 'events per POST; more than 1 sends application/cloudevents-batch+json', intOption('--sink-batch', 1, 1000), 1)
+    .option('--spawners <n>', 'helper processes that start commands, so starting one never delays the next (0: the daemon starts them itself)', intOption('--spawners', 0, 64), DEFAULTS.spawners)
     .option('--retain-days <n>', 'remove finished runs, their events and log files older than this, hourly', intOption('--retain-days', 1, 36500))
     .addHelpText('after', '\nOne daemon per home: a second one exits 1 naming the running pid.\nStop it with SIGTERM or Ctrl-C: running attempts get --grace seconds, then are TERMINATED (shutdown).')
     .action(action(async function (this: Command, o: DaemonOpts) {
-      const [{ Daemon }, { hostName }, { machineZone }, { Store }] = await Promise.all([
+      const [{ Daemon }, { hostName }, { machineZone }, { Store }, { SpawnerPool }, { spawnerCommand }] = await Promise.all([
         import('../../daemon/daemon.js'),
         import('../../daemon/lock.js'),
         import('../../definitions/apply.js'),
         import('../../store/index.js'),
+        import('../../spawner/pool.js'),
+        import('../../spawner/command.js'),
       ]);
       const home = homeFor(this);
       const store = Store.open(home);
       const log = (line: string) => process.stdout.write(`${stamp()} ${line}\n`);
+      const launcher = o.spawners > 0 ? new SpawnerPool({ command: spawnerCommand(), size: o.spawners, clock: systemClock, log }) : undefined;
       const daemon = new Daemon(store, systemClock, {
         home, version: pkg.version, queues: o.queue, concurrency: o.concurrency, graceSeconds: o.grace,
         killGraceSeconds: o.killGrace, pollMs: o.poll, machineZone: machineZone(), log,
         logEvent: o.quiet ? undefined : (line) => process.stdout.write(line + '\n'),
         sinks: o.sink.map((url) => ({ url, secret: o.sinkSecret ?? process.env.EASYTASK_SINK_SECRET, batch: o.sinkBatch })),
         retainDays: o.retainDays,
+        launcher,
       });
       try {
         daemon.start();
@@ -68,7 +74,7 @@ export function registerDaemonCommand(program: Command): void {
           `  store:       ${join(home, 'easytask.db')}`,
           `  pid:         ${process.pid} on ${hostName()}`,
           `  queues:      ${[...daemon.queueNames()].join(', ')}`,
-          `  concurrency: ${o.concurrency}`,
+          `  concurrency: ${o.concurrency}${o.spawners ? `, through ${o.spawners} spawner process(es)` : ', started by the daemon itself'}`,
           `  tasks:       ${active} active, ${tasks.length - active} idle; ${daemon.scheduler.size} scheduled`,
           '',
         ].join('\n'),
