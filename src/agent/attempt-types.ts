@@ -31,8 +31,8 @@ export interface OutputProgress {
 
 export interface AttemptHooks {
   clock: Clock;
-  /** The process is live; its pid is also its process-group id. */
-  onSpawn?: (pid: number) => void;
+  /** The process is live; its pid is also its process-group id; `at` is when it was spawned (epoch ms). */
+  onSpawn?: (pid: number, at: number) => void;
   /** Output so far; called at most once per outputEventMs. */
   onOutput?: (progress: OutputProgress) => void;
   /** Default DEFAULTS.outputEventMs. */

@@ -1,5 +1,5 @@
 // Where an attempt's stdout/stderr go, and opening those files for append with an attempt header.
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 export interface OutputPathInput {
@@ -31,41 +31,43 @@ export function attemptHeader(attempt: number, startedAt: number): string {
   return `--- attempt ${attempt} started ${new Date(startedAt).toISOString()} ---\n`;
 }
 
-export type OpenResult = { ok: true; handle: FileHandle } | { ok: false; message: string };
+export type OpenResult = { ok: true; fd: number } | { ok: false; message: string };
 
-/**
- * Create the parent folders and open `path` for append; from attempt 2 on, write the attempt
- * header first (on a fresh line if the previous attempt ended mid-line).
- */
 const madeFolders = new Set<string>();
 
 /** mkdir -p once per folder and process: every attempt of a task writes to the same folder. */
-async function ensureFolder(dir: string): Promise<void> {
+function ensureFolder(dir: string): void {
   if (madeFolders.has(dir)) return;
-  await mkdir(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   madeFolders.add(dir);
 }
 
-export async function openOutputFile(path: string, label: string, header?: string): Promise<OpenResult> {
-  let handle: FileHandle | undefined;
+/**
+ * Create the parent folders and open `path` for append; from attempt 2 on, write the attempt
+ * header first (on a fresh line if the previous attempt ended mid-line). Synchronous: these are a
+ * few fast system calls, and an attempt is spawned right after them, without waiting on the thread
+ * pool behind other attempts' spawns.
+ */
+export function openOutputFile(path: string, label: string, header?: string): OpenResult {
+  let fd: number | undefined;
   try {
-    await ensureFolder(dirname(path));
-    handle = await open(path, 'a+', 0o644);
-    if (header !== undefined) await writeHeader(handle, header);
-    return { ok: true, handle };
+    ensureFolder(dirname(path));
+    fd = openSync(path, 'a+', 0o644);
+    if (header !== undefined) writeHeader(fd, header);
+    return { ok: true, fd };
   } catch (err) {
-    await handle?.close().catch(() => undefined);
+    if (fd !== undefined) closeSync(fd);
     return { ok: false, message: `cannot open ${label} file "${path}": ${(err as Error).message}` };
   }
 }
 
-async function writeHeader(handle: FileHandle, header: string): Promise<void> {
-  const { size } = await handle.stat();
+function writeHeader(fd: number, header: string): void {
+  const { size } = fstatSync(fd);
   let prefix = '';
   if (size > 0) {
     const last = Buffer.alloc(1);
-    await handle.read(last, 0, 1, size - 1);
+    readSync(fd, last, 0, 1, size - 1);
     if (last[0] !== 0x0a) prefix = '\n';
   }
-  await handle.appendFile(prefix + header);
+  writeSync(fd, prefix + header);
 }

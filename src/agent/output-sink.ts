@@ -1,5 +1,5 @@
 // Streams one child pipe into its file without holding it in memory: counts bytes and lines, caps it.
-import type { FileHandle } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
@@ -25,9 +25,10 @@ export class OutputSink {
   private endsWithNewline = true;
   private waiting: (() => void) | undefined;
 
-  constructor(handle: FileHandle, path: string, private readonly cap: number) {
+  /** Takes ownership of `fd` (opened for append); close() closes it. */
+  constructor(fd: number, path: string, private readonly cap: number) {
     this.stats = { path, bytes: 0, lines: 0, truncated: false };
-    this.file = handle.createWriteStream();
+    this.file = createWriteStream(path, { fd, autoClose: true });
     this.file.on('error', (err) => {
       this.stats.writeError ??= err.message;
       this.waiting?.();

@@ -1,4 +1,5 @@
 // Runs one attempt as `bash -c cmd` in its own process group and always returns a result, never throws.
+import { closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { execa, type ResultPromise } from 'execa';
@@ -87,7 +88,7 @@ class Attempt {
     if (userProblem) return this.finish(emptyOutput(spec), { outcome: 'failed', reason: 'user_error', error: userProblem });
     const cwdProblem = await checkCwd(spec.cwd);
     if (cwdProblem) return this.finish(emptyOutput(spec), spawnError(cwdProblem));
-    const opened = await this.openSinks();
+    const opened = this.openSinks();
     if (!('stdout' in opened)) return this.finish(emptyOutput(spec), spawnError(opened.message));
     if (this.stop === 'requested' || this.stop === 'shutdown') {
       await closeSinks(opened);
@@ -96,20 +97,20 @@ class Attempt {
     return this.supervise(opened);
   }
 
-  private async openSinks(): Promise<Sinks | { message: string }> {
+  private openSinks(): Sinks | { message: string } {
     const { spec } = this;
     const header = spec.attempt >= 2 ? attemptHeader(spec.attempt, this.startedAt) : undefined;
     const shared = spec.stdoutPath === spec.stderrPath;
-    const out = await openOutputFile(spec.stdoutPath, 'stdout', header);
+    const out = openOutputFile(spec.stdoutPath, 'stdout', header);
     if (!out.ok) return out;
-    const err = await openOutputFile(spec.stderrPath, 'stderr', shared ? undefined : header);
+    const err = openOutputFile(spec.stderrPath, 'stderr', shared ? undefined : header);
     if (!err.ok) {
-      await out.handle.close();
+      closeSync(out.fd);
       return err;
     }
     return {
-      stdout: new OutputSink(out.handle, spec.stdoutPath, spec.maxOutputBytes),
-      stderr: new OutputSink(err.handle, spec.stderrPath, spec.maxOutputBytes),
+      stdout: new OutputSink(out.fd, spec.stdoutPath, spec.maxOutputBytes),
+      stderr: new OutputSink(err.fd, spec.stderrPath, spec.maxOutputBytes),
     };
   }
 
@@ -124,7 +125,7 @@ class Attempt {
     }
     const pid = child.pid;
     this.pid = pid;
-    this.hooks.onSpawn?.(pid);
+    this.hooks.onSpawn?.(pid, this.hooks.clock.now());
     const throttle = this.progressThrottle(sinks);
     const pumps = Promise.all([sinks.stdout.pump(child.stdout, () => throttle.poke()), sinks.stderr.pump(child.stderr, () => throttle.poke())]);
     const timer = this.startTimeout();

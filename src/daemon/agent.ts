@@ -147,13 +147,14 @@ export class LocalAgent {
     let outputs = 0;
     entry.handle = (this.opts.start ?? startAttempt)(spec, {
       clock: this.clock,
-      onSpawn: (pid) => {
+      onSpawn: (pid, at) => {
         entry.run = this.store.tx(() => {
           sql(this.store.db, 'UPDATE attempts SET pid = ? WHERE run_id = ? AND n = ?').run(pid, run.id, run.attempt);
           return this.store.runs.transitionInTx({
             runId: run.id, event: 'run.started', to: 'RUNNING',
             patch: { pid, stdout_path: spec.stdoutPath, stderr_path: spec.stderrPath },
-            data: { pid, stdout: spec.stdoutPath, stderr: spec.stderrPath },
+            // spawned_at: when the process started, which the event's own time (when it was recorded) follows.
+            data: { pid, stdout: spec.stdoutPath, stderr: spec.stderrPath, spawned_at: new Date(at).toISOString() },
           });
         });
       },

@@ -4,18 +4,20 @@
 // done in the daemon, that time delays every other run due at the same instant. A spawner takes
 // that work, the output pipes and the output files off the daemon's thread. It holds no store.
 import { systemClock } from '../core/clock.js';
+import { DEFAULTS } from '../core/defaults.js';
 import type { AttemptHandle } from '../agent/attempt-types.js';
 import { startAttempt } from '../agent/run-attempt.js';
 import type { FromSpawner, ToSpawner } from './protocol.js';
 
-export function runSpawner(): void {
+export async function runSpawner(): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) {
     process.stderr.write('error: the spawner is started by `easytask daemon`, not by hand\n');
     process.exit(2);
   }
+  // A send that fails means the daemon is going away; 'disconnect' follows and ends this process.
   const post = (m: FromSpawner): void => {
-    if (process.connected) send(m);
+    if (process.connected) send(m, undefined, undefined, () => undefined);
   };
   const live = new Map<number, AttemptHandle>();
   process.on('message', (m: ToSpawner) => {
@@ -27,7 +29,7 @@ export function runSpawner(): void {
     const handle = startAttempt(m.spec, {
       clock: systemClock,
       outputEventMs: m.outputEventMs,
-      onSpawn: (pid) => post({ t: 'spawned', id, pid }),
+      onSpawn: (pid, at) => post({ t: 'spawned', id, pid, at }),
       onOutput: (progress) => post({ t: 'output', id, progress }),
     });
     live.set(id, handle);
@@ -43,5 +45,17 @@ export function runSpawner(): void {
   process.on('SIGINT', () => undefined);
   process.on('SIGHUP', () => undefined);
   process.on('disconnect', () => process.exit(0));
+  await warmUp();
   post({ t: 'ready', pid: process.pid });
+}
+
+/**
+ * One attempt of `:` before the first real one: a fresh process compiles the spawn path lazily,
+ * which made the first attempts due after a start-up several times slower to spawn than the rest.
+ */
+async function warmUp(): Promise<void> {
+  await startAttempt(
+    { cmd: ':', env: {}, shell: 'bash', stdoutPath: '/dev/null', stderrPath: '/dev/null', killGraceSeconds: 0, maxOutputBytes: DEFAULTS.maxOutputBytes, attempt: 1 },
+    { clock: systemClock },
+  ).result;
 }

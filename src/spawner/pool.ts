@@ -69,7 +69,7 @@ class Spawner {
     });
     this.proc.on('message', (m: FromSpawner) => this.receive(m));
     this.exited = this.proc.then((r) => {
-      const how = r.signal ? `was killed by ${r.signal}` : r.exitCode === undefined ? `could not start (${r.shortMessage})` : `exited with status ${r.exitCode}`;
+      const how = r.signal ? `was killed by ${r.signal}` : r.exitCode === undefined ? `could not start (${(r.shortMessage ?? 'unknown error').split('\n')[0]})` : `exited with status ${r.exitCode}`;
       this.onGone(this, how);
     });
   }
@@ -87,7 +87,8 @@ class Spawner {
       this.backlog.push(m);
       return;
     }
-    if (this.proc.connected) this.proc.send(m);
+    // A send that fails means the spawner is exiting: its attempts are settled when it has.
+    if (this.proc.connected) this.proc.send(m, undefined, undefined, () => undefined);
   }
 
   close(): void {
@@ -107,7 +108,7 @@ class Spawner {
       case 'spawned':
         p.pid = m.pid;
         this.spawning--;
-        p.hooks.onSpawn?.(m.pid);
+        p.hooks.onSpawn?.(m.pid, m.at);
         return;
       case 'output':
         p.progress = m.progress;

@@ -10,6 +10,6 @@ export type ToSpawner =
 
 export type FromSpawner =
   | { t: 'ready'; pid: number }
-  | { t: 'spawned'; id: number; pid: number }
+  | { t: 'spawned'; id: number; pid: number; at: number }
   | { t: 'output'; id: number; progress: OutputProgress }
   | { t: 'result'; id: number; result: AttemptResult };

@@ -3,7 +3,7 @@
 // BENCH_QUICK=1 shortens every phase (for a smoke run; the figures are then rougher).
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, fmt, measure, percentile, printTable } from './lib.mjs';
@@ -43,34 +43,62 @@ async function until(home, sql, want, timeoutMs) {
   }
 }
 
-// 1. Lateness: N tasks spread over a window, each due once at its own second.
-async function lateness() {
-  const home = join(root, 'lateness');
+// 1. Lateness: N tasks spread over a window, each due once at its own second (3 or 4 share each
+// second). "Spawned" is the instant the process started (spawned_at in run.started); "recorded"
+// is the time of the run.started event itself, committed a moment later.
+const latePlan = () => {
   const n = QUICK ? 40 : 200;
   const spread = QUICK ? 10 : 60;
   const start = Math.ceil(Date.now() / 1000) * 1000 + 8000;
-  const tasks = Array.from({ length: n }, (_, i) => ({ name: `late-${i}`, cmd: 'true', timezone: 'UTC', trigger_times: hms(start + Math.floor((i * spread) / n) * 1000) }));
+  return { n, spread, at: Array.from({ length: n }, (_, i) => start + Math.floor((i * spread) / n) * 1000) };
+};
+
+async function lateness(label, args = []) {
+  const home = join(root, `lateness-${label}`);
+  const { n, spread, at } = latePlan();
+  const tasks = at.map((t, i) => ({ name: `late-${i}`, cmd: 'true', timezone: 'UTC', trigger_times: hms(t) }));
   await insert(home, tasks);
-  const d = startDaemon(home);
+  const d = startDaemon(home, args);
   await d.ready;
   await until(home, `SELECT COUNT(*) AS n FROM runs WHERE state = 'SUCCESS'`, n, (spread + 30) * 1000);
   await d.stop();
   const db = new Database(join(home, 'easytask.db'), { readonly: true });
-  const rows = db.prepare(`SELECT r.slot, t.time AS triggered, s.time AS spawned FROM runs r
+  const rows = db.prepare(`SELECT r.slot, t.time AS triggered, s.time AS recorded, json_extract(s.data, '$.spawned_at') AS spawned FROM runs r
     JOIN events t ON t.run_id = r.id AND t.type = 'run.triggered' JOIN events s ON s.run_id = r.id AND s.type = 'run.started'`).all();
   db.close();
-  const late = rows.map((r) => r.spawned - r.slot);
-  const early = rows.filter((r) => r.triggered < r.slot).length;
-  return { n: rows.length, p50: percentile(late, 50), p99: percentile(late, 99), max: Math.max(...late), early };
+  const late = rows.map((r) => Date.parse(r.spawned) - r.slot);
+  const recorded = rows.map((r) => r.recorded - r.slot);
+  const early = rows.filter((r) => r.triggered < r.slot || Date.parse(r.spawned) < r.slot).length;
+  return { n: rows.length, p50: percentile(late, 50), p99: percentile(late, 99), max: Math.max(...late), recordedP99: percentile(recorded, 99), early };
+}
+
+// Baseline: a bare Node process that sleeps until each of the same instants and spawns
+// `bash -c true` (pipes, own process group) for every task due then.
+async function bareLateness() {
+  const { at } = latePlan();
+  const late = [];
+  const exits = [];
+  for (const instant of [...new Set(at)]) {
+    await sleep(instant - Date.now());
+    for (const t of at.filter((x) => x === instant)) {
+      const c = spawn('bash', ['-c', 'true'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      late.push(Date.now() - t);
+      c.stdout.resume();
+      c.stderr.resume();
+      exits.push(new Promise((r) => c.on('close', r)));
+    }
+  }
+  await Promise.all(exits);
+  return { p50: percentile(late, 50), p99: percentile(late, 99), max: Math.max(...late) };
 }
 
 // 2. Burst: 1,000 runs due at the same instant, trigger → SUCCESS, against a bare spawn loop.
-async function burst(concurrency) {
-  const home = join(root, 'burst');
+async function burst(concurrency, label, args = []) {
+  const home = join(root, `burst-${label}`);
   const n = QUICK ? 200 : 1000;
   const due = Math.ceil(Date.now() / 1000) * 1000 + 6000;
   await insert(home, Array.from({ length: n }, (_, i) => ({ name: `b-${i}`, cmd: 'true', timezone: 'UTC', trigger_times: hms(due) })));
-  const d = startDaemon(home, ['--concurrency', String(concurrency)]);
+  const d = startDaemon(home, ['--concurrency', String(concurrency), ...args]);
   await d.ready;
   await until(home, `SELECT COUNT(*) AS n FROM runs WHERE state = 'SUCCESS'`, n, 300_000);
   await d.stop();
@@ -97,6 +125,20 @@ function bareLoop(n, concurrency) {
   });
 }
 
+const rssOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+/** Spawner processes of a daemon: its children started with the __spawner argument. */
+function spawnersOf(daemonPid) {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
+    try {
+      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      return ppid === daemonPid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('__spawner');
+    } catch {
+      return false;
+    }
+  });
+}
+
 // 3. Idle: a daemon with 1,000 tasks defined (none due), CPU over a window and RSS.
 async function idle() {
   const home = join(root, 'idle');
@@ -112,23 +154,40 @@ async function idle() {
   const a = ticks();
   await sleep(window * 1000);
   const b = ticks();
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d.child.pid}/status`, 'utf8'))[1]) / 1024;
+  const rss = rssOf(d.child.pid);
+  const idleSpawners = spawnersOf(d.child.pid).length;
+  // A run makes the spawners come up: their memory while up.
+  const fr = await measure(process.execPath, [BIN, 'force-run', 'idle-0'], { env: { ...process.env, EASYTASK_HOME: home } });
+  if (fr.code !== 0) throw new Error(fr.out);
+  await until(home, `SELECT COUNT(*) AS n FROM runs WHERE state = 'SUCCESS'`, 1, 30_000);
+  const up = spawnersOf(d.child.pid);
+  const spawnerRss = up.length ? up.reduce((sum, pid) => sum + rssOf(pid), 0) / up.length : NaN;
   await d.stop();
-  return { cpu: ((b - a) / 100 / window) * 100, rss, window };
+  return { cpu: ((b - a) / 100 / window) * 100, rss, window, idleSpawners, spawnerRss };
 }
 
 const concurrency = 8;
-const l = await lateness();
-const b = await burst(concurrency);
+const l = await lateness('spawners');
+const l0 = await lateness('in-daemon', ['--spawners', '0']);
+const lb = await bareLateness();
+const b = await burst(concurrency, 'spawners');
+const b0 = await burst(concurrency, 'in-daemon', ['--spawners', '0']);
 const bare = await bareLoop(b.n, concurrency);
 const i = await idle();
-printTable(`Daemon (${QUICK ? 'quick run' : 'full run'}; concurrency ${concurrency})`, [
-  { figure: `fire lateness p50, ${l.n} tasks over a window (ms)`, value: fmt(l.p50, 1), target: '-' },
-  { figure: 'fire lateness p99 (ms)', value: fmt(l.p99, 1), target: '≤ 20' },
-  { figure: 'fire lateness max (ms)', value: fmt(l.max, 1), target: '-' },
-  { figure: 'runs triggered before their instant', value: String(l.early), target: '0' },
+const vsBare = (v) => `${fmt(v, 1)} (bare Node spawn loop)`;
+const vsInDaemon = (v) => `${fmt(v, 1)} (--spawners 0)`;
+printTable(`Daemon (${QUICK ? 'quick run' : 'full run'}; concurrency ${concurrency}; 2 spawner processes unless noted)`, [
+  { figure: `fire lateness p50, ${l.n} tasks over a window, instant → process spawned (ms)`, value: fmt(l.p50, 1), baseline: vsBare(lb.p50), ratio: fmt(l.p50 / lb.p50, 2), target: '-' },
+  { figure: 'fire lateness p99 (ms)', value: fmt(l.p99, 1), baseline: vsBare(lb.p99), ratio: fmt(l.p99 / lb.p99, 2), target: '≤ 20' },
+  { figure: 'fire lateness max (ms)', value: fmt(l.max, 1), baseline: vsBare(lb.max), ratio: fmt(l.max / lb.max, 2), target: '-' },
+  { figure: 'fire lateness p99, instant → run.started recorded (ms)', value: fmt(l.recordedP99, 1), target: '-' },
+  { figure: 'fire lateness p50 / p99, the daemon spawning itself (ms)', value: `${fmt(l0.p50, 1)} / ${fmt(l0.p99, 1)}`, baseline: vsInDaemon(l0.p99), ratio: fmt(l.p99 / l0.p99, 2), target: '-' },
+  { figure: 'runs triggered or spawned before their instant', value: String(l.early + l0.early), target: '0' },
   { figure: `burst of ${b.n}: runs/s, trigger → SUCCESS`, value: fmt(b.n / b.seconds, 0), baseline: `${fmt(b.n / bare, 0)} (bare spawn loop of bash -c true)`, ratio: fmt(bare / b.seconds, 2), target: '≥ 0.6' },
+  { figure: `burst of ${b.n}, the daemon spawning itself: runs/s`, value: fmt(b0.n / b0.seconds, 0), baseline: `${fmt(b.n / bare, 0)} (same)`, ratio: fmt(bare / b0.seconds, 2), target: '-' },
   { figure: `idle CPU, 1,000 tasks, ${i.window} s (%)`, value: fmt(i.cpu, 2), target: '≤ 0.5' },
   { figure: 'idle RSS (MB)', value: fmt(i.rss, 0), target: '≤ 80' },
+  { figure: 'spawner processes up while idle (nothing due within 10 s)', value: String(i.idleSpawners), target: '0' },
+  { figure: 'spawner RSS while up, each (MB)', value: fmt(i.spawnerRss, 0), target: '-' },
 ]);
 rmSync(root, { recursive: true, force: true });

@@ -79,13 +79,17 @@ describe('easytask daemon (the built executable)', () => {
   it('after kill -9 mid-run, the next daemon resolves the run within 5 s and kills what was left', async () => {
     const home = tempHome();
     const pidfile = join(home, 'child.pid');
-    insert(home, { name: 'orphan', cmd: `sleep 300 & echo $! > ${pidfile}; wait`, trigger_times: '08:30', retry_attempts: 0 });
+    const spawnerfile = join(home, 'spawner.pid');
+    insert(home, { name: 'orphan', cmd: `echo $PPID > ${spawnerfile}; sleep 300 & echo $! > ${pidfile}; wait`, trigger_times: '08:30', retry_attempts: 0 });
     const d = await startDaemonProcess(home);
     cli(home, ['force-run', 'orphan']);
     await waitFor(() => runs(home).find((r) => r.state === 'RUNNING') && existsSync(pidfile) && readFileSync(pidfile, 'utf8').trim(), 'RUNNING with a child');
     const child = Number(readFileSync(pidfile, 'utf8'));
+    const spawner = Number(readFileSync(spawnerfile, 'utf8'));
+    expect(spawner).not.toBe(d.child.pid); // started by a spawner process
     d.child.kill('SIGKILL');
     await d.exited;
+    await waitFor(() => !alive(spawner) || undefined, 'the spawner to leave with its daemon', 5000);
     expect(alive(child)).toBe(true); // the crash left it behind
     const t0 = performance.now();
     const again = await startDaemonProcess(home);
@@ -95,6 +99,33 @@ describe('easytask daemon (the built executable)', () => {
     expect(alive(child)).toBe(false);
     expect(again.output()).toContain('Recovered 1 run(s) left by a previous daemon: 1 failed (lost), 0 retried');
     expect(runs(home)).toHaveLength(1);
+  });
+});
+
+describe('spawner processes', () => {
+  const parentOfTask = async (args: string[]) => {
+    const home = tempHome();
+    insert(home, { name: 'who', cmd: 'echo $PPID', trigger_times: '08:30' });
+    const d = await startDaemonProcess(home, args);
+    cli(home, ['force-run', 'who']);
+    await waitFor(() => runs(home).find((r) => r.state === 'SUCCESS'), 'SUCCESS');
+    const parent = Number(readFileSync(join(home, 'logs', 'who', `${runs(home)[0]!.id}.out`), 'utf8'));
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    return { parent, daemon: d.child.pid!, banner: d.output() };
+  };
+
+  it('by default a spawner process, not the daemon, starts each command', async () => {
+    const { parent, daemon, banner } = await parentOfTask([]);
+    expect(parent).not.toBe(daemon);
+    expect(banner).toContain('  concurrency: 8, through 2 spawner process(es)\n');
+    expect(alive(parent)).toBe(false); // it left with the daemon
+  });
+
+  it('--spawners 0: the daemon starts commands itself', async () => {
+    const { parent, daemon, banner } = await parentOfTask(['--spawners', '0']);
+    expect(parent).toBe(daemon);
+    expect(banner).toContain('  concurrency: 8, started by the daemon itself\n');
   });
 });
 

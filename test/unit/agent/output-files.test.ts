@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { closeSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attemptHeader, resolveOutputPaths, truncationMarker } from '../../../src/agent/index.js';
@@ -34,15 +34,15 @@ describe('output file helpers', () => {
     expect(truncationMarker(1024)).toBe('[easytask: output truncated at 1024 bytes]\n');
   });
 
-  it('creates parent folders and opens for append, readable by everyone', async () => {
+  it('creates parent folders and opens for append, readable by everyone', () => {
     const path = join(dir, 'a', 'b', 'run.out');
-    const first = await openOutputFile(path, 'stdout');
+    const first = openOutputFile(path, 'stdout');
     if (!first.ok) throw new Error(first.message);
-    await first.handle.appendFile('x');
-    await first.handle.close();
-    const second = await openOutputFile(path, 'stdout', '--- h ---\n');
+    writeSync(first.fd, 'x');
+    closeSync(first.fd);
+    const second = openOutputFile(path, 'stdout', '--- h ---\n');
     if (!second.ok) throw new Error(second.message);
-    await second.handle.close();
+    closeSync(second.fd);
     expect(read(path)).toBe('x\n--- h ---\n');
     expect(statSync(path).mode & 0o777).toBe(0o644);
   });
