@@ -254,9 +254,26 @@ export class Daemon {
       this.busy = false;
     }
     this.arm();
-    this.logEvents();
-    this.alerts.check();
-    for (const s of this.sinks) s.notify();
+    this.reportSoon();
+  }
+
+  private reportQueued = false;
+
+  /**
+   * Print, alert and deliver what the pass committed, once the attempts it started have been
+   * handed over (their start continues in promise callbacks, which run before this).
+   */
+  private reportSoon(): void {
+    if (this.reportQueued) return;
+    this.reportQueued = true;
+    setImmediate(() => {
+      this.reportQueued = false;
+      this.guard('reporting events', () => {
+        this.logEvents();
+        this.alerts.check();
+        for (const s of this.sinks) s.notify();
+      });
+    });
   }
 
   /** Print what was committed since the last look, run.output aside. */
@@ -286,10 +303,13 @@ export class Daemon {
     this.scheduler.tick();
     for (const id of this.scheduler.newGroupRuns.splice(0)) this.groups.mark(id);
     promoteDue(this.store, this.clock, { taskOf: (run) => this.taskOf(run)?.task });
-    // A wide fan-out triggers a few members per pass so the first ones start at once.
+    // A wide fan-out triggers a few members per pass so the first ones start at once. The next
+    // pass follows at once only while the agent has a free slot: with every slot taken, more
+    // TRIGGER runs would only wait, and the passes would take the CPU the starts need. An ending
+    // attempt wakes the loop, and with it the next pass.
     const more = this.groups.advance(this.opts.concurrency * 2);
     this.agent.pump();
-    if (more) setImmediate(() => this.guard('advancing groups', () => this.wake()));
+    if (more && this.agent.hasCapacity()) setImmediate(() => this.guard('advancing groups', () => this.wake()));
   }
 
   /** TRIGGER runs nobody accepted within task_accept_expiry_time (their due_at) end REJECTED. */

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { Store } from '../../src/store/index.js';
-import { insertTask } from '../helpers/defs.js';
+import { insertGroup, insertTask } from '../helpers/defs.js';
 import { tempHome } from '../helpers/home.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -143,3 +143,23 @@ describe('daemon and local agent, with real processes', () => {
   });
 });
 
+
+describe('a wide fan-out while every slot is taken', () => {
+  it('triggers one pass of members ahead, not all of them, and still finishes the cycle', async () => {
+    const { store } = startDaemon({ concurrency: 2 });
+    insertGroup(store, { name: 'fan', trigger_times: '00:00' });
+    insertTask(store, { name: 'root', task_group: 'fan', trigger_times: undefined, timezone: undefined, cmd: 'true' });
+    for (let i = 0; i < 30; i++) insertTask(store, { name: `f${i}`, task_group: 'fan', trigger_times: undefined, timezone: undefined, cmd: 'sleep 0.3', dependency: 'S:root' });
+    const id = store.commands.enqueue('force-run', 'fan');
+    await waitFor(() => store.commands.get(id)!.acked_at, 'the force-run acknowledgement');
+    const count = (state: string) => (store.db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE state = ?`).get(state) as { n: number }).n;
+    await waitFor(() => count('RUNNING') === 2 || undefined, 'both slots to be taken by members');
+    // Passes of 2 × concurrency = 4 members: one pass was triggered, and with no slot free the
+    // next waits for an attempt to end (without that, all 30 would be TRIGGER within milliseconds).
+    const queued = count('TRIGGER') + count('STARTED') + count('RUNNING');
+    expect(queued).toBeLessThanOrEqual(4);
+    expect(count('ACTIVE')).toBeGreaterThanOrEqual(26);
+    const done = await waitFor(() => store.groupRuns.inStates(['SUCCESS', 'FAILED'])[0], 'the cycle to end', 30_000);
+    expect(done.state).toBe('SUCCESS');
+  }, 40_000);
+});
