@@ -174,8 +174,7 @@ export class Daemon {
   private loadCalendars(announce: 'never' | 'always' | 'if-changed'): void {
     try {
       const loaded = homeCalendars(this.opts.home, this.clock.now());
-      const changed = fingerprint(loaded.calendars) !== fingerprint(this.calendars);
-      if (announce === 'if-changed' && !changed) return;
+      if (announce === 'if-changed' && fingerprint(loaded.calendars) === fingerprint(this.calendars)) return;
       for (const w of loaded.warnings) this.opts.log(`warning: ${w}`);
       this.calendars = loaded.calendars;
       this.scheduler.setCalendars(loaded.calendars);
@@ -332,8 +331,9 @@ export class Daemon {
     if (this.stopping) return;
     clearTimeout(this.timer);
     // A due retry only wakes the loop when a slot is free to start it (else it waits for a settle).
-    const nextRetry = this.agent.nextRetryDue();
     const nextFire = this.scheduler.nextDue();
+    // The retry query runs only when someone uses its answer: a free slot, or spawners to warm.
+    const nextRetry = this.opts.launcher || this.agent.hasCapacity() ? this.agent.nextRetryDue() : undefined;
     if (this.opts.launcher?.expectWorkAt) {
       const work = [nextFire, nextRetry].filter((x): x is number => x !== undefined);
       this.opts.launcher.expectWorkAt(work.length ? Math.min(...work) : undefined);

@@ -115,7 +115,7 @@ class Spawner {
         p.hooks.onOutput?.(m.progress);
         return;
       case 'result':
-        if (p.pid === undefined && m.result.pid === undefined) this.spawning--;
+        if (p.pid === undefined) this.spawning--; // ended before it spawned (a spawn error)
         this.pending.delete(m.id);
         p.done = true;
         p.resolve({ ...m.result, startedAt: p.startedAt, endedAt: p.hooks.clock.now() });
@@ -243,8 +243,7 @@ export class SpawnerPool implements AttemptLauncher {
 
   private async abandon(p: Pending, why: string): Promise<void> {
     if (p.pid !== undefined) await killGroupGracefully(p.pid, 0);
-    const bytes = (n: number | undefined) => n ?? 0;
-    const stream = (path: string, b: number | undefined, l: number | undefined) => ({ path, bytes: bytes(b), lines: bytes(l), truncated: false });
+    const stream = (path: string, bytes = 0, lines = 0) => ({ path, bytes, lines, truncated: false });
     const pr = p.progress;
     p.done = true;
     p.resolve({
