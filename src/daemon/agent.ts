@@ -22,6 +22,8 @@ export interface AgentOptions {
   start?: StartAttempt;
   /** Called whenever an attempt ends (the run is final or RESTARTING): a slot is free again. */
   onSettled?: (run: RunRow) => void;
+  /** Called when an attempt's process started (the run is RUNNING). */
+  onStarted?: (run: RunRow) => void;
 }
 
 interface Live {
@@ -157,6 +159,7 @@ export class LocalAgent {
             data: { pid, stdout: spec.stdoutPath, stderr: spec.stderrPath, spawned_at: new Date(at).toISOString() },
           });
         });
+        this.opts.onStarted?.(entry.run);
       },
       onOutput: (p) => this.outputEvent(entry.run, p, ++outputs),
     });

@@ -86,6 +86,9 @@ export class Daemon {
         this.groups.markRun(run);
         this.wakeSoon();
       },
+      onStarted: (run) => {
+        if (this.groups.markStarted(run)) this.wakeSoon();
+      },
     });
   }
 

@@ -1,7 +1,7 @@
 // Group workflows: a cycle starts one run per active member and advances as member runs change.
 import { sql } from '../store/statements.js';
 import type { Clock } from '../core/clock.js';
-import { evaluate, parseDependency, type Expr, type Truth } from '../core/dependency.js';
+import { atomsOf, evaluate, parseDependency, type Expr, type Truth } from '../core/dependency.js';
 import { FINAL_STATES, STATE_LETTERS, type RunState } from '../core/states.js';
 import type { GroupDef, TaskDef } from '../core/task.js';
 import type { GroupRunRow, RunRow, Store } from '../store/index.js';
@@ -33,19 +33,47 @@ function exprOf(text: string | undefined): Expr | null {
   return e;
 }
 
+/** What the engine keeps of an open cycle between passes, so a transition costs its dependants only. */
+interface Cycle {
+  /** Member name → state; members without a run (inactive) are IDLE. */
+  seen: Map<string, Seen>;
+  /** Member name → its run in this cycle. */
+  runs: Map<string, RunRow>;
+  /** Run id → member name. */
+  names: Map<number, string>;
+  /** Member name → the members whose expression names it. */
+  dependants: Map<string, string[]>;
+  /** Member runs not yet final. */
+  open: number;
+  /** Members to evaluate on the next pass (ACTIVE ones whose upstream changed), in order. */
+  queue: Set<string>;
+  /** Member runs another part of the daemon moved on (an attempt ended, a trigger expired). */
+  changed: Set<number>;
+  /** Members some expression asks about while they are live (`D:x`, `R:x`): their start matters too. */
+  watchedLive: Set<string>;
+}
+
+/** Letters of states a run passes through without the engine seeing it: the agent's. */
+const LIVE_LETTERS = new Set(['D', 'R']);
+
+const isFinal = (s: Seen | undefined): boolean => s !== undefined && FINAL_STATES.includes(s as RunState);
+
 export class GroupEngine {
   private readonly dirty = new Set<number>();
   /** Member definitions per group, read once per definition change rather than on every transition. */
   private members = new Map<string, Map<string, TaskDef>>();
+  /** Open cycles as last seen; rebuilt from the store after any change the engine did not see. */
+  private readonly cycles = new Map<number, Cycle>();
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {}
 
-  /** Definitions changed: forget the cached members. */
+  /** Definitions changed: forget the cached members and cycles. */
   definitionsChanged(): void {
     this.members.clear();
+    this.cycles.clear();
   }
 
   private membersOf(group: string, instance: string): Map<string, TaskDef> {
@@ -55,17 +83,34 @@ export class GroupEngine {
     return m;
   }
 
-  /** Re-examine every open cycle (at start-up and after outside changes). */
+  /** Re-examine every open cycle from the store (at start-up and after outside changes). */
   markAll(): void {
+    this.cycles.clear();
     for (const g of this.store.groupRuns.inStates(['ACTIVE', 'RUNNING'])) this.dirty.add(g.id);
   }
 
   /** A member run changed: its cycle may move on. */
-  markRun(run: Pick<RunRow, 'group_run_id'>): void {
-    if (run.group_run_id !== null) this.dirty.add(run.group_run_id);
+  markRun(run: Pick<RunRow, 'id' | 'group_run_id'>): void {
+    if (run.group_run_id === null) return;
+    this.dirty.add(run.group_run_id);
+    this.cycles.get(run.group_run_id)?.changed.add(run.id);
   }
 
+  /**
+   * A member's process started (RUNNING). Returns true when that can move its cycle on (an
+   * expression asks for the member while it runs), so the caller wakes the loop only then.
+   */
+  markStarted(run: Pick<RunRow, 'id' | 'group_run_id' | 'task_name'>): boolean {
+    if (run.group_run_id === null) return false;
+    const c = this.cycles.get(run.group_run_id);
+    if (c && !c.watchedLive.has(run.task_name)) return false;
+    this.markRun(run);
+    return true;
+  }
+
+  /** Re-examine one cycle from the store (a new cycle, or one changed from outside). */
   mark(groupRunId: number): void {
+    this.cycles.delete(groupRunId);
     this.dirty.add(groupRunId);
   }
 
@@ -82,7 +127,13 @@ export class GroupEngine {
     while (this.dirty.size && this.budget > 0) {
       const [id] = this.dirty;
       this.dirty.delete(id!);
-      const ended = this.store.tx(() => this.advanceOne(id!));
+      let ended: boolean;
+      try {
+        ended = this.store.tx(() => this.advanceOne(id!));
+      } catch (err) {
+        this.cycles.delete(id!); // what it holds may have been rolled back
+        throw err;
+      }
       // A cycle that ended may be what a waiting group depends on.
       if (ended) for (const g of this.store.groupRuns.inStates(['ACTIVE'])) this.dirty.add(g.id);
     }
@@ -97,10 +148,12 @@ export class GroupEngine {
   /** Returns true when the cycle reached a final state. */
   private advanceOne(id: number): boolean {
     const g = this.store.groupRuns.get(id);
-    if (!g) return false;
+    if (!g || (g.state !== 'ACTIVE' && g.state !== 'RUNNING')) {
+      this.cycles.delete(id);
+      return false;
+    }
     if (g.state === 'ACTIVE') return this.startWhenReady(g);
-    if (g.state === 'RUNNING') return this.advanceMembers(g);
-    return false;
+    return this.advanceMembers(g);
   }
 
   /** A cycle waits until the groups it depends on, for the same business date, satisfy it. */
@@ -124,46 +177,98 @@ export class GroupEngine {
         max_attempts: 1 + m.retry_attempts, queue: m.run_on_host, business_date: g.business_date ?? undefined, group_run_id: g.id,
       });
     }
+    this.cycles.delete(g.id);
     return this.advanceMembers({ ...g, state: 'RUNNING' });
   }
 
-  /** Trigger members whose expression holds, skip those whose can no longer hold, end the cycle when all are final. */
-  private advanceMembers(g: GroupRunRow): boolean {
-    const now = this.clock.now();
+  /** The cycle as the store has it: every member run, and every ACTIVE one queued for evaluation. */
+  private load(g: GroupRunRow): Cycle {
     const runs = sql(this.store.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
     const members = this.membersOf(g.group_name, g.instance);
-    const seen = new Map<string, Seen>([...members.keys()].map((name) => [name, 'IDLE']));
-    for (const r of runs) seen.set(r.task_name, r.state);
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const r of runs) {
-        if (seen.get(r.task_name) !== 'ACTIVE') continue;
-        const task = members.get(r.task_name);
-        const expr = exprOf(task?.dependency);
-        const v = expr ? evaluate(expr, (letter, name) => atomTruth(letter, seen.get(name))) : true;
-        if (v === undefined) continue;
-        if (v && this.budget <= 0) {
-          this.dirty.add(g.id); // the rest of this fan-out triggers on the next call
-          return false;
-        }
-        if (v && isFrozen(this.store, r)) {
-          seen.set(r.task_name, this.store.runs.transitionInTx({ runId: r.id, event: 'run.frozen', to: 'FROZEN', data: { date: r.business_date } }).state);
-          continue;
-        }
-        if (v) this.budget--;
-        const next = v
-          ? this.store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) })
-          : this.store.runs.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'dependency', ended_at: now }, data: { dependency: task?.dependency } });
-        seen.set(r.task_name, next.state);
-        changed = true;
+    const c: Cycle = { seen: new Map(), runs: new Map(), names: new Map(), dependants: new Map(), open: 0, queue: new Set(), changed: new Set(), watchedLive: new Set() };
+    for (const name of members.keys()) c.seen.set(name, 'IDLE');
+    for (const [name, task] of members) {
+      const expr = exprOf(task.dependency);
+      if (!expr) continue;
+      const atoms = atomsOf(expr);
+      for (const a of atoms) if (LIVE_LETTERS.has(a.letter)) c.watchedLive.add(a.name);
+      for (const upstream of new Set(atoms.map((a) => a.name))) {
+        const list = c.dependants.get(upstream);
+        if (list) list.push(name);
+        else c.dependants.set(upstream, [name]);
       }
     }
-    const states = runs.map((r) => seen.get(r.task_name)!);
-    if (!states.every((s) => FINAL_STATES.includes(s as RunState))) return false;
-    const failed = runs.filter((r) => !['SUCCESS', 'SKIPPED'].includes(seen.get(r.task_name)!)).map((r) => r.task_name);
+    for (const r of runs) {
+      c.seen.set(r.task_name, r.state);
+      c.runs.set(r.task_name, r);
+      c.names.set(r.id, r.task_name);
+      if (!isFinal(r.state)) c.open++;
+      if (r.state === 'ACTIVE') c.queue.add(r.task_name);
+    }
+    this.cycles.set(g.id, c);
+    return c;
+  }
+
+  /** Record a member's new state and queue the members that depend on it. */
+  private setState(c: Cycle, name: string, state: Seen): void {
+    const before = c.seen.get(name);
+    if (before === state) return;
+    c.seen.set(name, state);
+    if (isFinal(before) !== isFinal(state)) c.open += isFinal(state) ? -1 : 1;
+    for (const d of c.dependants.get(name) ?? []) if (c.seen.get(d) === 'ACTIVE' && c.runs.has(d)) c.queue.add(d);
+  }
+
+  /**
+   * Trigger members whose expression holds, skip those whose can no longer hold, end the cycle when
+   * all are final. Only members whose upstream changed since the last pass are evaluated.
+   */
+  private advanceMembers(g: GroupRunRow): boolean {
+    const now = this.clock.now();
+    const c = this.cycles.get(g.id) ?? this.load(g);
+    for (const id of c.changed) {
+      const name = c.names.get(id);
+      const row = sql(this.store.db, 'SELECT state FROM runs WHERE id = ?').get(id) as { state: RunState } | undefined;
+      if (name === undefined || !row) {
+        this.cycles.delete(g.id); // not a run this cycle knows: read it again
+        return this.advanceMembers(g);
+      }
+      this.setState(c, name, row.state);
+    }
+    c.changed.clear();
+    const members = this.membersOf(g.group_name, g.instance);
+    for (const name of c.queue) {
+      if (c.seen.get(name) !== 'ACTIVE') {
+        c.queue.delete(name);
+        continue;
+      }
+      const r = c.runs.get(name)!;
+      const task = members.get(name);
+      const expr = exprOf(task?.dependency);
+      const v = expr ? evaluate(expr, (letter, atom) => atomTruth(letter, c.seen.get(atom))) : true;
+      if (v === undefined) {
+        c.queue.delete(name);
+        continue;
+      }
+      if (v && this.budget <= 0) {
+        this.dirty.add(g.id); // the rest of this fan-out triggers on the next call
+        return false;
+      }
+      c.queue.delete(name);
+      if (v && isFrozen(this.store, r)) {
+        this.setState(c, name, this.store.runs.transitionInTx({ runId: r.id, event: 'run.frozen', to: 'FROZEN', data: { date: r.business_date } }).state);
+        continue;
+      }
+      if (v) this.budget--;
+      const next = v
+        ? this.store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) })
+        : this.store.runs.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'dependency', ended_at: now }, data: { dependency: task?.dependency } });
+      this.setState(c, name, next.state);
+    }
+    if (c.open > 0) return false;
+    this.cycles.delete(g.id);
+    const failed = [...c.runs.keys()].filter((name) => !['SUCCESS', 'SKIPPED'].includes(c.seen.get(name)!));
     if (failed.length) this.store.groupRuns.transition(g.id, 'group_run.failed', 'FAILED', { ended_at: now }, { failed });
-    else this.store.groupRuns.transition(g.id, 'group_run.succeeded', 'SUCCESS', { ended_at: now }, { members: runs.length });
+    else this.store.groupRuns.transition(g.id, 'group_run.succeeded', 'SUCCESS', { ended_at: now }, { members: c.runs.size });
     return true;
   }
 
@@ -174,6 +279,7 @@ export class GroupEngine {
   release(groupRunId: number): number[] {
     const g = this.store.groupRuns.get(groupRunId);
     if (!g || (g.state !== 'RUNNING' && g.state !== 'SUCCESS' && g.state !== 'FAILED')) return [];
+    this.cycles.delete(g.id); // a member's state changed under it
     const runs = sql(this.store.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
     const seen = new Map<string, Seen>(runs.map((r) => [r.task_name, r.state]));
     const released: number[] = [];

@@ -163,3 +163,20 @@ describe('a wide fan-out while every slot is taken', () => {
     expect(done.state).toBe('SUCCESS');
   }, 40_000);
 });
+
+describe('a member that waits for another to be running (R:x)', () => {
+  it('starts while x runs, not after x ends', async () => {
+    const { store } = startDaemon({ concurrency: 4 });
+    insertGroup(store, { name: 'svc', trigger_times: '00:00' });
+    insertTask(store, { name: 'server', task_group: 'svc', trigger_times: undefined, timezone: undefined, cmd: 'sleep 1.5' });
+    insertTask(store, { name: 'probe', task_group: 'svc', trigger_times: undefined, timezone: undefined, cmd: 'true', dependency: 'R:server' });
+    const id = store.commands.enqueue('force-run', 'svc');
+    await waitFor(() => store.commands.get(id)!.acked_at, 'the force-run acknowledgement');
+    const done = await waitFor(() => store.groupRuns.inStates(['SUCCESS', 'FAILED'])[0], 'the cycle to end', 20_000);
+    const time = (task: string, type: string) => (store.db.prepare('SELECT time FROM events WHERE task = ? AND type = ?').get(task, type) as { time: number } | undefined)?.time;
+    expect(store.db.prepare("SELECT state FROM runs WHERE task_name = 'probe'").get()).toEqual({ state: 'SUCCESS' });
+    expect(time('probe', 'run.triggered')!).toBeGreaterThanOrEqual(time('server', 'run.started')!);
+    expect(time('probe', 'run.succeeded')!).toBeLessThan(time('server', 'run.succeeded')!);
+    expect(done.state).toBe('SUCCESS');
+  }, 30_000);
+});

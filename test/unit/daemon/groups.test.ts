@@ -178,6 +178,28 @@ describe('group cycles advance on member transitions', () => {
     expect(groupState(store, 'down')).toBe('SKIPPED');
   });
 
+  it('R:x holds while x runs: the member triggers when x starts, not when x ends', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    insertTask(store, { name: 'server', task_group: 'g', timezone: undefined });
+    insertTask(store, { name: 'probe', task_group: 'g', dependency: 'R:server', timezone: undefined });
+    insertTask(store, { name: 'after', task_group: 'g', dependency: 'S:server', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    const r = member(store, 'server')!;
+    store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
+    store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+    // Only a start someone's expression asks about wakes the engine.
+    expect(engine.markStarted({ ...r, task_name: 'server' })).toBe(true);
+    expect(engine.markStarted({ ...member(store, 'probe')!, task_name: 'probe' })).toBe(false);
+    engine.advance();
+    expect(states(store, ['probe', 'after'])).toEqual({ probe: 'TRIGGER', after: 'ACTIVE' });
+    store.runs.transition({ runId: r.id, event: 'run.succeeded', to: 'SUCCESS' });
+    engine.markRun(r);
+    engine.advance();
+    expect(states(store, ['probe', 'after'])).toEqual({ probe: 'TRIGGER', after: 'TRIGGER' });
+  });
+
   it('a wide fan-out triggers at most the budget per call and finishes on later calls', () => {
     const { store, clock, engine, tick } = setup();
     insertGroup(store, { name: 'g', trigger_times: '07:00' });
