@@ -42,6 +42,19 @@ function ensureFolder(dir: string): void {
   madeFolders.add(dir);
 }
 
+/** Open for append, making the folder first; a folder removed since (prune drops empty ones) is made again. */
+function openInFolder(path: string): number {
+  const dir = dirname(path);
+  ensureFolder(dir);
+  try {
+    return openSync(path, 'a+', 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !madeFolders.delete(dir)) throw err;
+    ensureFolder(dir);
+    return openSync(path, 'a+', 0o644);
+  }
+}
+
 /**
  * Create the parent folders and open `path` for append; from attempt 2 on, write the attempt
  * header first (on a fresh line if the previous attempt ended mid-line). Synchronous: these are a
@@ -51,8 +64,7 @@ function ensureFolder(dir: string): void {
 export function openOutputFile(path: string, label: string, header?: string): OpenResult {
   let fd: number | undefined;
   try {
-    ensureFolder(dirname(path));
-    fd = openSync(path, 'a+', 0o644);
+    fd = openInFolder(path);
     if (header !== undefined) writeHeader(fd, header);
     return { ok: true, fd };
   } catch (err) {

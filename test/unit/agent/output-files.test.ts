@@ -1,4 +1,4 @@
-import { closeSync, statSync, writeSync } from 'node:fs';
+import { closeSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attemptHeader, resolveOutputPaths, truncationMarker } from '../../../src/agent/index.js';
@@ -45,5 +45,17 @@ describe('output file helpers', () => {
     closeSync(second.fd);
     expect(read(path)).toBe('x\n--- h ---\n');
     expect(statSync(path).mode & 0o777).toBe(0o644);
+  });
+
+  it('makes a folder again when it was removed after an earlier attempt (prune drops empty ones)', () => {
+    const path = join(dir, 'logs', 'task', '1.out');
+    const first = openOutputFile(path, 'stdout');
+    if (!first.ok) throw new Error(first.message);
+    closeSync(first.fd);
+    rmSync(join(dir, 'logs', 'task'), { recursive: true });
+    const again = openOutputFile(join(dir, 'logs', 'task', '2.out'), 'stdout');
+    if (!again.ok) throw new Error(again.message);
+    closeSync(again.fd);
+    expect(statSync(join(dir, 'logs', 'task', '2.out')).isFile()).toBe(true);
   });
 });
