@@ -70,6 +70,11 @@ export class LocalAgent {
     return this.live.size < this.opts.concurrency;
   }
 
+  /** Slots free for new attempts now. */
+  get freeSlots(): number {
+    return Math.max(0, this.opts.concurrency - this.live.size);
+  }
+
   /** `queue IN (…)` for the queues this agent serves, so runs for other hosts never crowd them out. */
   private get queueSql(): string {
     return [...this.opts.queues].map((q) => `'${q.replaceAll("'", "''")}'`).join(', ');

@@ -98,16 +98,9 @@ export class Daemon {
     this.loadCalendars('never');
     this.alerts.start(); // before recovery, so runs it fails as lost alert too
     const rec = recover(this.store, this.clock, this.opts.home);
-    const now = this.clock.now();
-    this.store.events.append({
-      key: `daemon:${process.pid}:${now}:started`, type: 'daemon.started', time: now, instance: 'default',
-      data: { pid: process.pid, host: hostName(), version: this.opts.version, queues: [...this.queueNames()], concurrency: this.opts.concurrency },
-    });
+    this.daemonEvent('started', { pid: process.pid, host: hostName(), version: this.opts.version, queues: [...this.queueNames()], concurrency: this.opts.concurrency });
     if (prev && prev.stopped_at === null || rec.failed.length || rec.retried.length) {
-      this.store.events.append({
-        key: `daemon:${process.pid}:${now}:recovered`, type: 'daemon.recovered', time: now, instance: 'default',
-        data: { previous_pid: prev?.pid ?? null, failed: rec.failed, retried: rec.retried, killed: rec.killed },
-      });
+      this.daemonEvent('recovered', { previous_pid: prev?.pid ?? null, failed: rec.failed, retried: rec.retried, killed: rec.killed });
       if (rec.failed.length + rec.retried.length) {
         this.opts.log(`Recovered ${rec.failed.length + rec.retried.length} run(s) left by a previous daemon: ${rec.failed.length} failed (lost), ${rec.retried.length} retried; killed ${rec.killed.length} leftover process(es)`);
       }
@@ -131,6 +124,12 @@ export class Daemon {
     this.wake();
     for (const s of this.sinks) s.start();
     this.retention?.start();
+  }
+
+  /** Record a daemon.* event, keyed by this process and the instant. */
+  private daemonEvent(what: 'started' | 'recovered' | 'stopped', data: Record<string, unknown>): void {
+    const now = this.clock.now();
+    this.store.events.append({ key: `daemon:${process.pid}:${now}:${what}`, type: `daemon.${what}`, time: now, instance: 'default', data });
   }
 
   /** Run a timer's work; an error is logged, never fatal (the store may be busy for a moment). */
@@ -305,11 +304,12 @@ export class Daemon {
     this.scheduler.tick();
     for (const id of this.scheduler.newGroupRuns.splice(0)) this.groups.mark(id);
     promoteDue(this.store, this.clock, { taskOf: (run) => this.taskOf(run)?.task });
-    // A wide fan-out triggers a few members per pass so the first ones start at once. The next
-    // pass follows at once only while the agent has a free slot: with every slot taken, more
-    // TRIGGER runs would only wait, and the passes would take the CPU the starts need. An ending
-    // attempt wakes the loop, and with it the next pass.
-    const more = this.groups.advance(this.opts.concurrency * 2);
+    // A wide fan-out triggers as many members per pass as there are free slots (at least one), so
+    // the first ones start at once instead of after hundreds of transitions. The next pass follows
+    // at once only while a slot is still free: with every slot taken, more TRIGGER runs would only
+    // wait, and the passes would take the CPU the starts need. An ending attempt wakes the loop,
+    // and with it the next pass.
+    const more = this.groups.advance(Math.max(1, this.agent.freeSlots));
     this.agent.pump();
     if (more && this.agent.hasCapacity()) setImmediate(() => this.guard('advancing groups', () => this.wake()));
   }
@@ -363,8 +363,7 @@ export class Daemon {
     if (finished === 'grace') await this.agent.drain('shutdown');
     await this.opts.launcher?.close?.();
     clearInterval(this.beat);
-    const now = this.clock.now();
-    this.store.events.append({ key: `daemon:${process.pid}:${now}:stopped`, type: 'daemon.stopped', time: now, instance: 'default', data: { pid: process.pid, signal } });
+    this.daemonEvent('stopped', { pid: process.pid, signal });
     this.logEvents();
     this.alerts.check();
     await this.alerts.stop();
