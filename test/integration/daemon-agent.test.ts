@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
@@ -143,6 +144,25 @@ describe('daemon and local agent, with real processes', () => {
   });
 });
 
+
+describe('the write-ahead log', () => {
+  it('is copied into the database once the daemon is quiet, not left for a later commit', async () => {
+    const { store, home, daemon } = startDaemon();
+    insertTask(store, { name: 'ok', trigger_times: '00:00', cmd: 'true' });
+    const id = await forceRun(store, 'ok');
+    await finalRun(store, id);
+    await waitFor(() => daemon.checkpoints > 0 || undefined, 'a checkpoint after the run');
+    // The database file alone (without its -wal) already holds the finished run.
+    const copy = join(tempHome(), 'copy.db');
+    copyFileSync(join(home, 'easytask.db'), copy);
+    const db = new Database(copy, { readonly: true });
+    try {
+      expect(db.prepare('SELECT state FROM runs WHERE id = ?').get(id)).toEqual({ state: 'SUCCESS' });
+    } finally {
+      db.close();
+    }
+  });
+});
 
 describe('a wide fan-out while every slot is taken', () => {
   it('triggers one pass of members ahead, not all of them, and still finishes the cycle', async () => {
