@@ -44,6 +44,8 @@ export interface DaemonOptions {
   launcher?: AttemptLauncher;
 }
 
+/** Console lines, alerts and sinks follow a pass by this much (see reportSoon). */
+const REPORT_AFTER_MS = 40;
 /** A checkpoint is tried this long after a pass, once its attempts were handed over and reported. */
 const CHECKPOINT_AFTER_MS = 25;
 /** …and only when nothing is running and the loop sleeps at least this much longer. */
@@ -264,23 +266,22 @@ export class Daemon {
     this.armCheckpoint();
   }
 
-  private reportQueued = false;
+  private reportTimer: NodeJS.Timeout | undefined;
 
   /**
-   * Print, alert and deliver what the pass committed, once the attempts it started have been
-   * handed over (their start continues in promise callbacks, which run before this).
+   * Print, alert and deliver what was committed, REPORT_AFTER_MS after a pass: the processes the
+   * pass started get the CPU first, and the passes in that window share one read and one write.
    */
   private reportSoon(): void {
-    if (this.reportQueued) return;
-    this.reportQueued = true;
-    setImmediate(() => {
-      this.reportQueued = false;
+    if (this.reportTimer) return;
+    this.reportTimer = setTimeout(() => {
+      this.reportTimer = undefined;
       this.guard('reporting events', () => {
         this.logEvents();
         this.alerts.check();
         for (const s of this.sinks) s.notify();
       });
-    });
+    }, REPORT_AFTER_MS);
   }
 
   /** Print what was committed since the last look, run.output aside. */
@@ -394,6 +395,7 @@ export class Daemon {
     this.stopping = true;
     clearTimeout(this.timer);
     clearTimeout(this.checkpointTimer);
+    clearTimeout(this.reportTimer);
     clearInterval(this.poller);
     await this.watcher?.close();
     const running = this.agent.running;
