@@ -20,8 +20,10 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** Starts attempts; default: in this process. The daemon passes its spawner pool. */
   start?: StartAttempt;
-  /** Called whenever an attempt ends (the run is final or RESTARTING): a slot is free again. */
+  /** Called whenever an attempt ends (the run is final or RESTARTING: a slot is free again), and for a run that ended when claimed. */
   onSettled?: (run: RunRow) => void;
+  /** Called when a run was claimed (STARTED), before its attempt is started. */
+  onAccepted?: (run: RunRow) => void;
   /** Called when an attempt's process started (the run is RUNNING). */
   onStarted?: (run: RunRow) => void;
 }
@@ -93,15 +95,30 @@ export class LocalAgent {
     if (ready.length === 0) return;
     // Claimed in one transaction (one commit for a burst); started once it is committed.
     const claimed: { run: RunRow; resolved: Resolved }[] = [];
+    const ended: RunRow[] = [];
     this.store.tx(() => {
       for (const run of ready) {
         if (claimed.length >= free) break;
         if (this.live.has(run.id)) continue;
         const c = this.claim(run);
-        if (c) claimed.push(c);
+        if (c && 'ended' in c) ended.push(c.ended);
+        else if (c) claimed.push(c);
       }
     });
-    for (const c of claimed) this.launch(c.run, c.resolved);
+    for (const c of claimed) {
+      this.notify(this.opts.onAccepted, c.run);
+      this.launch(c.run, c.resolved);
+    }
+    for (const run of ended) this.notify(this.opts.onSettled, run);
+  }
+
+  /** Tell the daemon about a run; its errors are logged, never the agent's. */
+  private notify(hook: ((run: RunRow) => void) | undefined, run: RunRow): void {
+    try {
+      hook?.(run);
+    } catch (err) {
+      this.opts.log?.(`error after run ${run.id}: ${(err as Error).message}`);
+    }
   }
 
   /** The earliest RESTARTING due time on a served queue, so the loop can wake for it. */
@@ -110,17 +127,16 @@ export class LocalAgent {
     return r.d ?? undefined;
   }
 
-  /** Inside a transaction: STARTED (attempt n) when the run can go, else recorded as it ends. */
-  private claim(run: RunRow): { run: RunRow; resolved: Resolved } | undefined {
+  /** Inside a transaction: STARTED (attempt n) when the run can go, else recorded as it ends (its task was deleted). */
+  private claim(run: RunRow): { run: RunRow; resolved: Resolved } | { ended: RunRow } | undefined {
     const resolved = this.tasks.task(run);
     const now = this.clock.now();
     const attempt = run.attempt + 1;
     try {
       return this.store.tx(() => {
         if (!resolved) {
-          if (run.state === 'TRIGGER') this.store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
-          else this.store.runs.transitionInTx({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
-          return undefined;
+          if (run.state === 'TRIGGER') return { ended: this.store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version }) };
+          return { ended: this.store.runs.transitionInTx({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version }) };
         }
         const r = this.store.runs.transitionInTx({
           runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
@@ -164,7 +180,7 @@ export class LocalAgent {
             data: { pid, stdout: spec.stdoutPath, stderr: spec.stderrPath, spawned_at: new Date(at).toISOString() },
           });
         });
-        this.opts.onStarted?.(entry.run);
+        this.notify(this.opts.onStarted, entry.run);
       },
       onOutput: (p) => this.outputEvent(entry.run, p, ++outputs),
     });
@@ -237,11 +253,7 @@ export class LocalAgent {
       }
     });
     this.live.delete(run.id);
-    try {
-      this.opts.onSettled?.(run);
-    } catch (err) {
-      this.opts.log?.(`error after run ${run.id}: ${(err as Error).message}`);
-    }
+    this.notify(this.opts.onSettled, run);
   }
 }
 

@@ -46,8 +46,8 @@ export interface DaemonOptions {
 
 /** Console lines, alerts and sinks follow a pass by this much (see reportSoon). */
 const REPORT_AFTER_MS = 40;
-/** A checkpoint is tried this long after a pass, once its attempts were handed over and reported. */
-const CHECKPOINT_AFTER_MS = 25;
+/** A checkpoint is tried this long after a pass, once what it committed was reported (REPORT_AFTER_MS). */
+const CHECKPOINT_AFTER_MS = 60;
 /** …and only when nothing is running and the loop sleeps at least this much longer. */
 const QUIET_MS = 200;
 
@@ -93,8 +93,11 @@ export class Daemon {
         this.groups.markRun(run);
         this.wakeSoon();
       },
+      onAccepted: (run) => {
+        if (this.groups.markLive(run)) this.wakeSoon();
+      },
       onStarted: (run) => {
-        if (this.groups.markStarted(run)) this.wakeSoon();
+        if (this.groups.markLive(run)) this.wakeSoon();
       },
     });
   }
@@ -273,7 +276,7 @@ export class Daemon {
    * pass started get the CPU first, and the passes in that window share one read and one write.
    */
   private reportSoon(): void {
-    if (this.reportTimer) return;
+    if (this.reportTimer || this.stopping) return; // stop() reports what is left itself
     this.reportTimer = setTimeout(() => {
       this.reportTimer = undefined;
       this.guard('reporting events', () => {
@@ -361,9 +364,9 @@ export class Daemon {
   /** When the loop next wakes on its own (undefined: nothing timed is ahead). */
   private nextWakeAt: number | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
-  private checkpointedSeq = -1;
-  /** Checkpoints run in quiet moments (for tests and status). */
+  /** Checkpoints run in quiet moments, and the last event sequence a completed one covered (for tests). */
   checkpoints = 0;
+  checkpointedSeq = -1;
 
   /**
    * Copy the write-ahead log into the database in a quiet moment. SQLite otherwise does it inside
@@ -384,9 +387,10 @@ export class Daemon {
     if (this.nextWakeAt !== undefined && this.nextWakeAt - this.clock.now() < QUIET_MS) return;
     const seq = this.store.events.lastSeq();
     if (seq === this.checkpointedSeq) return;
-    this.store.db.pragma('wal_checkpoint(PASSIVE)');
-    this.checkpointedSeq = seq;
+    const [r] = this.store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
     this.checkpoints++;
+    // A reader holding an older snapshot stops a passive checkpoint short: the next quiet moment finishes it.
+    if (r && r.checkpointed >= r.log) this.checkpointedSeq = seq;
   }
 
   /** Stop triggering, let running attempts finish within the grace period, then kill them. */

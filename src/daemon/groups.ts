@@ -2,6 +2,7 @@
 import { sql } from '../store/statements.js';
 import type { Clock } from '../core/clock.js';
 import { atomsOf, evaluate, parseDependency, type Expr, type Truth } from '../core/dependency.js';
+import { EasyTaskError } from '../core/errors.js';
 import { FINAL_STATES, STATE_LETTERS, type RunState } from '../core/states.js';
 import type { GroupDef, TaskDef } from '../core/task.js';
 import type { GroupRunRow, RunRow, Store } from '../store/index.js';
@@ -49,12 +50,14 @@ interface Cycle {
   queue: Set<string>;
   /** Member runs another part of the daemon moved on (an attempt ended, a trigger expired). */
   changed: Set<number>;
-  /** Members some expression asks about while they are live (`D:x`, `R:x`): their start matters too. */
+  /** Members some expression asks about in a state the agent sets (`D:x`, `R:x`, …): their claim and start matter too. */
   watchedLive: Set<string>;
+  /** Member name → the members its expression names. */
+  upstream: Map<string, string[]>;
 }
 
-/** Letters of states a run passes through without the engine seeing it: the agent's. */
-const LIVE_LETTERS = new Set(['D', 'R']);
+/** Letters of states a member enters or leaves by the agent's hand, not the engine's. */
+const LIVE_LETTERS = new Set(['Z', 'D', 'R', 'G']);
 
 const isFinal = (s: Seen | undefined): boolean => s !== undefined && FINAL_STATES.includes(s as RunState);
 
@@ -97,14 +100,16 @@ export class GroupEngine {
   }
 
   /**
-   * A member's process started (RUNNING). Returns true when that can move its cycle on (an
-   * expression asks for the member while it runs), so the caller wakes the loop only then.
+   * A member run was claimed (STARTED) or its process started (RUNNING): states the agent sets
+   * without the engine. The cycle notes it; returns true when an expression asks for the member in
+   * such a state (`D:x`, `R:x`, `Z:x`, `G:x`), so the caller wakes the loop only then.
    */
-  markStarted(run: Pick<RunRow, 'id' | 'group_run_id' | 'task_name'>): boolean {
+  markLive(run: Pick<RunRow, 'id' | 'group_run_id' | 'task_name'>): boolean {
     if (run.group_run_id === null) return false;
     const c = this.cycles.get(run.group_run_id);
+    c?.changed.add(run.id);
     if (c && !c.watchedLive.has(run.task_name)) return false;
-    this.markRun(run);
+    this.dirty.add(run.group_run_id);
     return true;
   }
 
@@ -116,15 +121,26 @@ export class GroupEngine {
 
   /** Members triggered in the current advance() call may not exceed this (see advance). */
   private budget = Infinity;
+  /** Cycles whose triggers the budget cut off: marked again when advance() returns. */
+  private readonly deferred = new Set<number>();
+  /** The store's data_version when last looked at: it moves when another process commits. */
+  private dataVersion = -1;
 
   /**
-   * Advance every marked cycle until nothing more changes, or until `budget` members were
-   * triggered: a wide fan-out then continues on the next call, so the agent can start the first
-   * members without waiting for hundreds of transitions. Returns true when work is left.
+   * Advance every marked cycle until nothing more changes. At most `budget` members are triggered:
+   * a wide fan-out continues on the next call, so the agent can start the first members without
+   * waiting for hundreds of transitions. Skips and ends are not held back by the budget. Returns
+   * true when triggers are left for the next call.
    */
   advance(budget = Infinity): boolean {
     this.budget = budget;
-    while (this.dirty.size && this.budget > 0) {
+    // Another process (a CLI disable or delete) may have moved member runs: read the cycles again.
+    const version = this.store.dataVersion();
+    if (version !== this.dataVersion) {
+      this.dataVersion = version;
+      this.cycles.clear();
+    }
+    while (this.dirty.size) {
       const [id] = this.dirty;
       this.dirty.delete(id!);
       let ended: boolean;
@@ -132,11 +148,16 @@ export class GroupEngine {
         ended = this.store.tx(() => this.advanceOne(id!));
       } catch (err) {
         this.cycles.delete(id!); // what it holds may have been rolled back
+        this.dirty.add(id!); // and it is looked at again next time
+        for (const d of this.deferred) this.dirty.add(d);
+        this.deferred.clear();
         throw err;
       }
       // A cycle that ended may be what a waiting group depends on.
       if (ended) for (const g of this.store.groupRuns.inStates(['ACTIVE'])) this.dirty.add(g.id);
     }
+    for (const d of this.deferred) this.dirty.add(d);
+    this.deferred.clear();
     return this.dirty.size > 0;
   }
 
@@ -185,14 +206,16 @@ export class GroupEngine {
   private load(g: GroupRunRow): Cycle {
     const runs = sql(this.store.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
     const members = this.membersOf(g.group_name, g.instance);
-    const c: Cycle = { seen: new Map(), runs: new Map(), names: new Map(), dependants: new Map(), open: 0, queue: new Set(), changed: new Set(), watchedLive: new Set() };
+    const c: Cycle = { seen: new Map(), runs: new Map(), names: new Map(), dependants: new Map(), open: 0, queue: new Set(), changed: new Set(), watchedLive: new Set(), upstream: new Map() };
     for (const name of members.keys()) c.seen.set(name, 'IDLE');
     for (const [name, task] of members) {
       const expr = exprOf(task.dependency);
       if (!expr) continue;
       const atoms = atomsOf(expr);
       for (const a of atoms) if (LIVE_LETTERS.has(a.letter)) c.watchedLive.add(a.name);
-      for (const upstream of new Set(atoms.map((a) => a.name))) {
+      const names = [...new Set(atoms.map((a) => a.name))];
+      c.upstream.set(name, names);
+      for (const upstream of names) {
         const list = c.dependants.get(upstream);
         if (list) list.push(name);
         else c.dependants.set(upstream, [name]);
@@ -207,6 +230,14 @@ export class GroupEngine {
     }
     this.cycles.set(g.id, c);
     return c;
+  }
+
+  /** Read a member run's state from the store into the cycle; false when the run is gone. */
+  private refresh(c: Cycle, name: string, id: number): boolean {
+    const row = sql(this.store.db, 'SELECT state FROM runs WHERE id = ?').get(id) as { state: RunState } | undefined;
+    if (!row) return false;
+    this.setState(c, name, row.state);
+    return true;
   }
 
   /** Record a member's new state and queue the members that depend on it. */
@@ -227,19 +258,23 @@ export class GroupEngine {
     const c = this.cycles.get(g.id) ?? this.load(g);
     for (const id of c.changed) {
       const name = c.names.get(id);
-      const row = sql(this.store.db, 'SELECT state FROM runs WHERE id = ?').get(id) as { state: RunState } | undefined;
-      if (name === undefined || !row) {
+      if (name === undefined || !this.refresh(c, name, id)) {
         this.cycles.delete(g.id); // not a run this cycle knows: read it again
         return this.advanceMembers(g);
       }
-      this.setState(c, name, row.state);
     }
     c.changed.clear();
     const members = this.membersOf(g.group_name, g.instance);
+    let cut = false;
     for (const name of c.queue) {
       if (c.seen.get(name) !== 'ACTIVE') {
         c.queue.delete(name);
         continue;
+      }
+      // An upstream member the agent may have moved since (claimed, started, retried) is read again.
+      for (const u of c.upstream.get(name) ?? []) {
+        const run = c.runs.get(u);
+        if (run && !isFinal(c.seen.get(u))) this.refresh(c, u, run.id);
       }
       const r = c.runs.get(name)!;
       const task = members.get(name);
@@ -250,20 +285,29 @@ export class GroupEngine {
         continue;
       }
       if (v && this.budget <= 0) {
-        this.dirty.add(g.id); // the rest of this fan-out triggers on the next call
-        return false;
-      }
-      c.queue.delete(name);
-      if (v && isFrozen(this.store, r)) {
-        this.setState(c, name, this.store.runs.transitionInTx({ runId: r.id, event: 'run.frozen', to: 'FROZEN', data: { date: r.business_date } }).state);
+        cut = true; // it triggers on the next call; skips further on still happen now
         continue;
       }
-      if (v) this.budget--;
-      const next = v
-        ? this.store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) })
-        : this.store.runs.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'dependency', ended_at: now }, data: { dependency: task?.dependency } });
-      this.setState(c, name, next.state);
+      c.queue.delete(name);
+      try {
+        if (v && isFrozen(this.store, r)) {
+          this.setState(c, name, this.store.runs.transitionInTx({ runId: r.id, event: 'run.frozen', to: 'FROZEN', data: { date: r.business_date } }).state);
+          continue;
+        }
+        const next = v
+          ? this.store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) })
+          : this.store.runs.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'dependency', ended_at: now }, data: { dependency: task?.dependency } });
+        if (v) this.budget--;
+        this.setState(c, name, next.state);
+      } catch (err) {
+        if (!(err instanceof EasyTaskError) || (err.code !== 'CONFLICT' && err.code !== 'ILLEGAL_TRANSITION')) throw err;
+        // Another process moved the run meanwhile (a disable, a delete): read the cycle again.
+        this.cycles.delete(g.id);
+        this.deferred.add(g.id);
+        return false;
+      }
     }
+    if (cut) this.deferred.add(g.id);
     if (c.open > 0) return false;
     this.cycles.delete(g.id);
     const failed = [...c.runs.keys()].filter((name) => !['SUCCESS', 'SKIPPED'].includes(c.seen.get(name)!));

@@ -151,7 +151,8 @@ describe('the write-ahead log', () => {
     insertTask(store, { name: 'ok', trigger_times: '00:00', cmd: 'true' });
     const id = await forceRun(store, 'ok');
     await finalRun(store, id);
-    await waitFor(() => daemon.checkpoints > 0 || undefined, 'a checkpoint after the run');
+    const last = (store.db.prepare('SELECT MAX(seq) AS s FROM events WHERE run_id = ?').get(id) as { s: number }).s;
+    await waitFor(() => daemon.checkpointedSeq >= last || undefined, 'a checkpoint covering the run');
     // The database file alone (without its -wal) already holds the finished run.
     const copy = join(tempHome(), 'copy.db');
     copyFileSync(join(home, 'easytask.db'), copy);
@@ -184,11 +185,31 @@ describe('a wide fan-out while every slot is taken', () => {
   }, 40_000);
 });
 
+describe('a member deleted while it waits for its retry', () => {
+  it('ends FAILED (deleted) at the retry, and its cycle ends with it', async () => {
+    const { store } = startDaemon();
+    insertGroup(store, { name: 'g', trigger_times: '00:00' });
+    insertTask(store, { name: 'flaky', task_group: 'g', trigger_times: undefined, timezone: undefined, cmd: 'exit 1', retry_attempts: 1, retry_delay: 1 });
+    insertTask(store, { name: 'fine', task_group: 'g', trigger_times: undefined, timezone: undefined, cmd: 'true' });
+    const id = store.commands.enqueue('force-run', 'g');
+    await waitFor(() => store.commands.get(id)!.acked_at, 'the force-run acknowledgement');
+    await waitFor(() => store.db.prepare("SELECT 1 FROM runs WHERE task_name = 'flaky' AND state = 'RESTARTING'").get(), 'the retry to be scheduled');
+    // As `easytask delete flaky` does: pending runs are skipped, a run waiting for its retry is left.
+    store.tx(() => {
+      store.runs.skipPending('flaky', 'default', 'deleted');
+      store.defs.remove(store.defs.byName('flaky', 'default')!);
+    });
+    const done = await waitFor(() => store.groupRuns.inStates(['SUCCESS', 'FAILED'])[0], 'the cycle to end', 15_000);
+    expect(done.state).toBe('FAILED');
+    expect(store.db.prepare("SELECT state, reason FROM runs WHERE task_name = 'flaky'").get()).toEqual({ state: 'FAILED', reason: 'deleted' });
+  }, 30_000);
+});
+
 describe('a member that waits for another to be running (R:x)', () => {
   it('starts while x runs, not after x ends', async () => {
     const { store } = startDaemon({ concurrency: 4 });
     insertGroup(store, { name: 'svc', trigger_times: '00:00' });
-    insertTask(store, { name: 'server', task_group: 'svc', trigger_times: undefined, timezone: undefined, cmd: 'sleep 1.5' });
+    insertTask(store, { name: 'server', task_group: 'svc', trigger_times: undefined, timezone: undefined, cmd: 'sleep 3' });
     insertTask(store, { name: 'probe', task_group: 'svc', trigger_times: undefined, timezone: undefined, cmd: 'true', dependency: 'R:server' });
     const id = store.commands.enqueue('force-run', 'svc');
     await waitFor(() => store.commands.get(id)!.acked_at, 'the force-run acknowledgement');

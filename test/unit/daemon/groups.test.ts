@@ -190,14 +190,75 @@ describe('group cycles advance on member transitions', () => {
     store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
     store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
     // Only a start someone's expression asks about wakes the engine.
-    expect(engine.markStarted({ ...r, task_name: 'server' })).toBe(true);
-    expect(engine.markStarted({ ...member(store, 'probe')!, task_name: 'probe' })).toBe(false);
+    expect(engine.markLive({ ...r, task_name: 'server' })).toBe(true);
+    expect(engine.markLive({ ...member(store, 'probe')!, task_name: 'probe' })).toBe(false);
     engine.advance();
     expect(states(store, ['probe', 'after'])).toEqual({ probe: 'TRIGGER', after: 'ACTIVE' });
     store.runs.transition({ runId: r.id, event: 'run.succeeded', to: 'SUCCESS' });
     engine.markRun(r);
     engine.advance();
     expect(states(store, ['probe', 'after'])).toEqual({ probe: 'TRIGGER', after: 'TRIGGER' });
+  });
+
+  it('an upstream the agent moved since the engine last looked is read again before a dependant decides', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    insertTask(store, { name: 'a', task_group: 'g', timezone: undefined });
+    insertTask(store, { name: 'b', task_group: 'g', timezone: undefined });
+    insertTask(store, { name: 'c', task_group: 'g', dependency: 'S:b and Z:a', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    const a = member(store, 'a')!;
+    // The agent claims and starts a; the engine is not told (no expression needs a wake for it).
+    store.runs.transition({ runId: a.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
+    store.runs.transition({ runId: a.id, event: 'run.started', to: 'RUNNING' });
+    finish(store, engine, 'b', true);
+    // Z:a no longer holds (a is running) and may never again: c waits, then is skipped when a ends.
+    expect(states(store, ['c'])).toEqual({ c: 'ACTIVE' });
+    store.runs.transition({ runId: a.id, event: 'run.succeeded', to: 'SUCCESS' });
+    engine.markRun(a);
+    engine.advance();
+    expect(member(store, 'c')).toMatchObject({ state: 'SKIPPED', reason: 'dependency' });
+    expect(groupState(store, 'g')).toBe('SUCCESS');
+  });
+
+  it('a member another process skipped meanwhile is read again, without an error', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'g', trigger_times: '07:00' });
+    insertTask(store, { name: 'a', task_group: 'g', timezone: undefined });
+    insertTask(store, { name: 'b', task_group: 'g', dependency: 'S:a', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    // As `easytask disable b` does from its own connection (in one process here: no data_version change).
+    const b = member(store, 'b')!;
+    store.runs.transition({ runId: b.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'disabled' } });
+    expect(() => finish(store, engine, 'a', true)).not.toThrow();
+    engine.advance();
+    expect(member(store, 'b')).toMatchObject({ state: 'SKIPPED', reason: 'disabled' });
+    expect(groupState(store, 'g')).toBe('SUCCESS');
+  });
+
+  it('a cycle that needs no trigger is not held back by another cycle using the whole budget', () => {
+    const { store, clock, engine, tick } = setup();
+    insertGroup(store, { name: 'wide', trigger_times: '07:00' });
+    insertTask(store, { name: 'root', task_group: 'wide', timezone: undefined });
+    for (let i = 0; i < 3; i++) insertTask(store, { name: `leaf${i}`, task_group: 'wide', dependency: 'S:root', timezone: undefined });
+    insertGroup(store, { name: 'small', trigger_times: '07:00' });
+    insertTask(store, { name: 'only', task_group: 'small', timezone: undefined });
+    clock.advance(HOUR);
+    tick();
+    const root = member(store, 'root')!;
+    const only = member(store, 'only')!;
+    for (const r of [root, only]) {
+      store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
+      store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+      store.runs.transition({ runId: r.id, event: 'run.succeeded', to: 'SUCCESS' });
+    }
+    engine.markRun(root); // the wide cycle is looked at first and takes the budget of 1
+    engine.markRun(only);
+    expect(engine.advance(1)).toBe(true);
+    expect(groupState(store, 'small')).toBe('SUCCESS');
+    expect((store.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE state = 'TRIGGER'").get() as { n: number }).n).toBe(1);
   });
 
   it('a wide fan-out triggers at most the budget per call and finishes on later calls', () => {
