@@ -68,13 +68,13 @@ export class LocalAgent {
     return this.opts.queues.has(queue);
   }
 
-  hasCapacity(): boolean {
-    return this.live.size < this.opts.concurrency;
-  }
-
   /** Slots free for new attempts now. */
   get freeSlots(): number {
     return Math.max(0, this.opts.concurrency - this.live.size);
+  }
+
+  hasCapacity(): boolean {
+    return this.freeSlots > 0;
   }
 
   /** `queue IN (…)` for the queues this agent serves, so runs for other hosts never crowd them out. */
@@ -84,8 +84,8 @@ export class LocalAgent {
 
   /** Accept what capacity allows: TRIGGER runs and RESTARTING runs whose delay is over. */
   pump(): void {
-    const free = this.opts.concurrency - this.live.size;
-    if (free <= 0) return;
+    const free = this.freeSlots;
+    if (free === 0) return;
     const now = this.clock.now();
     const want = free + this.live.size;
     // Two ordered index scans (runs_by_state_slot) instead of one OR that would sort every TRIGGER run.

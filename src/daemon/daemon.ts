@@ -1,7 +1,5 @@
 // The daemon: one process that schedules, runs and records; it sleeps until the next due instant.
-import { mkdirSync } from 'node:fs';
 import { sql } from '../store/statements.js';
-import { watch, type FSWatcher } from 'chokidar';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import type { TaskDef } from '../core/task.js';
@@ -14,7 +12,8 @@ import { emptyCalendars, type CalendarSet } from '../schedule/index.js';
 import type { AttemptLauncher } from '../agent/index.js';
 import type { RunRow, Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
-import { calendarDirs, homeCalendars } from './calendars.js';
+import { CalendarWatch } from './calendars.js';
+import { QuietCheckpoints } from './checkpoint.js';
 import { handle, type ControlContext } from './control.js';
 import { GroupEngine } from './groups.js';
 import { acquire, heartbeat, hostName, release } from './lock.js';
@@ -46,10 +45,6 @@ export interface DaemonOptions {
 
 /** Console lines, alerts and sinks follow a pass by this much (see reportSoon). */
 const REPORT_AFTER_MS = 40;
-/** A checkpoint is tried this long after a pass, once what it committed was reported (REPORT_AFTER_MS). */
-const CHECKPOINT_AFTER_MS = 60;
-/** …and only when nothing is running and the loop sleeps at least this much longer. */
-const QUIET_MS = 200;
 
 export class Daemon {
   readonly scheduler: Scheduler;
@@ -61,21 +56,30 @@ export class Daemon {
   private timer: NodeJS.Timeout | undefined;
   private poller: NodeJS.Timeout | undefined;
   private beat: NodeJS.Timeout | undefined;
-  private watcher: FSWatcher | undefined;
   private dataVersion = -1;
   private seenSeq = 0;
   private loggedSeq = 0;
   private stopping = false;
   private busy = false;
+  /** When the loop next wakes on its own (undefined: nothing timed is ahead). */
+  private nextWakeAt: number | undefined;
   private again = false;
-  private calendars: CalendarSet = emptyCalendars;
+  private readonly calendars: CalendarWatch;
+  /** WAL checkpoints in quiet moments (see checkpoint.ts). */
+  readonly checkpoints: QuietCheckpoints;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly opts: DaemonOptions,
   ) {
-    this.scheduler = new Scheduler(store, clock, this.calendars, { warn: (m) => opts.log(`warning: ${m}`) });
+    this.scheduler = new Scheduler(store, clock, emptyCalendars, { warn: (m) => opts.log(`warning: ${m}`) });
+    this.calendars = new CalendarWatch({ home: opts.home, now: () => clock.now(), log: opts.log, apply: (calendars, reloaded) => this.calendarsChanged(calendars, reloaded) });
+    this.checkpoints = new QuietCheckpoints(store, clock, {
+      busy: () => this.stopping || this.busy || this.agent.running > 0,
+      nextWakeAt: () => this.nextWakeAt,
+      guard: (what, fn) => this.guard(what, fn),
+    });
     this.groups = new GroupEngine(store, clock);
     this.sinks = (opts.sinks ?? []).map((s) => new SinkDelivery(store, clock, { ...s, log: opts.log }));
     this.alerts = new AlertFeed(store, new AlertRunner(store, clock, { home: opts.home, log: opts.log }), (run) => this.taskOf(run));
@@ -105,7 +109,7 @@ export class Daemon {
   /** Take the home, recover what a crashed daemon left, and start the loop. */
   start(): void {
     const prev = acquire(this.store, this.clock, this.opts.version);
-    this.loadCalendars('never');
+    this.calendars.load();
     this.alerts.start(); // before recovery, so runs it fails as lost alert too
     const rec = recover(this.store, this.clock, this.opts.home);
     this.daemonEvent('started', { pid: process.pid, host: hostName(), version: this.opts.version, queues: [...this.queueNames()], concurrency: this.opts.concurrency });
@@ -122,14 +126,7 @@ export class Daemon {
     this.dataVersion = this.store.dataVersion();
     this.poller = setInterval(() => this.guard('reading changes', () => this.checkForChanges()), this.opts.pollMs);
     this.beat = setInterval(() => this.guard('heartbeat', () => heartbeat(this.store, this.clock)), DEFAULTS.heartbeatMs);
-    // The folder is made if missing: watching a missing path makes the watcher rescan the whole home
-    // on every change to it (the store's WAL, the log folders).
-    const userCalendars = calendarDirs(this.opts.home).at(-1)!;
-    mkdirSync(userCalendars, { recursive: true });
-    this.watcher = watch(userCalendars, { ignoreInitial: true, depth: 0 })
-      .on('all', () => this.loadCalendars('always'))
-      // A file written while the watcher was still scanning the folder counts as initial: look again.
-      .on('ready', () => this.loadCalendars('if-changed'));
+    this.calendars.watch();
     this.processCommands();
     this.wake();
     for (const s of this.sinks) s.start();
@@ -183,21 +180,12 @@ export class Daemon {
     this.groups.definitionsChanged();
   }
 
-  private loadCalendars(announce: 'never' | 'always' | 'if-changed'): void {
-    try {
-      const loaded = homeCalendars(this.opts.home, this.clock.now());
-      if (announce === 'if-changed' && fingerprint(loaded.calendars) === fingerprint(this.calendars)) return;
-      for (const w of loaded.warnings) this.opts.log(`warning: ${w}`);
-      this.calendars = loaded.calendars;
-      this.scheduler.setCalendars(loaded.calendars);
-      if (announce !== 'never') {
-        const now = this.clock.now();
-        this.store.events.append({ key: `calendar:${process.pid}:${now}:${Math.random()}`, type: 'calendar.reloaded', time: now, instance: 'default', data: { calendars: [...loaded.calendars.keys()] } });
-        this.wake();
-      }
-    } catch (err) {
-      this.opts.log(`error: calendars not reloaded: ${(err as Error).message}`);
-    }
+  private calendarsChanged(calendars: CalendarSet, reloaded: boolean): void {
+    this.scheduler.setCalendars(calendars);
+    if (!reloaded) return;
+    const now = this.clock.now();
+    this.store.events.append({ key: `calendar:${process.pid}:${now}:${Math.random()}`, type: 'calendar.reloaded', time: now, instance: 'default', data: { calendars: [...calendars.keys()] } });
+    this.wake();
   }
 
   /** Another process committed (a CLI insert, a control command): react within one poll interval. */
@@ -266,7 +254,7 @@ export class Daemon {
     }
     this.arm();
     this.reportSoon();
-    this.armCheckpoint();
+    this.checkpoints.arm();
   }
 
   private reportTimer: NodeJS.Timeout | undefined;
@@ -361,47 +349,15 @@ export class Daemon {
     this.timer = setTimeout(() => this.guard('waking', () => this.wake()), Math.min(delay, 30_000));
   }
 
-  /** When the loop next wakes on its own (undefined: nothing timed is ahead). */
-  private nextWakeAt: number | undefined;
-  private checkpointTimer: NodeJS.Timeout | undefined;
-  /** Checkpoints run in quiet moments, and the last event sequence a completed one covered (for tests). */
-  checkpoints = 0;
-  checkpointedSeq = -1;
-
-  /**
-   * Copy the write-ahead log into the database in a quiet moment. SQLite otherwise does it inside
-   * whichever commit crosses its threshold, and that commit (with its fsync) can be the one at a
-   * fire instant. The threshold stays as the backstop for a daemon that is never quiet.
-   */
-  private armCheckpoint(): void {
-    if (this.checkpointTimer || this.stopping) return;
-    this.checkpointTimer = setTimeout(() => {
-      this.checkpointTimer = undefined;
-      this.guard('checkpointing the store', () => this.checkpointIfQuiet());
-    }, CHECKPOINT_AFTER_MS);
-    this.checkpointTimer.unref();
-  }
-
-  private checkpointIfQuiet(): void {
-    if (this.stopping || this.busy || this.agent.running > 0) return;
-    if (this.nextWakeAt !== undefined && this.nextWakeAt - this.clock.now() < QUIET_MS) return;
-    const seq = this.store.events.lastSeq();
-    if (seq === this.checkpointedSeq) return;
-    const [r] = this.store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
-    this.checkpoints++;
-    // A reader holding an older snapshot stops a passive checkpoint short: the next quiet moment finishes it.
-    if (r && r.checkpointed >= r.log) this.checkpointedSeq = seq;
-  }
-
   /** Stop triggering, let running attempts finish within the grace period, then kill them. */
   async stop(signal: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.timer);
-    clearTimeout(this.checkpointTimer);
+    this.checkpoints.stop();
     clearTimeout(this.reportTimer);
     clearInterval(this.poller);
-    await this.watcher?.close();
+    await this.calendars.close();
     const running = this.agent.running;
     if (running) this.opts.log(`${signal}: waiting up to ${this.opts.graceSeconds}s for ${running} running attempt(s)`);
     const graceOver = new Promise<'grace'>((r) => setTimeout(() => r('grace'), this.opts.graceSeconds * 1000).unref());
@@ -418,9 +374,4 @@ export class Daemon {
     await Promise.all(this.sinks.map((s) => s.stop()));
     release(this.store, this.clock);
   }
-}
-
-/** What a set of calendars says, to tell whether a reload changed anything. */
-function fingerprint(calendars: CalendarSet): string {
-  return JSON.stringify([...calendars.values()].map((c) => [c.name, c.file, c.entries]));
 }

@@ -3,7 +3,7 @@ import { sql } from '../store/statements.js';
 import type { Clock } from '../core/clock.js';
 import { atomsOf, evaluate, parseDependency, type Expr, type Truth } from '../core/dependency.js';
 import { EasyTaskError } from '../core/errors.js';
-import { FINAL_STATES, STATE_LETTERS, type RunState } from '../core/states.js';
+import { FINAL_STATES, isFinal, STATE_LETTERS, type RunState } from '../core/states.js';
 import type { GroupDef, TaskDef } from '../core/task.js';
 import type { GroupRunRow, RunRow, Store } from '../store/index.js';
 import { isFrozen, triggerPatch } from './trigger.js';
@@ -34,37 +34,61 @@ function exprOf(text: string | undefined): Expr | null {
   return e;
 }
 
+/** A group's members and the graph their expressions make, read once per definition change. */
+interface Shape {
+  members: Map<string, TaskDef>;
+  /** Member name → the members whose expression names it. */
+  dependants: Map<string, string[]>;
+  /** Member name → the members its expression names. */
+  upstream: Map<string, string[]>;
+  /** Members some expression asks about in a state the agent sets (`D:x`, `R:x`, …): their claim and start matter too. */
+  watchedLive: Set<string>;
+}
+
+/** Letters of states a member enters or leaves by the agent's hand, not the engine's. */
+const LIVE_LETTERS = new Set(['Z', 'D', 'R', 'G']);
+
+function shapeOf(members: TaskDef[]): Shape {
+  const shape: Shape = { members: new Map(members.map((t) => [t.name, t])), dependants: new Map(), upstream: new Map(), watchedLive: new Set() };
+  for (const task of members) {
+    const expr = exprOf(task.dependency);
+    if (!expr) continue;
+    const atoms = atomsOf(expr);
+    for (const a of atoms) if (LIVE_LETTERS.has(a.letter)) shape.watchedLive.add(a.name);
+    const names = [...new Set(atoms.map((a) => a.name))];
+    shape.upstream.set(task.name, names);
+    for (const upstream of names) {
+      const list = shape.dependants.get(upstream);
+      if (list) list.push(task.name);
+      else shape.dependants.set(upstream, [task.name]);
+    }
+  }
+  return shape;
+}
+
 /** What the engine keeps of an open cycle between passes, so a transition costs its dependants only. */
 interface Cycle {
+  shape: Shape;
   /** Member name → state; members without a run (inactive) are IDLE. */
   seen: Map<string, Seen>;
   /** Member name → its run in this cycle. */
   runs: Map<string, RunRow>;
   /** Run id → member name. */
   names: Map<number, string>;
-  /** Member name → the members whose expression names it. */
-  dependants: Map<string, string[]>;
   /** Member runs not yet final. */
   open: number;
   /** Members to evaluate on the next pass (ACTIVE ones whose upstream changed), in order. */
   queue: Set<string>;
   /** Member runs another part of the daemon moved on (an attempt ended, a trigger expired). */
   changed: Set<number>;
-  /** Members some expression asks about in a state the agent sets (`D:x`, `R:x`, …): their claim and start matter too. */
-  watchedLive: Set<string>;
-  /** Member name → the members its expression names. */
-  upstream: Map<string, string[]>;
 }
 
-/** Letters of states a member enters or leaves by the agent's hand, not the engine's. */
-const LIVE_LETTERS = new Set(['Z', 'D', 'R', 'G']);
-
-const isFinal = (s: Seen | undefined): boolean => s !== undefined && FINAL_STATES.includes(s as RunState);
+const isFinalSeen = (s: Seen | undefined): boolean => s !== undefined && s !== 'IDLE' && isFinal(s);
 
 export class GroupEngine {
   private readonly dirty = new Set<number>();
-  /** Member definitions per group, read once per definition change rather than on every transition. */
-  private members = new Map<string, Map<string, TaskDef>>();
+  /** Each group's members and their graph, read once per definition change rather than on every transition. */
+  private readonly shapes = new Map<string, Shape>();
   /** Open cycles as last seen; rebuilt from the store after any change the engine did not see. */
   private readonly cycles = new Map<number, Cycle>();
 
@@ -75,15 +99,15 @@ export class GroupEngine {
 
   /** Definitions changed: forget the cached members and cycles. */
   definitionsChanged(): void {
-    this.members.clear();
+    this.shapes.clear();
     this.cycles.clear();
   }
 
-  private membersOf(group: string, instance: string): Map<string, TaskDef> {
+  private shapeOf(group: string, instance: string): Shape {
     const key = `${instance}/${group}`;
-    let m = this.members.get(key);
-    if (!m) this.members.set(key, (m = new Map(this.store.defs.membersOf(group, instance).map((t) => [t.name, t]))));
-    return m;
+    let shape = this.shapes.get(key);
+    if (!shape) this.shapes.set(key, (shape = shapeOf(this.store.defs.membersOf(group, instance))));
+    return shape;
   }
 
   /** Re-examine every open cycle from the store (at start-up and after outside changes). */
@@ -108,7 +132,7 @@ export class GroupEngine {
     if (run.group_run_id === null) return false;
     const c = this.cycles.get(run.group_run_id);
     c?.changed.add(run.id);
-    if (c && !c.watchedLive.has(run.task_name)) return false;
+    if (c && !c.shape.watchedLive.has(run.task_name)) return false;
     this.dirty.add(run.group_run_id);
     return true;
   }
@@ -191,7 +215,7 @@ export class GroupEngine {
       }
     }
     this.store.groupRuns.transition(g.id, 'group_run.started', 'RUNNING', { started_at: now });
-    for (const m of this.membersOf(g.group_name, g.instance).values()) {
+    for (const m of this.shapeOf(g.group_name, g.instance).members.values()) {
       if (!m.active) continue;
       this.store.runs.create({
         task_id: m.tid, task_name: m.name, instance: m.instance, slot: g.slot, origin: 'group',
@@ -205,27 +229,14 @@ export class GroupEngine {
   /** The cycle as the store has it: every member run, and every ACTIVE one queued for evaluation. */
   private load(g: GroupRunRow): Cycle {
     const runs = sql(this.store.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
-    const members = this.membersOf(g.group_name, g.instance);
-    const c: Cycle = { seen: new Map(), runs: new Map(), names: new Map(), dependants: new Map(), open: 0, queue: new Set(), changed: new Set(), watchedLive: new Set(), upstream: new Map() };
-    for (const name of members.keys()) c.seen.set(name, 'IDLE');
-    for (const [name, task] of members) {
-      const expr = exprOf(task.dependency);
-      if (!expr) continue;
-      const atoms = atomsOf(expr);
-      for (const a of atoms) if (LIVE_LETTERS.has(a.letter)) c.watchedLive.add(a.name);
-      const names = [...new Set(atoms.map((a) => a.name))];
-      c.upstream.set(name, names);
-      for (const upstream of names) {
-        const list = c.dependants.get(upstream);
-        if (list) list.push(name);
-        else c.dependants.set(upstream, [name]);
-      }
-    }
+    const shape = this.shapeOf(g.group_name, g.instance);
+    const c: Cycle = { shape, seen: new Map(), runs: new Map(), names: new Map(), open: 0, queue: new Set(), changed: new Set() };
+    for (const name of shape.members.keys()) c.seen.set(name, 'IDLE');
     for (const r of runs) {
       c.seen.set(r.task_name, r.state);
       c.runs.set(r.task_name, r);
       c.names.set(r.id, r.task_name);
-      if (!isFinal(r.state)) c.open++;
+      if (!isFinalSeen(r.state)) c.open++;
       if (r.state === 'ACTIVE') c.queue.add(r.task_name);
     }
     this.cycles.set(g.id, c);
@@ -245,8 +256,8 @@ export class GroupEngine {
     const before = c.seen.get(name);
     if (before === state) return;
     c.seen.set(name, state);
-    if (isFinal(before) !== isFinal(state)) c.open += isFinal(state) ? -1 : 1;
-    for (const d of c.dependants.get(name) ?? []) if (c.seen.get(d) === 'ACTIVE' && c.runs.has(d)) c.queue.add(d);
+    if (isFinalSeen(before) !== isFinalSeen(state)) c.open += isFinalSeen(state) ? -1 : 1;
+    for (const d of c.shape.dependants.get(name) ?? []) if (c.seen.get(d) === 'ACTIVE' && c.runs.has(d)) c.queue.add(d);
   }
 
   /**
@@ -264,7 +275,7 @@ export class GroupEngine {
       }
     }
     c.changed.clear();
-    const members = this.membersOf(g.group_name, g.instance);
+    const { members } = c.shape;
     let cut = false;
     for (const name of c.queue) {
       if (c.seen.get(name) !== 'ACTIVE') {
@@ -272,9 +283,9 @@ export class GroupEngine {
         continue;
       }
       // An upstream member the agent may have moved since (claimed, started, retried) is read again.
-      for (const u of c.upstream.get(name) ?? []) {
+      for (const u of c.shape.upstream.get(name) ?? []) {
         const run = c.runs.get(u);
-        if (run && !isFinal(c.seen.get(u))) this.refresh(c, u, run.id);
+        if (run && !isFinalSeen(c.seen.get(u))) this.refresh(c, u, run.id);
       }
       const r = c.runs.get(name)!;
       const task = members.get(name);

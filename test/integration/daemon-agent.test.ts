@@ -152,7 +152,7 @@ describe('the write-ahead log', () => {
     const id = await forceRun(store, 'ok');
     await finalRun(store, id);
     const last = (store.db.prepare('SELECT MAX(seq) AS s FROM events WHERE run_id = ?').get(id) as { s: number }).s;
-    await waitFor(() => daemon.checkpointedSeq >= last || undefined, 'a checkpoint covering the run');
+    await waitFor(() => daemon.checkpoints.coveredSeq >= last || undefined, 'a checkpoint covering the run');
     // The database file alone (without its -wal) already holds the finished run.
     const copy = join(tempHome(), 'copy.db');
     copyFileSync(join(home, 'easytask.db'), copy);

@@ -23,11 +23,14 @@ interface Member {
   dependency?: string;
 }
 
-/** A random expression over earlier members, with final-state letters (whose truth cannot flip back). */
-function exprOver(names: string[], depth: number): fc.Arbitrary<string> {
-  const atom = fc.tuple(fc.constantFrom('S', 'F', 'K', 'P'), fc.constantFrom(...names)).map(([l, n]) => `${l}:${n}`);
+/** Letters of final states (whose truth cannot flip back once decided). */
+const FINAL_LETTERS = ['S', 'F', 'K', 'P'];
+
+/** A random expression over earlier members, with the given state letters. */
+function exprOver(names: string[], depth: number, letters = FINAL_LETTERS): fc.Arbitrary<string> {
+  const atom = fc.tuple(fc.constantFrom(...letters), fc.constantFrom(...names)).map(([l, n]) => `${l}:${n}`);
   if (depth === 0) return atom;
-  const sub = exprOver(names, depth - 1);
+  const sub = exprOver(names, depth - 1, letters);
   return fc.oneof(
     { weight: 3, arbitrary: atom },
     { weight: 1, arbitrary: sub.map((e) => `not (${e})`) },
@@ -110,17 +113,8 @@ describe('group engine: incremental evaluation matches the rules', () => {
   });
 });
 
-/** Letters for the second property: final ones and those of states the agent sets. */
-function liveExprOver(names: string[], depth: number): fc.Arbitrary<string> {
-  const atom = fc.tuple(fc.constantFrom('S', 'F', 'K', 'P', 'A', 'Z', 'D', 'R', 'G'), fc.constantFrom(...names)).map(([l, n]) => `${l}:${n}`);
-  if (depth === 0) return atom;
-  const sub = liveExprOver(names, depth - 1);
-  return fc.oneof(
-    { weight: 3, arbitrary: atom },
-    { weight: 1, arbitrary: sub.map((e) => `not (${e})`) },
-    { weight: 2, arbitrary: fc.tuple(sub, fc.constantFrom('and', 'or'), sub).map(([l, op, r]) => `(${l} ${op} ${r})`) },
-  );
-}
+/** The second property adds ACTIVE and the states the agent sets. */
+const LIVE_LETTERS = [...FINAL_LETTERS, 'A', 'Z', 'D', 'R', 'G'];
 
 interface LiveMember {
   name: string;
@@ -136,7 +130,7 @@ const liveGraph: fc.Arbitrary<LiveMember[]> = fc.integer({ min: 1, max: 6 }).cha
       return fc.record({
         name: fc.constant(`m${i}`),
         outcomes: fc.array(fc.boolean(), { minLength: 1, maxLength: 2 }),
-        dependency: i === 0 ? fc.constant(undefined) : fc.option(liveExprOver(earlier, 2), { nil: undefined, freq: 4 }),
+        dependency: i === 0 ? fc.constant(undefined) : fc.option(exprOver(earlier, 2, LIVE_LETTERS), { nil: undefined, freq: 4 }),
       });
     }),
   ),

@@ -26,12 +26,17 @@ const member = (store: Store, name: string) =>
   store.db.prepare('SELECT * FROM runs WHERE task_name = ? ORDER BY id DESC LIMIT 1').get(name) as { id: number; state: string; reason: string | null; group_run_id: number } | undefined;
 const states = (store: Store, names: string[]) => Object.fromEntries(names.map((n) => [n, member(store, n)?.state ?? '-']));
 
+/** Play an agent: accept and start a triggered run (RUNNING), telling the engine nothing. */
+function startRun(store: Store, r: { id: number }) {
+  store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
+  store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+}
+
 /** Play an agent: accept, start and end a triggered member run. */
 function finish(store: Store, engine: GroupEngine, name: string, ok: boolean) {
   const r = member(store, name)!;
   expect(r.state).toBe('TRIGGER');
-  store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
-  store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+  startRun(store, r);
   store.runs.transition(ok ? { runId: r.id, event: 'run.succeeded', to: 'SUCCESS' } : { runId: r.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'exit_code', exit_code: 1 } });
   engine.markRun(r);
   engine.advance();
@@ -187,8 +192,7 @@ describe('group cycles advance on member transitions', () => {
     clock.advance(HOUR);
     tick();
     const r = member(store, 'server')!;
-    store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
-    store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+    startRun(store, r);
     // Only a start someone's expression asks about wakes the engine.
     expect(engine.markLive({ ...r, task_name: 'server' })).toBe(true);
     expect(engine.markLive({ ...member(store, 'probe')!, task_name: 'probe' })).toBe(false);
@@ -209,9 +213,8 @@ describe('group cycles advance on member transitions', () => {
     clock.advance(HOUR);
     tick();
     const a = member(store, 'a')!;
-    // The agent claims and starts a; the engine is not told (no expression needs a wake for it).
-    store.runs.transition({ runId: a.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
-    store.runs.transition({ runId: a.id, event: 'run.started', to: 'RUNNING' });
+    // The agent claims and starts a, and the engine is not told (as if the notification were lost).
+    startRun(store, a);
     finish(store, engine, 'b', true);
     // Z:a no longer holds (a is running) and may never again: c waits, then is skipped when a ends.
     expect(states(store, ['c'])).toEqual({ c: 'ACTIVE' });
@@ -250,8 +253,7 @@ describe('group cycles advance on member transitions', () => {
     const root = member(store, 'root')!;
     const only = member(store, 'only')!;
     for (const r of [root, only]) {
-      store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
-      store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+      startRun(store, r);
       store.runs.transition({ runId: r.id, event: 'run.succeeded', to: 'SUCCESS' });
     }
     engine.markRun(root); // the wide cycle is looked at first and takes the budget of 1
@@ -269,8 +271,7 @@ describe('group cycles advance on member transitions', () => {
     clock.advance(HOUR);
     tick();
     const r = member(store, 'root')!;
-    store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
-    store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+    startRun(store, r);
     store.runs.transition({ runId: r.id, event: 'run.succeeded', to: 'SUCCESS' });
     engine.markRun(r);
     const triggered = () => (store.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE state = 'TRIGGER'").get() as { n: number }).n;
