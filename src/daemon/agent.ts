@@ -37,6 +37,15 @@ interface Live {
   done?: Promise<void>;
 }
 
+/** A process that started, to be recorded RUNNING. */
+interface Spawned {
+  entry: Live;
+  pid: number;
+  at: number;
+  stdoutPath: string;
+  stderrPath: string;
+}
+
 type Resolved = { task: TaskDef; timezone: string };
 
 export interface TaskResolver {
@@ -45,6 +54,9 @@ export interface TaskResolver {
 
 export class LocalAgent {
   private readonly live = new Map<number, Live>();
+  /** Started processes not yet recorded RUNNING: those that start in one turn of the event loop share one commit. */
+  private spawned: Spawned[] = [];
+  private spawnedFlush: NodeJS.Immediate | undefined;
   /** The daemon's environment, read once (process.env is slow to copy, and it does not change). */
   private readonly baseEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
 
@@ -170,25 +182,65 @@ export class LocalAgent {
     let outputs = 0;
     entry.handle = (this.opts.start ?? startAttempt)(spec, {
       clock: this.clock,
-      onSpawn: (pid, at) => {
-        entry.run = this.store.tx(() => {
-          sql(this.store.db, 'UPDATE attempts SET pid = ? WHERE run_id = ? AND n = ?').run(pid, run.id, run.attempt);
-          return this.store.runs.transitionInTx({
-            runId: run.id, event: 'run.started', to: 'RUNNING',
-            patch: { pid, stdout_path: spec.stdoutPath, stderr_path: spec.stderrPath },
-            // spawned_at: when the process started, which the event's own time (when it was recorded) follows.
-            data: { pid, stdout: spec.stdoutPath, stderr: spec.stderrPath, spawned_at: new Date(at).toISOString() },
-          });
-        });
-        this.notify(this.opts.onStarted, entry.run);
-      },
+      onSpawn: (pid, at) => this.started({ entry, pid, at, stdoutPath: spec.stdoutPath, stderrPath: spec.stderrPath }),
       onOutput: (p) => this.outputEvent(entry.run, p, ++outputs),
     });
     if (entry.pendingTerminate) entry.handle.terminate(entry.pendingTerminate);
     this.settle(entry, { kind: 'result', result: await entry.handle.result });
   }
 
+  /**
+   * Record a started process as RUNNING at the end of this turn of the event loop: processes that
+   * start together (a spawner reports several at once) share one commit, and the spawns still
+   * waiting are not held up by one commit each. Until then the run reads STARTED; a crash meanwhile
+   * leaves it to recovery, which finds its process by its environment.
+   */
+  private started(s: Spawned): void {
+    this.spawned.push(s);
+    this.spawnedFlush ??= setImmediate(() => this.recordStarted());
+  }
+
+  private recordStarted(): void {
+    clearImmediate(this.spawnedFlush);
+    this.spawnedFlush = undefined;
+    const batch = this.spawned.splice(0);
+    if (batch.length === 0) return;
+    const recorded = new Map<Spawned, RunRow>();
+    const failed = (s: Spawned, err: unknown) => this.opts.log?.(`error: recording the start of run ${s.entry.run.id}: ${(err as Error).message}`);
+    try {
+      this.store.tx(() => {
+        for (const s of batch) {
+          try {
+            recorded.set(s, this.store.tx(() => this.recordOneStarted(s))); // a savepoint: one failure stays its own
+          } catch (err) {
+            failed(s, err);
+          }
+        }
+      });
+    } catch (err) {
+      recorded.clear(); // nothing was written
+      for (const s of batch) failed(s, err);
+    }
+    for (const [s, run] of recorded) {
+      s.entry.run = run;
+      this.notify(this.opts.onStarted, run);
+    }
+  }
+
+  /** Inside a transaction: the attempt's pid, and the run RUNNING. */
+  private recordOneStarted({ entry, pid, at, stdoutPath, stderrPath }: Spawned): RunRow {
+    const run = entry.run;
+    sql(this.store.db, 'UPDATE attempts SET pid = ? WHERE run_id = ? AND n = ?').run(pid, run.id, run.attempt);
+    return this.store.runs.transitionInTx({
+      runId: run.id, event: 'run.started', to: 'RUNNING',
+      patch: { pid, stdout_path: stdoutPath, stderr_path: stderrPath },
+      // spawned_at: when the process started, which the event's own time (when it was recorded) follows.
+      data: { pid, stdout: stdoutPath, stderr: stderrPath, spawned_at: new Date(at).toISOString() },
+    });
+  }
+
   private outputEvent(run: RunRow, p: OutputProgress, n: number): void {
+    if (this.spawned.length) this.recordStarted(); // run.started comes first
     this.store.events.append({
       key: `run:${run.id}:a${run.attempt}:output:${n}`,
       type: 'run.output',
@@ -223,6 +275,7 @@ export class LocalAgent {
   }
 
   private settle(entry: Live, how: Settlement): void {
+    if (this.spawned.length) this.recordStarted(); // RUNNING is recorded before the attempt's end
     const now = this.clock.now();
     const run = entry.run;
     const current = this.store.runs.get(run.id);

@@ -45,6 +45,17 @@ export interface DaemonOptions {
 
 /** Console lines, alerts and sinks follow a pass by this much (see reportSoon). */
 const REPORT_AFTER_MS = 40;
+/** A heartbeat due this close before the loop wakes is written after that pass instead. */
+export const BEAT_CLEAR_MS = 50;
+
+/**
+ * Whether a heartbeat due now is written now: not when the loop wakes within BEAT_CLEAR_MS (the
+ * commit would delay the fires), unless the last one is two intervals old.
+ */
+export function beatNow(now: number, nextWakeAt: number | undefined, lastBeatAt: number): boolean {
+  const ahead = nextWakeAt === undefined ? Infinity : nextWakeAt - now;
+  return !(ahead >= 0 && ahead < BEAT_CLEAR_MS) || now - lastBeatAt >= 2 * DEFAULTS.heartbeatMs;
+}
 
 export class Daemon {
   readonly scheduler: Scheduler;
@@ -109,6 +120,7 @@ export class Daemon {
   /** Take the home, recover what a crashed daemon left, and start the loop. */
   start(): void {
     const prev = acquire(this.store, this.clock, this.opts.version);
+    this.lastBeatAt = this.clock.now();
     this.calendars.load();
     this.alerts.start(); // before recovery, so runs it fails as lost alert too
     const rec = recover(this.store, this.clock, this.opts.home);
@@ -125,12 +137,31 @@ export class Daemon {
     this.groups.markAll();
     this.dataVersion = this.store.dataVersion();
     this.poller = setInterval(() => this.guard('reading changes', () => this.checkForChanges()), this.opts.pollMs);
-    this.beat = setInterval(() => this.guard('heartbeat', () => heartbeat(this.store, this.clock)), DEFAULTS.heartbeatMs);
+    this.beat = setInterval(() => this.guard('heartbeat', () => this.heartbeat()), DEFAULTS.heartbeatMs);
     this.calendars.watch();
     this.processCommands();
     this.wake();
     for (const s of this.sinks) s.start();
     this.retention?.start();
+  }
+
+  private beatAfterPass = false;
+  private lastBeatAt = 0;
+
+  /**
+   * The heartbeat is a commit. One that falls just before a fire instant would delay the pass (and
+   * on a busy store, wait for it): then it is written with that pass's report, a few tens of
+   * milliseconds later. It is never put off past two intervals.
+   */
+  private heartbeat(): void {
+    const now = this.clock.now();
+    if (!beatNow(now, this.nextWakeAt, this.lastBeatAt)) {
+      this.beatAfterPass = true;
+      return;
+    }
+    this.beatAfterPass = false;
+    this.lastBeatAt = now;
+    heartbeat(this.store, this.clock);
   }
 
   /** Record a daemon.* event, keyed by this process and the instant. */
@@ -267,6 +298,7 @@ export class Daemon {
     if (this.reportTimer || this.stopping) return; // stop() reports what is left itself
     this.reportTimer = setTimeout(() => {
       this.reportTimer = undefined;
+      if (this.beatAfterPass) this.guard('heartbeat', () => this.heartbeat());
       this.guard('reporting events', () => {
         this.logEvents();
         this.alerts.check();

@@ -1,0 +1,119 @@
+// The local agent against a real store, with a launcher standing in for the spawners: what it
+// records when processes start, and in how many commits.
+import { describe, expect, it, vi } from 'vitest';
+import type { AttemptHooks, AttemptResult, AttemptSpec } from '../../../src/agent/attempt-types.js';
+import { beatNow, BEAT_CLEAR_MS } from '../../../src/daemon/daemon.js';
+import { LocalAgent } from '../../../src/daemon/agent.js';
+import { DEFAULTS } from '../../../src/core/defaults.js';
+import type { TaskDef } from '../../../src/core/task.js';
+import type { RunRow } from '../../../src/store/index.js';
+import { insertTask } from '../../helpers/defs.js';
+import { tempStore } from '../../helpers/home.js';
+
+/** A launcher whose processes "start" at once (reporting pid 40000 + n) and end when told. */
+function fakeLauncher(onStart: (spec: AttemptSpec, hooks: AttemptHooks, pid: number) => void = (_s, h, pid) => h.onSpawn?.(pid, h.clock.now())) {
+  const ends: ((r: AttemptResult) => void)[] = [];
+  let n = 0;
+  const start = (spec: AttemptSpec, hooks: AttemptHooks) => {
+    const pid = 40000 + ++n;
+    const result = new Promise<AttemptResult>((resolve) => ends.push(resolve));
+    onStart(spec, hooks, pid);
+    return { pid, result, terminate: () => undefined };
+  };
+  const endAll = () => {
+    const out = (path: string) => ({ path, bytes: 0, lines: 0, truncated: false });
+    for (const end of ends.splice(0)) end({ startedAt: 0, endedAt: 0, durationMs: 1, output: { stdout: out('/dev/null'), stderr: out('/dev/null') }, outcome: 'success', exitCode: 0 });
+  };
+  return { start, endAll };
+}
+
+function setup(launcher: ReturnType<typeof fakeLauncher>, taskCount = 3) {
+  const { store, clock, home } = tempStore();
+  const tasks = new Map<string, TaskDef>();
+  const runs: RunRow[] = [];
+  for (let i = 0; i < taskCount; i++) {
+    const t = insertTask(store, { name: `t${i}`, trigger_times: '00:00' });
+    tasks.set(t.name, t);
+    const run = store.runs.create({ task_id: t.tid, task_name: t.name, instance: 'default', slot: clock.now(), origin: 'force', max_attempts: 1, queue: 'localhost' })!;
+    runs.push(store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: clock.now() } }));
+  }
+  const started: number[] = [];
+  const logged: string[] = [];
+  const agent = new LocalAgent(store, clock, { task: (r) => ({ task: tasks.get(r.task_name)!, timezone: 'UTC' }) }, {
+    home, host: 'test-host', queues: new Set(['localhost']), concurrency: 8, killGraceSeconds: 1,
+    start: launcher.start, onStarted: (r) => started.push(r.id), log: (l) => logged.push(l),
+  });
+  return { store, agent, runs, started, logged };
+}
+
+/** Until the attempts a pump launched have started (preparation is asynchronous) and been recorded. */
+const settled = () => new Promise((r) => setTimeout(r, 20));
+
+describe('recording started processes', () => {
+  it('records processes that start in one turn RUNNING in one transaction', async () => {
+    const launcher = fakeLauncher();
+    const { store, agent, runs, started } = setup(launcher);
+    const tx = vi.spyOn(store, 'tx');
+    agent.pump(); // claims the three runs (synchronously)
+    const afterClaim = tx.mock.calls.length;
+    expect(runs.map((r) => store.runs.get(r.id)!.state)).toEqual(['STARTED', 'STARTED', 'STARTED']);
+    await settled();
+    expect(runs.map((r) => store.runs.get(r.id)!.state)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+    expect(runs.map((r) => store.runs.get(r.id)!.pid)).toEqual([40001, 40002, 40003]);
+    expect(tx.mock.calls.length - afterClaim).toBe(1 + runs.length); // one commit; each run a savepoint inside it
+    expect(started).toEqual(runs.map((r) => r.id));
+    const attempts = store.db.prepare('SELECT run_id, pid FROM attempts ORDER BY run_id').all();
+    expect(attempts).toEqual(runs.map((r, i) => ({ run_id: r.id, pid: 40001 + i })));
+    launcher.endAll();
+    await agent.drain();
+    expect(runs.map((r) => store.runs.get(r.id)!.state)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+  });
+
+  it('a run moved meanwhile is left out alone; the others are recorded', async () => {
+    const launcher = fakeLauncher();
+    const { store, agent, runs, started, logged } = setup(launcher);
+    agent.pump();
+    // Another process ends the middle run before its start is recorded.
+    store.runs.transition({ runId: runs[1]!.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'lost', ended_at: 1 } });
+    await settled();
+    expect(runs.map((r) => store.runs.get(r.id)!.state)).toEqual(['RUNNING', 'FAILED', 'RUNNING']);
+    expect(started).toEqual([runs[0]!.id, runs[2]!.id]);
+    expect(logged.join('\n')).toContain(`recording the start of run ${runs[1]!.id}`);
+    launcher.endAll();
+    await agent.drain();
+    expect(store.runs.get(runs[0]!.id)!.state).toBe('SUCCESS');
+  });
+
+  it('records the start before output progress and before the end that follow it in the same turn', async () => {
+    const launcher = fakeLauncher((_spec, hooks, pid) => {
+      hooks.onSpawn?.(pid, hooks.clock.now());
+      hooks.onOutput?.({ stdoutBytes: 3, stderrBytes: 0, stdoutLines: 1, stderrLines: 0 });
+    });
+    const { store, agent, runs } = setup(launcher, 1);
+    agent.pump();
+    await new Promise((r) => queueMicrotask(() => queueMicrotask(() => r(undefined)))); // launched, not yet recorded
+    launcher.endAll();
+    await agent.drain();
+    const types = store.events.list({ runId: runs[0]!.id }).map((e) => e.type);
+    expect(types).toEqual(['run.created', 'run.triggered', 'run.accepted', 'run.started', 'run.output', 'run.succeeded']);
+  });
+});
+
+describe('the heartbeat', () => {
+  const interval = DEFAULTS.heartbeatMs;
+  it('is written when the loop is not about to wake', () => {
+    expect(beatNow(10_000, undefined, 9_000)).toBe(true);
+    expect(beatNow(10_000, 10_000 + BEAT_CLEAR_MS, 9_000)).toBe(true);
+    expect(beatNow(10_000, 9_990, 9_000)).toBe(true); // a wake already overdue is not waited for
+  });
+
+  it('waits for the pass when the loop wakes within the clearance', () => {
+    expect(beatNow(10_000, 10_000, 9_000)).toBe(false);
+    expect(beatNow(10_000, 10_000 + BEAT_CLEAR_MS - 1, 9_000)).toBe(false);
+  });
+
+  it('is never put off for two intervals', () => {
+    expect(beatNow(10_000, 10_010, 10_000 - 2 * interval)).toBe(true);
+    expect(beatNow(10_000, 10_010, 10_000 - 2 * interval + 1)).toBe(false);
+  });
+});
