@@ -97,16 +97,21 @@ function freeze(ctx: ControlContext, c: CommandRow, args: Record<string, unknown
   const task = taskOf(ctx, c.target!);
   const date = dateArg(ctx, task, args.date);
   const { store } = ctx;
-  const moved = store.tx(() => {
-    if (on) sql(store.db, 'INSERT OR IGNORE INTO frozen_dates (task_name, instance, date) VALUES (?, ?, ?)').run(task.name, task.instance, date);
-    else sql(store.db, 'DELETE FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').run(task.name, task.instance, date);
+  const { changed, moved } = store.tx(() => {
+    const changed = on
+      ? sql(store.db, 'INSERT OR IGNORE INTO frozen_dates (task_name, instance, date) VALUES (?, ?, ?)').run(task.name, task.instance, date).changes > 0
+      : sql(store.db, 'DELETE FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').run(task.name, task.instance, date).changes > 0;
     const from: RunState = on ? 'ACTIVE' : 'FROZEN';
     const runs = sql(store.db, 'SELECT id FROM runs WHERE task_id = ? AND instance = ? AND business_date = ? AND state = ?').all(task.tid, task.instance, date, from) as { id: number }[];
     for (const r of runs) store.runs.transitionInTx({ runId: r.id, event: on ? 'run.frozen' : 'run.unfrozen', to: on ? 'FROZEN' : 'ACTIVE', data: { date } });
-    return runs.length;
+    return { changed, moved: runs.length };
   });
   const runs = moved ? ` (${moved} run${moved === 1 ? '' : 's'} ${on ? 'held' : 'released'})` : '';
-  return { ok: true, message: `${on ? 'Froze' : 'Unfroze'} ${label(task)} for ${date}${runs}`, data: { date, runs: moved } };
+  // Asking twice is not an error (the date ends as asked), but the answer says nothing changed.
+  const message = changed || moved
+    ? `${on ? 'Froze' : 'Unfroze'} ${label(task)} for ${date}${runs}`
+    : `${label(task)} was ${on ? 'already frozen' : 'not frozen'} for ${date}; nothing changed`;
+  return { ok: true, message, data: { date, runs: moved, changed } };
 }
 
 function modifyStatus(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {

@@ -224,6 +224,7 @@ export class Daemon {
     const v = this.store.dataVersion();
     if (v === this.dataVersion) return;
     this.dataVersion = v;
+    if (this.stopping) return this.processCommands(); // answered, not carried out (but terminate)
     if (this.definitionsChanged()) this.reloadDefinitions();
     this.processCommands();
     this.wake();
@@ -238,15 +239,21 @@ export class Daemon {
     return rows.length > 0;
   }
 
+  /**
+   * Carry out and acknowledge pending control commands. While the daemon stops (the grace period),
+   * terminate still works, so a run that holds up the shutdown can be ended; anything else is
+   * refused with the reason instead of being left unanswered.
+   */
   private processCommands(): void {
-    if (this.stopping) return;
     const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.zoneOf(t), reload: () => this.reloadDefinitions() };
     for (const c of this.store.commands.pending()) {
       // Carried out and acknowledged in one transaction: a command withdrawn meanwhile is not run,
       // and one interrupted by a crash is run once after the restart.
       const ack = this.store.tx(() => {
         if (this.store.commands.get(c.id)?.acked_at !== null) return undefined;
-        const a = handle(ctx, c);
+        const a = this.stopping && c.kind !== 'terminate'
+          ? { ok: false, message: `the daemon (pid ${process.pid}) is shutting down: it starts and changes nothing more; run the command again once a daemon is running` }
+          : handle(ctx, c);
         this.store.commands.ack(c.id, a.ok, a.message, a.data);
         return a;
       });
@@ -388,13 +395,13 @@ export class Daemon {
     clearTimeout(this.timer);
     this.checkpoints.stop();
     clearTimeout(this.reportTimer);
-    clearInterval(this.poller);
     await this.calendars.close();
     const running = this.agent.running;
     if (running) this.opts.log(`${signal}: waiting up to ${this.opts.graceSeconds}s for ${running} running attempt(s)`);
     const graceOver = new Promise<'grace'>((r) => setTimeout(() => r('grace'), this.opts.graceSeconds * 1000).unref());
     const finished = await Promise.race([this.agent.drain().then(() => 'done' as const), graceOver]);
     if (finished === 'grace') await this.agent.drain('shutdown');
+    clearInterval(this.poller); // commands were answered until here
     await this.opts.launcher?.close?.();
     clearInterval(this.beat);
     this.daemonEvent('stopped', { pid: process.pid, signal });

@@ -18,14 +18,14 @@ afterEach(async () => {
   }
 });
 
-function startDaemon(opts: { concurrency?: number } = {}) {
+function startDaemon(opts: { concurrency?: number; graceSeconds?: number } = {}) {
   const home = tempHome();
   const own = Store.open(home);
   // The test talks to the daemon as the CLI does: through its own connection to the store.
   const store = Store.open(home);
   const lines: string[] = [];
   const daemon = new Daemon(own, systemClock, {
-    home, version: 'test', queues: [], concurrency: opts.concurrency ?? 4, graceSeconds: 1, killGraceSeconds: 1,
+    home, version: 'test', queues: [], concurrency: opts.concurrency ?? 4, graceSeconds: opts.graceSeconds ?? 1, killGraceSeconds: 1,
     pollMs: 20, machineZone: 'UTC', log: (l) => lines.push(l), random: () => 0.5,
   });
   daemon.start();
@@ -128,6 +128,39 @@ describe('daemon and local agent, with real processes', () => {
     const run = await finalRun(store, id);
     expect(run).toMatchObject({ state: 'TERMINATED', reason: 'requested' });
   });
+
+  it('freeze and unfreeze say when a date already was as asked', async () => {
+    const { store } = startDaemon();
+    insertTask(store, { name: 'f', trigger_times: '00:00' });
+    const ack = async (kind: 'freeze' | 'unfreeze') => {
+      const c = store.commands.enqueue(kind, 'f', { date: '20300101' });
+      return waitFor(() => { const r = store.commands.get(c)!; return r.acked_at ? r : undefined; }, `the ${kind} acknowledgement`);
+    };
+    const tid = store.defs.byName('f', 'default')!.definition.def.tid;
+    expect((await ack('unfreeze')).message).toBe(`task ${tid} (f) was not frozen for 20300101; nothing changed`);
+    expect((await ack('freeze')).message).toBe(`Froze task ${tid} (f) for 20300101`);
+    const again = await ack('freeze');
+    expect(again).toMatchObject({ ok: 1, message: `task ${tid} (f) was already frozen for 20300101; nothing changed` });
+    expect(JSON.parse(again.result!)).toMatchObject({ changed: false });
+    expect((await ack('unfreeze')).message).toBe(`Unfroze task ${tid} (f) for 20300101`);
+  });
+
+  it('while shutting down, answers commands: terminate works, anything else is refused with the reason', async () => {
+    const { store, daemon } = startDaemon({ graceSeconds: 20 });
+    insertTask(store, { name: 'slow', trigger_times: '00:00', cmd: 'sleep 60' });
+    const id = await forceRun(store, 'slow');
+    await waitFor(() => store.runs.get(id)?.state === 'RUNNING', 'RUNNING');
+    const stopped = daemon.stop('SIGTERM'); // waits up to 20 s for the run
+    const ackOf = (c: number) => waitFor(() => { const r = store.commands.get(c)!; return r.acked_at ? r : undefined; }, `command ${c} acknowledged`);
+    const refused = await ackOf(store.commands.enqueue('force-run', 'slow'));
+    expect(refused).toMatchObject({ ok: 0 });
+    expect(refused.message).toMatch(/^the daemon \(pid \d+\) is shutting down: it starts and changes nothing more/);
+    const term = await ackOf(store.commands.enqueue('terminate', 'slow'));
+    expect(term).toMatchObject({ ok: 1 });
+    await stopped; // the terminated run no longer holds the shutdown for its 20 s
+    expect(store.runs.get(id)).toMatchObject({ state: 'TERMINATED', reason: 'requested' });
+    expect(store.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE task_name = 'slow'").get()).toEqual({ n: 1 });
+  }, 15_000);
 
   it('respects --concurrency', async () => {
     const { store, home } = startDaemon({ concurrency: 2 });
