@@ -26,10 +26,17 @@ export interface Ack {
   data?: Record<string, unknown>;
 }
 
-const label = (t: { tid: number; name: string }) => `task ${t.tid} (${t.name})`;
+/** "task 1000002 (task2)"; the instance is named when it is not the default one. */
+const label = (t: { tid: number; name: string; instance: string }, kind = 'task') =>
+  `${kind} ${t.tid} (${t.name}${t.instance && t.instance !== 'default' ? `, instance ${t.instance}` : ''})`;
 
-function taskOf(ctx: ControlContext, ref: string): TaskDef {
-  const d = ctx.store.defs.get(ref).definition;
+/** The definition a command names, in the instance it names (when it names one). */
+function definitionOf(ctx: ControlContext, ref: string, args: Record<string, unknown>) {
+  return ctx.store.defs.get(ref, typeof args.instance === 'string' && args.instance ? args.instance : undefined).definition;
+}
+
+function taskOf(ctx: ControlContext, ref: string, args: Record<string, unknown>): TaskDef {
+  const d = definitionOf(ctx, ref, args);
   if (d.kind !== 'task') throw new EasyTaskError('BAD_INPUT', `"${ref}" is a group; this command takes a task`, 2);
   return d.def;
 }
@@ -49,13 +56,13 @@ function forceGroup(ctx: ControlContext, group: GroupDef, args: Record<string, u
     return r;
   });
   ctx.groups.mark(gr.id);
-  return { ok: true, message: `Force run triggered for group ${group.gid} (${group.name})`, data: { group_run: gr.id } };
+  return { ok: true, message: `Force run triggered for ${label({ tid: group.gid, name: group.name, instance: group.instance }, 'group')}`, data: { group_run: gr.id } };
 }
 
 function forceRun(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {
-  const d = ctx.store.defs.get(c.target!).definition;
+  const d = definitionOf(ctx, c.target!, args);
   if (d.kind === 'group') return forceGroup(ctx, d.def, args);
-  const task = taskOf(ctx, c.target!);
+  const task = d.def;
   const { store } = ctx;
   const run = store.tx(() => {
     let slot = ctx.clock.now();
@@ -79,7 +86,7 @@ function terminate(ctx: ControlContext, c: CommandRow, args: Record<string, unkn
     const r = store.runs.get(args.run);
     if (!r) throw new EasyTaskError('NOT_FOUND', `run ${args.run} does not exist`);
     runs = [r];
-  } else runs = liveRunsOf(store, taskOf(ctx, c.target!));
+  } else runs = liveRunsOf(store, taskOf(ctx, c.target!, args));
   const live = runs.filter((r) => !FINAL_STATES.includes(r.state));
   if (live.length === 0) return { ok: false, message: `nothing to terminate: ${runs[0] ? `run ${runs[0].id} is ${runs[0].state}` : `${c.target} has no live run`}` };
   const done: string[] = [];
@@ -94,7 +101,7 @@ function terminate(ctx: ControlContext, c: CommandRow, args: Record<string, unkn
 }
 
 function freeze(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>, on: boolean): Ack {
-  const task = taskOf(ctx, c.target!);
+  const task = taskOf(ctx, c.target!, args);
   const date = dateArg(ctx, task, args.date);
   const { store } = ctx;
   const { changed, moved } = store.tx(() => {

@@ -143,6 +143,29 @@ describe('control commands refused by the daemon', () => {
   });
 });
 
+describe('control commands and instances', () => {
+  it('a name in two instances needs --instance; with it, force-run, freeze and terminate act on that instance only', async () => {
+    const home = tempHome();
+    insert(home, { name: 'twin', cmd: 'sleep 300', trigger_times: '08:30', instance: 'blue' });
+    insert(home, { name: 'twin', cmd: 'sleep 300', trigger_times: '08:30', instance: 'green' });
+    await startDaemonProcess(home);
+    const amb = cli(home, ['force-run', 'twin']);
+    expect(amb.code).toBe(2);
+    expect(amb.stderr).toBe('error: "twin" names 2 definitions in instances blue, green; pass --instance\n');
+    const fr = cli(home, ['force-run', 'twin', '--instance', 'green']);
+    expect(fr.code).toBe(0);
+    const green = JSON.parse(cli(home, ['show', 'twin', '--instance', 'green', '--json']).stdout).id as number;
+    expect(fr.stdout).toBe(`Force run triggered for task ${green} (twin, instance green)\n`);
+    const run = await waitFor(() => runs(home).find((r) => r.state === 'RUNNING'), 'RUNNING');
+    expect(runs(home).map((r) => (r as RunJson & { instance: string }).instance)).toEqual(['green']);
+    expect(cli(home, ['terminate', 'twin', '--instance', 'blue']).stderr).toBe('error: nothing to terminate: twin has no live run\n');
+    expect(cli(home, ['freeze', 'twin', '--instance', 'blue', '--date', '20300101']).code).toBe(0);
+    expect(cli(home, ['unfreeze', 'twin', '--instance', 'green', '--date', '20300101']).stdout).toContain('was not frozen for 20300101; nothing changed');
+    expect(cli(home, ['terminate', 'twin', '--instance', 'green']).code).toBe(0);
+    await waitFor(() => runs(home).find((r) => r.id === run.id && r.state === 'TERMINATED'), 'TERMINATED');
+  });
+});
+
 describe('calendars while the daemon runs', () => {
   it('notices a calendar added to <home>/calendars and records calendar.reloaded', async () => {
     const home = tempHome();

@@ -136,7 +136,7 @@ describe('daemon and local agent, with real processes', () => {
       const c = store.commands.enqueue(kind, 'f', { date: '20300101' });
       return waitFor(() => { const r = store.commands.get(c)!; return r.acked_at ? r : undefined; }, `the ${kind} acknowledgement`);
     };
-    const tid = store.defs.byName('f', 'default')!.definition.def.tid;
+    const tid = (store.defs.byName('f', 'default')!.definition.def as { tid: number }).tid;
     expect((await ack('unfreeze')).message).toBe(`task ${tid} (f) was not frozen for 20300101; nothing changed`);
     expect((await ack('freeze')).message).toBe(`Froze task ${tid} (f) for 20300101`);
     const again = await ack('freeze');

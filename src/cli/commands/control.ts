@@ -13,6 +13,7 @@ interface ControlOpts {
   run?: number;
   json?: boolean;
   wait?: number;
+  instance?: string;
 }
 
 /** Write the command, wait for the daemon's acknowledgement, and report it. */
@@ -50,10 +51,12 @@ function checkDate(date: string | undefined): void {
 function register(program: Command, name: CommandKind, description: string, arg: string, build: (ref: string | undefined, o: ControlOpts) => { target: string | null; args: Record<string, unknown> }, extra?: (c: Command) => Command): void {
   let c = program.command(name).description(description).argument(arg, arg.includes('run') ? 'a task name or tid, or a run id' : 'task name or tid');
   c = c.option('--json', 'print the acknowledgement as JSON');
+  if (name !== 'modify-status') c = c.option('--instance <name>', 'the instance, when the name exists in several');
   if (extra) c = extra(c);
   c.action(action(async function (this: Command, ref: string | undefined, o: ControlOpts) {
     checkDate(o.date);
     const { target, args } = build(ref, o);
+    if (o.instance) args.instance = o.instance;
     const ack = await withStore(this, (store) => sendCommand(store, name, target, args));
     if (o.json) printJson(ack);
     else if (ack.ok) out(ack.message);
