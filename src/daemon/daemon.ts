@@ -388,6 +388,23 @@ export class Daemon {
     this.timer = setTimeout(() => this.guard('waking', () => this.wake()), Math.min(delay, 30_000));
   }
 
+  /** Ends the shutdown grace early, once stop() waits in it. */
+  private endGrace: (() => void) | undefined;
+  /** The grace is over (or was cut short, or stopNow() came before stop() reached it). */
+  private graceEnded = false;
+
+  /**
+   * A second signal during the shutdown grace: stop waiting and terminate the running attempts now
+   * (TERMINATED, reason shutdown). Returns how many attempts were running; undefined when the
+   * daemon is not stopping or is past the grace already.
+   */
+  stopNow(): number | undefined {
+    if (!this.stopping || this.graceEnded) return undefined;
+    this.graceEnded = true;
+    this.endGrace?.();
+    return this.agent.running;
+  }
+
   /** Stop triggering, let running attempts finish within the grace period, then kill them. */
   async stop(signal: string): Promise<void> {
     if (this.stopping) return;
@@ -397,9 +414,16 @@ export class Daemon {
     clearTimeout(this.reportTimer);
     await this.calendars.close();
     const running = this.agent.running;
-    if (running) this.opts.log(`${signal}: waiting up to ${this.opts.graceSeconds}s for ${running} running attempt(s)`);
-    const graceOver = new Promise<'grace'>((r) => setTimeout(() => r('grace'), this.opts.graceSeconds * 1000).unref());
+    if (running && !this.graceEnded) {
+      this.opts.log(`${signal}: waiting up to ${this.opts.graceSeconds}s for ${running} running attempt(s); a second Ctrl-C (SIGINT or SIGTERM) stops them now`);
+    }
+    const graceOver = new Promise<'grace'>((r) => {
+      if (this.graceEnded) return r('grace');
+      this.endGrace = () => r('grace');
+      setTimeout(this.endGrace, this.opts.graceSeconds * 1000).unref();
+    });
     const finished = await Promise.race([this.agent.drain().then(() => 'done' as const), graceOver]);
+    this.graceEnded = true;
     if (finished === 'grace') await this.agent.drain('shutdown');
     clearInterval(this.poller); // commands were answered until here
     await this.opts.launcher?.close?.();

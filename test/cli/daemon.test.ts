@@ -76,6 +76,27 @@ describe('easytask daemon (the built executable)', () => {
     expect(runs(home).find((r) => r.id === run.id)).toMatchObject({ state: 'TERMINATED', reason: 'shutdown' });
   });
 
+  it('a second SIGINT during the grace stops waiting: the attempts are TERMINATED (shutdown) at once and it exits 0', async () => {
+    const home = tempHome();
+    insert(home, { name: 'stubborn', cmd: 'sleep 300', trigger_times: '08:30' });
+    const d = await startDaemonProcess(home, ['--grace', '60']);
+    cli(home, ['force-run', 'stubborn']);
+    const run = await waitFor(() => runs(home).find((r) => r.state === 'RUNNING' && (r as RunJson & { pid: number | null }).pid), 'RUNNING');
+    const pid = (run as RunJson & { pid: number }).pid;
+    d.child.kill('SIGINT');
+    await waitFor(() => d.output().includes('waiting up to'), 'the grace to begin');
+    expect(d.output()).toMatch(/Z SIGINT received: no new triggers; stopping\n\S+Z SIGINT: waiting up to 60s for 1 running attempt\(s\); a second Ctrl-C \(SIGINT or SIGTERM\) stops them now\n/);
+    expect(runs(home).find((r) => r.id === run.id)!.state).toBe('RUNNING'); // the first signal waits
+    const t0 = performance.now();
+    d.child.kill('SIGINT');
+    expect(await d.exited).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(10_000); // not the 60 s grace
+    expect(d.output()).toMatch(/Z SIGINT received again: terminating 1 running attempt\(s\) now\n/);
+    expect(d.output()).toMatch(/Shutdown Complete\.\n$/);
+    expect(runs(home).find((r) => r.id === run.id)).toMatchObject({ state: 'TERMINATED', reason: 'shutdown' });
+    expect(alive(pid)).toBe(false);
+  });
+
   it('after kill -9 mid-run, the next daemon resolves the run within 5 s and kills what was left', async () => {
     const home = tempHome();
     const pidfile = join(home, 'child.pid');

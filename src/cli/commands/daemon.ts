@@ -37,7 +37,7 @@ export function registerDaemonCommand(program: Command): void {
     .option('--sink-batch <n>', 'events per POST; more than 1 sends application/cloudevents-batch+json', intOption('--sink-batch', 1, 1000), 1)
     .option('--spawners <n>', 'helper processes that start commands, so starting one never delays the next (0: the daemon starts them itself)', intOption('--spawners', 0, 64), DEFAULTS.spawners)
     .option('--retain-days <n>', 'remove finished runs, their events and log files older than this, hourly', intOption('--retain-days', 1, 36500))
-    .addHelpText('after', '\nOne daemon per home: a second one exits 1 naming the running pid.\nStop it with SIGTERM or Ctrl-C: running attempts get --grace seconds, then are TERMINATED (shutdown).')
+    .addHelpText('after', '\nOne daemon per home: a second one exits 1 naming the running pid.\nStop it with SIGTERM or Ctrl-C: running attempts get --grace seconds, then are TERMINATED (shutdown);\na second SIGTERM or Ctrl-C during the grace terminates them at once.')
     .action(action(async function (this: Command, o: DaemonOpts) {
       const [{ Daemon }, { hostName }, { machineZone }, { Store }, { SpawnerPool }, { spawnerCommand }] = await Promise.all([
         import('../../daemon/daemon.js'),
@@ -81,15 +81,22 @@ export function registerDaemonCommand(program: Command): void {
       );
       log('Scheduler service started');
       await new Promise<void>((resolve) => {
+        let signals = 0;
+        // The first signal starts the grace; a second one (either signal) cuts it short.
         const stop = (signal: string) => {
+          if (++signals > 1) {
+            const running = daemon.stopNow();
+            if (running !== undefined) log(`${signal} received again: terminating ${running} running attempt(s) now`);
+            return;
+          }
           log(`${signal} received: no new triggers; stopping`);
           daemon.stop(signal).then(resolve, (err) => {
             log(`error while stopping: ${(err as Error).message}`);
             resolve();
           });
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
       });
       store.close();
       log('Shutdown Complete.');
