@@ -79,12 +79,33 @@ function liveRunsOf(store: Store, task: TaskDef): RunRow[] {
     .all(task.tid, task.instance) as RunRow[];
 }
 
+/**
+ * `terminate <task> --run <id>`: the run must be one of that task's (in the instance named, when
+ * one is), so a mistyped id never ends another task's run.
+ */
+function checkRunOfTask(ctx: ControlContext, run: RunRow, ref: string, args: Record<string, unknown>): void {
+  const instance = typeof args.instance === 'string' && args.instance ? args.instance : undefined;
+  const inInstance = instance === undefined || instance === run.instance;
+  // The run's own record first: its task may have been deleted or renamed since.
+  if (inInstance && (ref === run.task_name || ref === String(run.task_id))) return;
+  let task: TaskDef | undefined;
+  try {
+    task = taskOf(ctx, ref, args);
+  } catch {
+    task = undefined; // named nothing (or a group): then it is not the run's task either
+  }
+  if (task && task.tid === run.task_id && task.instance === run.instance) return;
+  const named = task ? label(task) : `"${ref}"${instance ? ` in instance ${instance}` : ''}`;
+  throw new EasyTaskError('BAD_INPUT', `run ${run.id} belongs to ${label({ tid: run.task_id, name: run.task_name, instance: run.instance })}, not to ${named}; nothing was terminated`, 2);
+}
+
 function terminate(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {
   const { store } = ctx;
   let runs: RunRow[];
   if (typeof args.run === 'number') {
     const r = store.runs.get(args.run);
     if (!r) throw new EasyTaskError('NOT_FOUND', `run ${args.run} does not exist`);
+    if (c.target) checkRunOfTask(ctx, r, c.target, args);
     runs = [r];
   } else runs = liveRunsOf(store, taskOf(ctx, c.target!, args));
   const live = runs.filter((r) => !FINAL_STATES.includes(r.state));

@@ -55,6 +55,26 @@ describe('easytask daemon (the built executable)', () => {
     expect(cli(home, ['modify-status', String(run.id), '--status', 'success']).stdout).toBe(`Run ${run.id} of task 1000002 (task2) changed from TERMINATED to SUCCESS\n`);
   });
 
+  it('terminate <task> --run <id> refuses (exit 2) a run of another task, naming both, and ends nothing', async () => {
+    const home = tempHome();
+    insert(home, { tid: 1000002, name: 'task2', cmd: 'sleep 300', trigger_times: '08:30', timezone: 'UTC' });
+    insert(home, { tid: 1000003, name: 'task3', cmd: 'sleep 300', trigger_times: '08:30', timezone: 'UTC' });
+    await startDaemonProcess(home);
+    cli(home, ['force-run', 'task2']);
+    const run = await waitFor(() => runs(home).find((r) => r.state === 'RUNNING'), 'RUNNING');
+    const wrong = cli(home, ['terminate', 'task3', '--run', String(run.id)]);
+    expect(wrong.stderr).toBe(`error: run ${run.id} belongs to task 1000002 (task2), not to task 1000003 (task3); nothing was terminated\n`);
+    expect(wrong.code).toBe(2);
+    const unknown = cli(home, ['terminate', 'nope', '--run', String(run.id)]);
+    expect(unknown.stderr).toBe(`error: run ${run.id} belongs to task 1000002 (task2), not to "nope"; nothing was terminated\n`);
+    expect(unknown.code).toBe(2);
+    expect(runs(home).find((r) => r.id === run.id)!.state).toBe('RUNNING');
+    const right = cli(home, ['terminate', '1000002', '--run', String(run.id)]);
+    expect(right.stdout).toMatch(new RegExp(`^Terminate requested for task2: run ${run.id} \\(RUNNING, pid \\d+\\)\\n$`));
+    expect(right.code).toBe(0);
+    await waitFor(() => runs(home).find((r) => r.id === run.id && r.state === 'TERMINATED'), 'TERMINATED');
+  });
+
   it('says within a few seconds that no daemon took a command, and withdraws it', () => {
     const home = tempHome();
     insert(home, { name: 'x', cmd: 'true', trigger_times: '08:30' });
@@ -180,6 +200,10 @@ describe('control commands and instances', () => {
     const run = await waitFor(() => runs(home).find((r) => r.state === 'RUNNING'), 'RUNNING');
     expect(runs(home).map((r) => (r as RunJson & { instance: string }).instance)).toEqual(['green']);
     expect(cli(home, ['terminate', 'twin', '--instance', 'blue']).stderr).toBe('error: nothing to terminate: twin has no live run\n');
+    const blue = JSON.parse(cli(home, ['show', 'twin', '--instance', 'blue', '--json']).stdout).id as number;
+    const other = cli(home, ['terminate', 'twin', '--instance', 'blue', '--run', String(run.id)]);
+    expect(other.stderr).toBe(`error: run ${run.id} belongs to task ${green} (twin, instance green), not to task ${blue} (twin, instance blue); nothing was terminated\n`);
+    expect(other.code).toBe(2);
     expect(cli(home, ['freeze', 'twin', '--instance', 'blue', '--date', '20300101']).code).toBe(0);
     expect(cli(home, ['unfreeze', 'twin', '--instance', 'green', '--date', '20300101']).stdout).toContain('was not frozen for 20300101; nothing changed');
     expect(cli(home, ['terminate', 'twin', '--instance', 'green']).code).toBe(0);

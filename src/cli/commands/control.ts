@@ -73,7 +73,7 @@ export function registerControlCommands(program: Command): void {
   register(program, 'terminate', "kill a task's live runs (or one run with --run)", '[task]', (ref, o) => {
     if (o.run === undefined && !ref) throw new EasyTaskError('BAD_INPUT', 'name a task, or a run with --run <id>', 2);
     return { target: ref ?? null, args: o.run !== undefined ? { run: o.run } : {} };
-  }, (c) => c.option('--run <id>', 'terminate this run', intOption('--run', 1)));
+  }, (c) => c.option('--run <id>', "terminate this run (with <task>, it must be one of that task's runs)", intOption('--run', 1)));
   register(program, 'freeze', "hold a task's runs for a date (default today) until unfreeze", '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
     c.option('--date <YYYYMMDD>', 'the date to hold (default: today in the task zone)'),
   );
