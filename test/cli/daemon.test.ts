@@ -138,7 +138,8 @@ describe('easytask daemon (the built executable)', () => {
     expect(performance.now() - t0).toBeLessThan(5000);
     expect(resolved.reason).toBe('lost');
     expect(alive(child)).toBe(false);
-    expect(again.output()).toContain('Recovered 1 run(s) left by a previous daemon: 1 failed (lost), 0 retried');
+    // The banner first, then what recovery did, then the scheduler.
+    expect(again.output()).toMatch(/^EasyTask \d+\.\d+\.\d+ daemon\n(?: {2}.*\n){6}\S+Z Recovered 1 run\(s\) left by a previous daemon: 1 failed \(lost\), 0 retried; killed \d+ leftover process\(es\)\n\S+Z Scheduler service started\n/);
     expect(runs(home)).toHaveLength(1);
   });
 });

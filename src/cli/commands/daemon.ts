@@ -49,7 +49,18 @@ export function registerDaemonCommand(program: Command): void {
       ]);
       const home = homeFor(this);
       const store = Store.open(home);
-      const log = (line: string) => process.stdout.write(`${stamp()} ${line}\n`);
+      // Lines logged while the daemon starts (crash recovery, calendar warnings) wait for the
+      // banner, which is the first thing printed; a start that fails prints them before the error.
+      let held: string[] | undefined = [];
+      const log = (line: string) => {
+        const text = `${stamp()} ${line}\n`;
+        if (held) held.push(text);
+        else process.stdout.write(text);
+      };
+      const release = () => {
+        if (held?.length) process.stdout.write(held.join(''));
+        held = undefined;
+      };
       const launcher = o.spawners > 0 ? new SpawnerPool({ command: spawnerCommand(), size: o.spawners, clock: systemClock, log }) : undefined;
       const daemon = new Daemon(store, systemClock, {
         home, version: pkg.version, queues: o.queue, concurrency: o.concurrency, graceSeconds: o.grace,
@@ -62,6 +73,7 @@ export function registerDaemonCommand(program: Command): void {
       try {
         daemon.start();
       } catch (err) {
+        release();
         store.close();
         throw err;
       }
@@ -79,6 +91,7 @@ export function registerDaemonCommand(program: Command): void {
           '',
         ].join('\n'),
       );
+      release();
       log('Scheduler service started');
       await new Promise<void>((resolve) => {
         let signals = 0;
