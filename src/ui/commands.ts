@@ -1,13 +1,14 @@
 // What each key command does: cursor and filter go to the view-model, r/t/z go to the daemon as control commands.
 import { LIVE_STATES } from '../core/states.js';
 import type { KeyCommand } from './keys.js';
-import { selectedTask, visibleRows } from './model/rows.js';
-import type { TaskNode } from './model/types.js';
+import { cursorIndex, selectedTask, visibleRows } from './model/rows.js';
+import type { GroupNode, TaskNode } from './model/types.js';
 import { cycleStates, type UiState } from './ui-state.js';
 import type { ViewStore } from './view-store.js';
 
 export interface ControlRequest {
   kind: 'force-run' | 'terminate' | 'freeze';
+  /** A task's name; a group's for force-run on a group row. */
   task: string;
   runId?: number;
 }
@@ -32,14 +33,32 @@ function send(ctx: CommandContext, req: ControlRequest): void {
   void ctx.control(req).then((ack) => say(ctx, ack.message, ack.ok ? 'info' : 'error'));
 }
 
-function needTask(ctx: CommandContext): TaskNode | undefined {
+function needTask(ctx: CommandContext, rows = 'a task row'): TaskNode | undefined {
   const task = selectedTask(ctx.view.getState());
-  if (!task) say(ctx, 'select a task row first', 'error');
+  if (!task) say(ctx, `select ${rows} first`, 'error');
   return task;
 }
 
+/** The group row the cursor is on, if it is one. */
+function selectedGroup(ctx: CommandContext): GroupNode | undefined {
+  const state = ctx.view.getState();
+  const rows = visibleRows(state);
+  const row = rows[cursorIndex(state, rows)];
+  return row?.kind === 'node' && row.node.kind === 'group' ? row.node : undefined;
+}
+
+/** r on a group row starts a cycle of the group now, as `easytask force-run <group>` does. */
+function forceRunGroup(ctx: CommandContext, group: GroupNode): void {
+  if (!group.group) return say(ctx, `group ${group.name} has no definition (only tasks name it); nothing to force-run`, 'error');
+  send(ctx, { kind: 'force-run', task: group.name });
+}
+
 function controlCommand(cmd: Extract<KeyCommand, { kind: 'force-run' | 'terminate' | 'freeze' }>, ctx: CommandContext): void {
-  const task = needTask(ctx);
+  if (cmd.kind === 'force-run') {
+    const group = selectedGroup(ctx);
+    if (group) return forceRunGroup(ctx, group);
+  }
+  const task = needTask(ctx, cmd.kind === 'force-run' ? 'a task or group row' : 'a task row');
   if (!task) return;
   if (cmd.kind !== 'terminate') return send(ctx, { kind: cmd.kind, task: task.name });
   const run = task.run;

@@ -81,4 +81,26 @@ describe.skipIf(!hasTmux)('easytask watch under tmux', () => {
     keys('echo back-$((40+2))', 'Enter');
     await waitFor('the shell to answer', (s) => s.includes('back-42'));
   }, 60_000);
+
+  it('r on a group row force-runs the group: the daemon starts a cycle and its task runs', async () => {
+    const home = tempHome();
+    const doc = {
+      groups: [{ name: 'nightly', trigger_times: '03:00', timezone: 'UTC' }],
+      tasks: [{ name: 'member', task_group: 'nightly', cmd: 'echo member-ran', max_run_time: 60 }],
+    };
+    expect(cli(home, ['insert', '-'], { input: JSON.stringify(doc) }).code).toBe(0);
+    await startDaemon(home);
+    const shell = `env EASYTASK_HOME=${home} TZ=UTC PS1='${PROMPT} ' bash --norc --noprofile`;
+    expect(tmux('new-session', '-d', '-s', 'w', '-x', '120', '-y', '40', '-c', ROOT, shell).status).toBe(0);
+    await waitFor('the shell prompt', (s) => s.includes(PROMPT));
+    keys(`node ${BIN} watch`, 'Enter');
+    await waitFor('the dashboard with the daemon up', (s) => s.includes('● daemon up') && /ACTIVE/.test(row(s, 'member')));
+    keys('j', 'r'); // the cursor starts on the instance row; the nightly group row is next
+    await waitFor('the daemon acknowledging the group force-run', (s) => /Force run triggered for group \d+ \(nightly\)/.test(s));
+    await waitFor('member SUCCESS', (s) => /SUCCESS/.test(row(s, 'member')));
+    const cycles = JSON.parse(cli(home, ['runs', '--json']).stdout) as { task: string; state: string }[];
+    expect(cycles.map((r) => `${r.task} ${r.state}`)).toEqual(['member SUCCESS']);
+    keys('q');
+    await waitFor('the shell again', (s) => !s.includes('EasyTask watch') && s.trimEnd().endsWith(PROMPT));
+  }, 60_000);
 });

@@ -54,7 +54,7 @@ export function registerWatchCommand(program: Command): void {
     .option('--plain', 'print one line per transition instead (the default when stdout is not a terminal)')
     .option('--state <states>', 'only tasks in these states, comma separated (e.g. FAILED,RUNNING)', parseStates)
     .option('--filter <text>', 'only tasks whose name, group or instance contains this text')
-    .addHelpText('after', '\nKeys: arrows/jk move, enter expand, / filter, f state filter, l logs, tab stdout/stderr,\nr force-run, t terminate (asks), z freeze today, ? help, q quit.')
+    .addHelpText('after', '\nKeys: arrows/jk move, enter expand, / filter, f state filter, l logs, tab stdout/stderr,\nr force-run (on a group row: a group cycle now), t terminate (asks),\nz freeze today, ? help, q quit.')
     .action(action(async function (this: Command, o: WatchOpts) {
       const filter: Filter = { text: o.filter ?? '', states: o.state ?? [] };
       const plain = o.plain || !process.stdout.isTTY || !process.stdin.isTTY;

@@ -13,7 +13,7 @@ const KEYS: ReadonlyArray<[string, string]> = [
   ['f  F', 'filter by state: next / previous (all, then each state)'],
   ['l', 'show or hide the log pane of the selected task’s latest run'],
   ['tab', 'switch the log pane between stdout and stderr'],
-  ['r', 'force-run the selected task now'],
+  ['r', 'force-run the selected task now, or start the selected group’s cycle now'],
   ['t', 'terminate the selected task’s live run (asks y/n)'],
   ['z', 'freeze the selected task for today'],
   ['?', 'this help'],

@@ -111,6 +111,25 @@ describe('dashboard keys', () => {
     expect(sent).toEqual([{ kind: 'force-run', task: 'report' }]);
   });
 
+  it('force-runs the group on a group row with r, as force-run <group> does', async () => {
+    const { r, sent } = app(fleet());
+    r.stdin.write('j'); // the etl group row
+    r.stdin.write('r');
+    await until(r.lastFrame, (f) => f.includes('done: force-run etl'));
+    expect(sent).toEqual([{ kind: 'force-run', task: 'etl' }]);
+  });
+
+  it('r on an instance row or on a group without a definition sends nothing and says why', async () => {
+    const { r, sent } = app(fleet([{ type: 'task', task: task('orphan', { group: 'ghost' }) }]));
+    r.stdin.write('r'); // the instance row
+    await until(r.lastFrame, (f) => f.includes('select a task or group row first'));
+    r.stdin.write('G'); // the last row: ghost's only task
+    r.stdin.write('k'); // the ghost group row, known only from its member
+    r.stdin.write('r');
+    await until(r.lastFrame, (f) => f.includes('group ghost has no definition (only tasks name it); nothing to force-run'));
+    expect(sent).toEqual([]);
+  });
+
   it('asks before terminating, and sends the live run on y', async () => {
     const { r, sent } = app(fleet());
     r.stdin.write('jj');
