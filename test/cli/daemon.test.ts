@@ -224,3 +224,63 @@ describe('calendars while the daemon runs', () => {
     expect(JSON.parse(ev.split('\n').at(-1)!).data.calendars).toContain('ACME');
   });
 });
+
+describe('control and prune --help', () => {
+  /** What --help prints after the option list. */
+  const after = (cmd: string) => {
+    const r = cli(tempHome(), [cmd, '--help']);
+    expect(r.code).toBe(0);
+    return r.stdout.split('display help for command\n')[1];
+  };
+
+  it('modify-status --help: what it changes, why, and an example', () => {
+    expect(after('modify-status')).toBe([
+      '',
+      'Changes the state of a run that has finished (FAILED, TERMINATED, SKIPPED, …)',
+      'to SUCCESS or FAILED, recorded as a run.status_modified event. Use it when a',
+      'run failed but its work was done another way: in a group cycle, the tasks that',
+      'depend on it (S:task) and were skipped are released and run. A live run cannot',
+      'be changed (terminate it first).',
+      '',
+      'Example:',
+      '  easytask modify-status 42 --status success  # run 42 counts as SUCCESS now;',
+      '                                              # its dependants proceed',
+      '',
+    ].join('\n'));
+    expect(cli(tempHome(), ['modify-status', '--help']).stdout).toContain('\n  run               a run id (see: easytask runs)\n');
+  });
+
+  it('force-run --help: it also takes a group, which starts a cycle now', () => {
+    expect(after('force-run')).toBe([
+      '',
+      'It also takes a group name (or gid): a cycle of the group starts now, whatever',
+      "the group's schedule and the groups it depends on; within the cycle its tasks",
+      'still wait for their dependencies.',
+      '',
+      'Examples:',
+      '  easytask force-run task2                  # one run of task2 now',
+      '  easytask force-run task2 --date 20260301  # a run now, for that business date',
+      '  easytask force-run etl                    # the group etl: a cycle starts now',
+      '',
+    ].join('\n'));
+    expect(cli(tempHome(), ['force-run', '--help']).stdout).toContain('\n  task               a task or a group: its name, tid or gid\n');
+  });
+
+  it('prune --help: what is removed, what is kept, and examples', () => {
+    expect(after('prune')).toBe([
+      '',
+      'Removes the runs that ended (SUCCESS, FAILED, TERMINATED, REJECTED, SKIPPED)',
+      'before the given age, with their attempts, events and log files, and the',
+      'other events (not about a run) older than that age.',
+      'Kept whatever their age: live runs (waiting to start, running, retrying) and',
+      "runs not yet due; each task's newest scheduled run (the scheduler resumes from",
+      'it). Log files are removed only under <home>/logs and when no kept run shares',
+      'them. The daemon does the same every hour with --retain-days N.',
+      '',
+      'Examples:',
+      '  easytask prune --older-than 30d --dry-run  # count what would go; remove none',
+      '  easytask prune --older-than 30d            # remove what ended 30+ days ago',
+      '',
+    ].join('\n'));
+  });
+});

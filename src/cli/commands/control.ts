@@ -48,8 +48,14 @@ function checkDate(date: string | undefined): void {
   if (!real) throw new EasyTaskError('BAD_INPUT', `--date must be a real date as YYYYMMDD, got "${date}"`, 2);
 }
 
+/** What each command's argument names. */
+const ARGUMENT: Partial<Record<CommandKind, string>> = {
+  'force-run': 'a task or a group: its name, tid or gid',
+  'modify-status': 'a run id (see: easytask runs)',
+};
+
 function register(program: Command, name: CommandKind, description: string, arg: string, build: (ref: string | undefined, o: ControlOpts) => { target: string | null; args: Record<string, unknown> }, extra?: (c: Command) => Command): void {
-  let c = program.command(name).description(description).argument(arg, arg.includes('run') ? 'a task name or tid, or a run id' : 'task name or tid');
+  let c = program.command(name).description(description).argument(arg, ARGUMENT[name] ?? 'task name or tid');
   c = c.option('--json', 'print the acknowledgement as JSON');
   if (name !== 'modify-status') c = c.option('--instance <name>', 'the instance, when the name exists in several');
   if (extra) c = extra(c);
@@ -67,8 +73,18 @@ function register(program: Command, name: CommandKind, description: string, arg:
 }
 
 export function registerControlCommands(program: Command): void {
-  register(program, 'force-run', 'run a task now, ignoring its schedule, calendar and dependencies', '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
-    c.option('--date <YYYYMMDD>', 'the business date the run is for (default: today in the task zone)'),
+  register(program, 'force-run', 'run a task now, ignoring its schedule, calendar and dependencies (a group: start a cycle now)', '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
+    c.option('--date <YYYYMMDD>', 'the business date the run is for (default: today in the task zone)').addHelpText('after', [
+      '',
+      'It also takes a group name (or gid): a cycle of the group starts now, whatever',
+      "the group's schedule and the groups it depends on; within the cycle its tasks",
+      'still wait for their dependencies.',
+      '',
+      'Examples:',
+      '  easytask force-run task2                  # one run of task2 now',
+      '  easytask force-run task2 --date 20260301  # a run now, for that business date',
+      '  easytask force-run etl                    # the group etl: a cycle starts now',
+    ].join('\n')),
   );
   register(program, 'terminate', "kill a task's live runs (or one run with --run)", '[task]', (ref, o) => {
     if (o.run === undefined && !ref) throw new EasyTaskError('BAD_INPUT', 'name a task, or a run with --run <id>', 2);
@@ -84,5 +100,16 @@ export function registerControlCommands(program: Command): void {
     if (!ref || !/^\d+$/.test(ref)) throw new EasyTaskError('BAD_INPUT', `<run> must be a run id (see: easytask runs), got "${ref}"`, 2);
     if (!o.status || !/^(success|failed)$/i.test(o.status)) throw new EasyTaskError('BAD_INPUT', `--status must be SUCCESS or FAILED, got "${o.status ?? ''}"`, 2);
     return { target: ref, args: { status: o.status.toUpperCase() } };
-  }, (c) => c.requiredOption('--status <state>', 'SUCCESS or FAILED'));
+  }, (c) => c.requiredOption('--status <state>', 'SUCCESS or FAILED').addHelpText('after', [
+    '',
+    'Changes the state of a run that has finished (FAILED, TERMINATED, SKIPPED, …)',
+    'to SUCCESS or FAILED, recorded as a run.status_modified event. Use it when a',
+    'run failed but its work was done another way: in a group cycle, the tasks that',
+    'depend on it (S:task) and were skipped are released and run. A live run cannot',
+    'be changed (terminate it first).',
+    '',
+    'Example:',
+    '  easytask modify-status 42 --status success  # run 42 counts as SUCCESS now;',
+    '                                              # its dependants proceed',
+  ].join('\n')));
 }

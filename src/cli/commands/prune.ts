@@ -19,7 +19,20 @@ export function registerPruneCommand(program: Command): void {
     .requiredOption('--older-than <age>', 'remove what ended before this long ago: 30d, 12h, 2w')
     .option('--dry-run', 'count what would go, remove nothing')
     .option('--json', 'print as JSON')
-    .addHelpText('after', '\nLive runs and events of kept runs stay. Log files are removed only under <home>/logs and when no kept run shares them.\nThe daemon does the same every hour with --retain-days N.')
+    .addHelpText('after', [
+      '',
+      'Removes the runs that ended (SUCCESS, FAILED, TERMINATED, REJECTED, SKIPPED)',
+      'before the given age, with their attempts, events and log files, and the',
+      'other events (not about a run) older than that age.',
+      'Kept whatever their age: live runs (waiting to start, running, retrying) and',
+      "runs not yet due; each task's newest scheduled run (the scheduler resumes from",
+      'it). Log files are removed only under <home>/logs and when no kept run shares',
+      'them. The daemon does the same every hour with --retain-days N.',
+      '',
+      'Examples:',
+      '  easytask prune --older-than 30d --dry-run  # count what would go; remove none',
+      '  easytask prune --older-than 30d            # remove what ended 30+ days ago',
+    ].join('\n'))
     .action(action(async function (this: Command, o: { olderThan: string; dryRun?: boolean; json?: boolean }) {
       const olderThanMs = parseAge(o.olderThan);
       const [{ systemClock }, { formatBytes }, { prune }] = await Promise.all([import('../../core/clock.js'), import('../../events/bytes.js'), import('../../events/prune.js')]);
