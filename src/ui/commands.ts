@@ -10,6 +10,8 @@ export interface ControlRequest {
   kind: 'force-run' | 'terminate' | 'freeze';
   /** A task's name; a group's for force-run on a group row. */
   task: string;
+  /** The instance of that task or group (a name may exist in several). */
+  instance: string;
   runId?: number;
 }
 /** Sends a control command and resolves with the daemon's answer (never rejects). */
@@ -50,7 +52,7 @@ function selectedGroup(ctx: CommandContext): GroupNode | undefined {
 /** r on a group row starts a cycle of the group now, as `easytask force-run <group>` does. */
 function forceRunGroup(ctx: CommandContext, group: GroupNode): void {
   if (!group.group) return say(ctx, `group ${group.name} has no definition (only tasks name it); nothing to force-run`, 'error');
-  send(ctx, { kind: 'force-run', task: group.name });
+  send(ctx, { kind: 'force-run', task: group.name, instance: group.instance });
 }
 
 function controlCommand(cmd: Extract<KeyCommand, { kind: 'force-run' | 'terminate' | 'freeze' }>, ctx: CommandContext): void {
@@ -60,10 +62,10 @@ function controlCommand(cmd: Extract<KeyCommand, { kind: 'force-run' | 'terminat
   }
   const task = needTask(ctx, cmd.kind === 'force-run' ? 'a task or group row' : 'a task row');
   if (!task) return;
-  if (cmd.kind !== 'terminate') return send(ctx, { kind: cmd.kind, task: task.name });
+  if (cmd.kind !== 'terminate') return send(ctx, { kind: cmd.kind, task: task.name, instance: task.instance });
   const run = task.run;
   if (!run || !LIVE_STATES.includes(run.state)) return say(ctx, `${task.name} has no live run to terminate`, 'error');
-  ctx.setUi((u) => ({ ...u, mode: 'confirm', confirm: { task: task.name, runId: run.id, state: run.state } }));
+  ctx.setUi((u) => ({ ...u, mode: 'confirm', confirm: { task: task.name, instance: task.instance, runId: run.id, state: run.state } }));
 }
 
 function navCommand(cmd: Extract<KeyCommand, { kind: 'move' | 'page' | 'edge' | 'toggle' | 'expand' }>, ctx: CommandContext): void {
@@ -128,7 +130,7 @@ export function runCommand(cmd: KeyCommand, ctx: CommandContext): void {
     case 'answer': {
       const asked = ctx.ui().confirm;
       ctx.setUi((u) => ({ ...u, mode: 'normal', confirm: null }));
-      if (cmd.yes && asked) send(ctx, { kind: 'terminate', task: asked.task, runId: asked.runId });
+      if (cmd.yes && asked) send(ctx, { kind: 'terminate', task: asked.task, instance: asked.instance, runId: asked.runId });
       else say(ctx, 'not terminated');
       return;
     }

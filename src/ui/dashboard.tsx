@@ -31,7 +31,8 @@ const LEAVE = '\x1b[?25h\x1b[?1049l';
 export function storeControl(store: Store): Control {
   return async (req) => {
     try {
-      const args = req.runId !== undefined ? { run: req.runId } : {};
+      // The instance always goes along: a name that exists in several instances is not ambiguous here.
+      const args = { ...(req.runId !== undefined ? { run: req.runId } : {}), instance: req.instance };
       const ack = await sendCommand(store, req.kind, req.task, args);
       return { ok: ack.ok, message: ack.message };
     } catch (err) {

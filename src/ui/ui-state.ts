@@ -11,7 +11,7 @@ export interface UiState {
   draft: string;
   logs: boolean;
   stream: Stream;
-  confirm: { task: string; runId: number; state: string } | null;
+  confirm: { task: string; instance: string; runId: number; state: string } | null;
   /** The last command's answer, until the next key. */
   message: { text: string; level: 'info' | 'error' } | null;
 }

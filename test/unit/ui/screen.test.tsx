@@ -82,7 +82,7 @@ describe('dashboard frame', () => {
 
   it('shows the daemon down, the log pane and the terminate question', () => {
     const s = apply(fleet(), { type: 'daemon', daemon: { up: false, pid: 4321, host: 'box', startedAt: null, heartbeatAt: T0, stale: false } }, { type: 'move', delta: 2 });
-    const ui: UiState = { ...initialUi, logs: true, mode: 'confirm', confirm: { task: 'load', runId: 2, state: 'RUNNING' } };
+    const ui: UiState = { ...initialUi, logs: true, mode: 'confirm', confirm: { task: 'load', instance: 'default', runId: 2, state: 'RUNNING' } };
     const l = screen(s, ui, 100, 30, ['first line', 'second line']);
     expect(l[0]).toContain('○ daemon down (history only; start it with: easytask daemon)');
     const title = l.findIndex((x) => x.startsWith('─ logs load run 2 stdout /logs/load/2.out'));
@@ -108,7 +108,7 @@ describe('dashboard keys', () => {
     r.stdin.write('jjjjj');
     r.stdin.write('r');
     await until(r.lastFrame, (f) => f.includes('done: force-run report'));
-    expect(sent).toEqual([{ kind: 'force-run', task: 'report' }]);
+    expect(sent).toEqual([{ kind: 'force-run', task: 'report', instance: 'default' }]);
   });
 
   it('force-runs the group on a group row with r, as force-run <group> does', async () => {
@@ -116,7 +116,7 @@ describe('dashboard keys', () => {
     r.stdin.write('j'); // the etl group row
     r.stdin.write('r');
     await until(r.lastFrame, (f) => f.includes('done: force-run etl'));
-    expect(sent).toEqual([{ kind: 'force-run', task: 'etl' }]);
+    expect(sent).toEqual([{ kind: 'force-run', task: 'etl', instance: 'default' }]);
   });
 
   it('r on an instance row or on a group without a definition sends nothing and says why', async () => {
@@ -137,7 +137,7 @@ describe('dashboard keys', () => {
     await until(r.lastFrame, (f) => f.includes('Terminate run 2 of load (RUNNING)? y/n'));
     r.stdin.write('y');
     await until(r.lastFrame, (f) => f.includes('done: terminate load'));
-    expect(sent).toEqual([{ kind: 'terminate', task: 'load', runId: 2 }]);
+    expect(sent).toEqual([{ kind: 'terminate', task: 'load', instance: 'default', runId: 2 }]);
   });
 
   it('filters by typed text and follows the selected run in the log pane', async () => {
