@@ -1,9 +1,21 @@
-// JSON text to a value, with malformed input reported by line and column.
+// JSON text to a value, with malformed input reported by line and column, and repeated keys found.
 
 import { DOCUMENT_EXPECTED } from './validate/document.js';
-import type { ValidationIssue } from './validate/issue.js';
+import { joinPointer, type ValidationIssue } from './validate/issue.js';
 
-export type JsonSourceResult = { ok: true; value: unknown } | { ok: false; issue: ValidationIssue };
+/** A name given twice in one object: JSON.parse keeps the last value and drops the other silently. */
+export interface DuplicateKey {
+  /** JSON pointer of the object that holds the name twice. */
+  pointer: string;
+  key: string;
+  /** Where the name first appears and where it appears again (1-based). */
+  first: { line: number; column: number };
+  again: { line: number; column: number };
+}
+
+export type JsonSourceResult =
+  | { ok: true; value: unknown; duplicates: DuplicateKey[] }
+  | { ok: false; issue: ValidationIssue };
 
 const JSON_EXPECTED = 'valid JSON (double-quoted names and strings, commas between items, no trailing commas or comments)';
 
@@ -14,7 +26,8 @@ export function parseJsonText(text: string, file: string): JsonSourceResult {
     return { ok: false, issue: { file, index: null, kind: null, pointer: '', expected: DOCUMENT_EXPECTED, message } };
   }
   try {
-    return { ok: true, value: JSON.parse(body) as unknown };
+    const value = JSON.parse(body) as unknown;
+    return { ok: true, value, duplicates: findDuplicateKeys(body) };
   } catch (e) {
     const { line, column, reason } = describeSyntaxError(body, e instanceof Error ? e.message : String(e));
     const message = `malformed JSON at line ${line}, column ${column}: ${reason}`;
@@ -72,14 +85,31 @@ export function findErrorOffset(text: string): number {
   }
 }
 
+/** Every repeat of a name within one object of valid JSON `text`, in the order they appear. */
+export function findDuplicateKeys(text: string): DuplicateKey[] {
+  const found: { pointer: string; key: string; first: number; again: number }[] = [];
+  try {
+    new Scanner(text, (d) => found.push(d)).value();
+  } catch {
+    // Not valid JSON, or nested beyond the stack: JSON.parse reports the former, and the latter is no definition.
+    return [];
+  }
+  return found.map((d) => ({ pointer: d.pointer, key: d.key, first: lineColumnAt(text, d.first), again: lineColumnAt(text, d.again) }));
+}
+
+type OnDuplicate = (d: { pointer: string; key: string; first: number; again: number }) => void;
+
 class ScanError {
   constructor(readonly offset: number) {}
 }
 
-/** A strict JSON recogniser that only tracks where it is. */
+/** A strict JSON recogniser that tracks where it is and, when asked, the names each object repeats. */
 class Scanner {
   at = 0;
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly onDuplicate?: OnDuplicate,
+  ) {}
 
   space(): void {
     while (this.at < this.text.length && ' \t\n\r'.includes(this.text[this.at]!)) this.at += 1;
@@ -94,14 +124,36 @@ class Scanner {
     this.at += 1;
   }
 
-  value(): void {
+  /** `pointer`: where the value is, for naming the object that repeats a name. */
+  value(pointer = ''): void {
     this.space();
     const c = this.text[this.at];
-    if (c === '{') this.list('}', () => (this.string(), this.space(), this.expect(':'), this.value()));
-    else if (c === '[') this.list(']', () => this.value());
+    if (c === '{') this.object(pointer);
+    else if (c === '[') {
+      let i = 0;
+      this.list(']', () => this.value(joinPointer(pointer, i++)));
+    }
     else if (c === '"') this.string();
     else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) this.number();
     else this.literal();
+  }
+
+  private object(pointer: string): void {
+    const seen = new Map<string, number>();
+    this.list('}', () => {
+      const start = this.at;
+      this.string();
+      let key = '';
+      if (this.onDuplicate) {
+        key = JSON.parse(this.text.slice(start, this.at)) as string;
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, start);
+        else this.onDuplicate({ pointer, key, first, again: start });
+      }
+      this.space();
+      this.expect(':');
+      this.value(this.onDuplicate ? joinPointer(pointer, key) : pointer);
+    });
   }
 
   private list(close: string, item: () => void): void {

@@ -1,7 +1,7 @@
 // Validate a batch of documents against each other and the store, then write it all or nothing.
 import { userInfo } from 'node:os';
 import { DateTime } from 'luxon';
-import { parseJsonText } from '../core/json-source.js';
+import { parseJsonText, type DuplicateKey } from '../core/json-source.js';
 import { formatIssue, validateBatch, type ValidationIssue } from '../core/validate/index.js';
 import type { Store } from '../store/index.js';
 import type { DefinitionInput, WriteOutcome } from '../store/index.js';
@@ -46,10 +46,10 @@ function currentUser(): string {
 /** Parse and validate every document; with a store, also check names and ids against it. */
 export function prepare(sources: SourceDocument[], store: Store | undefined, opts: PrepareOptions = {}): Prepared {
   const issues: ValidationIssue[] = [];
-  const docs: { file: string; raw: unknown }[] = [];
+  const docs: { file: string; raw: unknown; duplicates: DuplicateKey[] }[] = [];
   for (const s of sources) {
     const parsed = parseJsonText(s.text, s.file);
-    if (parsed.ok) docs.push({ file: s.file, raw: parsed.value });
+    if (parsed.ok) docs.push({ file: s.file, raw: parsed.value, duplicates: parsed.duplicates });
     else issues.push(parsed.issue);
   }
   const v = validateBatch(docs, {

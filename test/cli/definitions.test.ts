@@ -94,6 +94,34 @@ describe('easytask insert', () => {
   });
 });
 
+describe('a field given twice in one object', () => {
+  const text = '{"tasks": [\n  {"name": "a", "cmd": "true", "trigger_times": "10:00"},\n  {"name": "nightly",\n   "cmd": "echo one",\n   "trigger_times": "02:00",\n   "cmd": "echo two"}\n]}\n';
+  const line = '<stdin>: task #2 "nightly" /tasks/1/cmd: duplicate field "cmd" at line 6, column 4 (first at line 4, column 4); expected each field at most once in an object (JSON keeps only the last value)\n';
+
+  it('is refused by validate and insert, naming the file, the task and the field; nothing is written', () => {
+    const home = tempHome();
+    cli(home, ['insert', fx('seed-task2.json')]);
+    const before = snapshot(home);
+    const v = cli(home, ['validate', '-'], { input: text });
+    expect([v.code, v.stdout, v.stderr]).toEqual([2, '', `${line}error: 1 problem found; nothing was written (validate never writes).\n`]);
+    const i = cli(home, ['insert', '-'], { input: text });
+    expect([i.code, i.stdout, i.stderr]).toEqual([2, '', `${line}error: 1 problem found; nothing was inserted.\n`]);
+    expect(snapshot(home)).toEqual(before);
+    const json = JSON.parse(cli(home, ['validate', '--json', '-'], { input: text }).stdout);
+    expect(json.issues).toEqual([
+      {
+        file: '<stdin>',
+        index: 1,
+        kind: 'task',
+        name: 'nightly',
+        pointer: '/tasks/1/cmd',
+        expected: 'each field at most once in an object (JSON keeps only the last value)',
+        message: 'duplicate field "cmd" at line 6, column 4 (first at line 4, column 4); expected each field at most once in an object (JSON keeps only the last value)',
+      },
+    ]);
+  });
+});
+
 describe('validate, update, enable, disable, delete', () => {
   it('validate writes nothing and does not create a home', () => {
     const home = join(tempHome(), 'fresh');

@@ -2,10 +2,13 @@
 
 import { checkGroupsExist, checkUnique, type Located } from './cross.js';
 import { splitDocument } from './document.js';
+import { duplicatesOf, reportDuplicates } from './duplicates.js';
 import { checkGroup } from './group.js';
+import { nameScope } from './checked.js';
 import type { ValidationIssue } from './issue.js';
 import { reportType, type Scope } from './scope.js';
 import { checkTask } from './task.js';
+import type { DuplicateKey } from '../json-source.js';
 import type { BatchEntry, GroupInput, TaskInput, ValidateOptions, ValidatedBatch, ValidatedDocument } from './types.js';
 
 export function validateDocument(raw: unknown, file: string, opts: ValidateOptions): ValidatedDocument {
@@ -13,13 +16,19 @@ export function validateDocument(raw: unknown, file: string, opts: ValidateOptio
   return { tasks, groups, issues };
 }
 
-/** Validates several documents (e.g. the *.json files of a directory) and checks them together. */
-export function validateBatch(docs: readonly { file: string; raw: unknown }[], opts: ValidateOptions): ValidatedBatch {
+/**
+ * Validates several documents (e.g. the *.json files of a directory) and checks them together.
+ * `duplicates`: names repeated within an object of the document's text (see findDuplicateKeys).
+ */
+export function validateBatch(
+  docs: readonly { file: string; raw: unknown; duplicates?: readonly DuplicateKey[] }[],
+  opts: ValidateOptions,
+): ValidatedBatch {
   const result: ValidatedBatch = { tasks: [], groups: [], issues: [], files: [] };
   const all: Located[] = [];
   for (const doc of docs) {
     const issues: ValidationIssue[] = [];
-    const defs = checkDocument(doc.file, doc.raw, opts, issues);
+    const defs = checkDocument(doc.file, doc.raw, doc.duplicates ?? [], opts, issues);
     all.push(...defs);
     result.issues.push(...issues);
     const count = (kind: string): number => defs.filter((d) => d.kind === kind).length;
@@ -42,15 +51,29 @@ export function validateBatch(docs: readonly { file: string; raw: unknown }[], o
   return result;
 }
 
-function checkDocument(file: string, raw: unknown, opts: ValidateOptions, issues: ValidationIssue[]): Located[] {
+function checkDocument(
+  file: string,
+  raw: unknown,
+  duplicates: readonly DuplicateKey[],
+  opts: ValidateOptions,
+  issues: ValidationIssue[],
+): Located[] {
   const out: Located[] = [];
-  for (const def of splitDocument(raw, file, issues)) {
+  const defs = splitDocument(raw, file, issues);
+  reportDuplicates({ file, index: null, kind: null, base: '', issues }, duplicatesOf(duplicates, defs, undefined));
+  for (const def of defs) {
     const s: Scope = { file, index: def.index, kind: def.kind, base: def.base, issues };
     if (def.kind === null) {
       reportType(s, [], def.raw, 'a task or group object');
       continue;
     }
+    nameScope(s, def.raw);
+    const before = issues.length;
+    reportDuplicates(s, duplicatesOf(duplicates, defs, def));
+    const repeated = issues.length > before;
     const checked = def.kind === 'task' ? checkTask(def.raw, s, opts) : checkGroup(def.raw, s, opts);
+    // A definition with a repeated field is not valid, whatever its last values say.
+    if (repeated) delete checked.input;
     const name = s.name === undefined ? {} : { name: s.name };
     out.push({ ...checked, file, index: def.index, kind: def.kind, base: def.base, ...name });
   }

@@ -1,6 +1,6 @@
 // JSON text to a value: empty files, a BOM, and malformed JSON by line and column.
 import { describe, expect, it } from 'vitest';
-import { describeSyntaxError, findErrorOffset, lineColumnAt, parseJsonText } from '../../../src/core/json-source.js';
+import { describeSyntaxError, findDuplicateKeys, findErrorOffset, lineColumnAt, parseJsonText } from '../../../src/core/json-source.js';
 import { formatIssue } from '../../../src/core/validate/index.js';
 
 const line = (text: string): string => {
@@ -11,8 +11,8 @@ const line = (text: string): string => {
 
 describe('parseJsonText', () => {
   it('parses, with or without a UTF-8 BOM', () => {
-    expect(parseJsonText('{"name": "a"}', 'f')).toEqual({ ok: true, value: { name: 'a' } });
-    expect(parseJsonText('\uFEFF[1, 2]\n', 'f')).toEqual({ ok: true, value: [1, 2] });
+    expect(parseJsonText('{"name": "a"}', 'f')).toEqual({ ok: true, value: { name: 'a' }, duplicates: [] });
+    expect(parseJsonText('\uFEFF[1, 2]\n', 'f')).toEqual({ ok: true, value: [1, 2], duplicates: [] });
   });
 
   it.each(['', '   \n\t\r\n', '\uFEFF', '\uFEFF  \n'])('an empty file %j', (text) => {
@@ -100,5 +100,31 @@ describe('lineColumnAt and findErrorOffset', () => {
     ['nul', 3],
   ])('%j fails at offset %i', (text, offset) => {
     expect(findErrorOffset(text)).toBe(offset);
+  });
+});
+
+describe('findDuplicateKeys', () => {
+  it('finds a name repeated in one object, with both places', () => {
+    const text = '{"tasks": [\n  {"name": "a",\n   "cmd": "x",\n   "cmd": "y"}\n]}';
+    expect(findDuplicateKeys(text)).toEqual([
+      { pointer: '/tasks/0', key: 'cmd', first: { line: 3, column: 4 }, again: { line: 4, column: 4 } },
+    ]);
+    expect(parseJsonText('\uFEFF' + text, 'f')).toEqual({
+      ok: true,
+      value: { tasks: [{ name: 'a', cmd: 'y' }] },
+      duplicates: [{ pointer: '/tasks/0', key: 'cmd', first: { line: 3, column: 4 }, again: { line: 4, column: 4 } }],
+    });
+  });
+
+  it('compares names after escapes, reports every repeat, and escapes the pointer', () => {
+    expect(findDuplicateKeys('[{}, {"a/b": {"c": 1, "\\u0063": 2, "c": 3}}]')).toEqual([
+      { pointer: '/1/a~1b', key: 'c', first: { line: 1, column: 15 }, again: { line: 1, column: 23 } },
+      { pointer: '/1/a~1b', key: 'c', first: { line: 1, column: 15 }, again: { line: 1, column: 36 } },
+    ]);
+  });
+
+  it('the same name in different objects, or as a value, is no repeat', () => {
+    expect(findDuplicateKeys('[{"cmd": "cmd"}, {"cmd": "x", "env": {"cmd": "y"}}]')).toEqual([]);
+    expect(findDuplicateKeys('{"a": 1')).toEqual([]);
   });
 });

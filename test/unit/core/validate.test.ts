@@ -7,6 +7,7 @@ import {
   type ValidateOptions,
   type ValidationIssue,
 } from '../../../src/core/validate/index.js';
+import { parseJsonText } from '../../../src/core/json-source.js';
 
 const OPTS: ValidateOptions = { defaultTimezone: 'Europe/Berlin', defaultOwner: 'alice' };
 const lines = (raw: unknown, opts: Partial<ValidateOptions> = {}, file = 'tasks.json'): string[] =>
@@ -260,6 +261,43 @@ describe('duplicates', () => {
     expect(r.files).toEqual([
       { file: 'tasks/a.json', tasks: 2, groups: 0, issues: 0 },
       { file: 'tasks/b.json', tasks: 2, groups: 0, issues: 2 },
+    ]);
+  });
+});
+
+describe('fields repeated within one object', () => {
+  const parsed = (text: string) => {
+    const r = parseJsonText(text, 'tasks.json');
+    if (!r.ok) throw new Error(r.issue.message);
+    return { file: 'tasks.json', raw: r.value, duplicates: r.duplicates };
+  };
+
+  it('are refused at the definition that repeats them, naming the field and both lines', () => {
+    const r = validateBatch(
+      [parsed('{"tasks": [\n  {"name": "a", "cmd": "x", "cron": "* * * * *"},\n  {"name": "nightly",\n   "cmd": "echo one",\n   "cron": "0 2 * * *",\n   "cmd": "echo two"}\n]}')],
+      OPTS,
+    );
+    expect(r.issues.map(formatIssue)).toEqual([
+      'tasks.json: task #2 "nightly" /tasks/1/cmd: duplicate field "cmd" at line 6, column 4 (first at line 4, column 4); expected each field at most once in an object (JSON keeps only the last value)',
+    ]);
+    expect(r.tasks.map((t) => t.input.name)).toEqual(['a']);
+    expect(r.files).toEqual([{ file: 'tasks.json', tasks: 2, groups: 0, issues: 1 }]);
+  });
+
+  it('by index when the definition has no usable name, in nested objects, and in the wrapper', () => {
+    const r = validateBatch(
+      [parsed('{"groups": [], "tasks": [{"cmd": "x", "cron": "* * * * *", "name": "bad name", "env": {"A": "1", "A": "2"}}], "groups": []}')],
+      OPTS,
+    );
+    expect(r.issues.map(formatIssue).filter((l) => l.includes('duplicate'))).toEqual([
+      'tasks.json: /groups: duplicate field "groups" at line 1, column 111 (first at line 1, column 2); expected each field at most once in an object (JSON keeps only the last value)',
+      'tasks.json: task #1 /tasks/0/env/A: duplicate field "A" at line 1, column 98 (first at line 1, column 88); expected each field at most once in an object (JSON keeps only the last value)',
+    ]);
+  });
+
+  it('a single-object document names the task', () => {
+    expect(validateBatch([parsed('{"name": "one", "cmd": "x", "cron": "* * * * *", "cron": "0 1 * * *"}')], OPTS).issues.map(formatIssue)).toEqual([
+      'tasks.json: task #1 "one" /cron: duplicate field "cron" at line 1, column 50 (first at line 1, column 29); expected each field at most once in an object (JSON keeps only the last value)',
     ]);
   });
 });
