@@ -57,7 +57,7 @@ export function prepare(sources: SourceDocument[], store: Store | undefined, opt
     defaultTimezone: machineZone(),
     defaultOwner: currentUser(),
     calendarExists: opts.calendarExists,
-    groupExists: store && !opts.sync ? (name, instance) => store.defs.byName(name, instance)?.definition.kind === 'group' : undefined,
+    storedGroupInstances: store && !opts.sync ? storedGroupInstances(store) : undefined,
   });
   issues.push(...v.issues);
   const items: PreparedItem[] = [
@@ -67,6 +67,21 @@ export function prepare(sources: SourceDocument[], store: Store | undefined, opt
   if (store) issues.push(...storeConflicts(items, store, opts));
   issues.push(...checkDependencies(items, store, { sync: opts.sync }));
   return { items, issues };
+}
+
+/** The instances of the store's groups by name, read once. */
+function storedGroupInstances(store: Store): (name: string) => readonly string[] {
+  let byName: Map<string, string[]> | undefined;
+  return (name) => {
+    if (byName === undefined) {
+      byName = new Map();
+      for (const g of store.defs.all('group')) {
+        const { name: n, instance } = g.definition.def;
+        byName.set(n, [...(byName.get(n) ?? []), instance]);
+      }
+    }
+    return byName.get(name) ?? [];
+  };
 }
 
 function storeConflicts(items: PreparedItem[], store: Store, opts: PrepareOptions): ValidationIssue[] {

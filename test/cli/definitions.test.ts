@@ -122,6 +122,34 @@ describe('a field given twice in one object', () => {
   });
 });
 
+describe('a member\'s instance', () => {
+  const instances = (home: string) =>
+    (JSON.parse(cli(home, ['list', '--json']).stdout) as { name: string; instance: string }[]).map((d) => [d.name, d.instance]);
+
+  it('is its group\'s when omitted, with the group in the same batch or already stored', () => {
+    const home = tempHome();
+    const batch = '{"groups": [{"name": "etl", "instance": "blue", "trigger_times": "01:00"}], "tasks": [{"name": "extract", "cmd": "true", "task_group": "etl"}]}';
+    expect(cli(home, ['validate', '-'], { input: batch }).code).toBe(0);
+    expect(cli(home, ['insert', '-'], { input: batch }).code).toBe(0);
+    const later = cli(home, ['insert', '-'], { input: '{"name": "load", "cmd": "true", "task_group": "etl"}' });
+    expect([later.code, later.stderr]).toEqual([0, '']);
+    expect(instances(home)).toEqual([['etl', 'blue'], ['extract', 'blue'], ['load', 'blue']]);
+  });
+
+  it('is refused when given and not the group\'s; nothing is written', () => {
+    const home = tempHome();
+    cli(home, ['insert', '-'], { input: '{"name": "etl", "gid": 5000001, "instance": "blue", "trigger_times": "01:00"}' });
+    const before = snapshot(home);
+    const r = cli(home, ['insert', '-'], { input: '[{"name": "extract", "cmd": "true", "task_group": "etl", "instance": "default"}]' });
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      '<stdin>: task #1 "extract" /0/instance: instance "default" differs from the instance of its group: group "etl" is in instance "blue", not in "default"; expected "blue", the instance of group "etl", or no "instance" to take the group\'s\nerror: 1 problem found; nothing was inserted.\n',
+    ]);
+    expect(snapshot(home)).toEqual(before);
+  });
+});
+
 describe('validate, update, enable, disable, delete', () => {
   it('validate writes nothing and does not create a home', () => {
     const home = join(tempHome(), 'fresh');

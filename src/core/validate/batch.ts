@@ -1,6 +1,6 @@
 // Validates documents one by one, then checks them together; a single document is a batch of one.
 
-import { checkGroupsExist, checkUnique, type Located } from './cross.js';
+import { checkGroupsExist, checkUnique, resolveMemberInstances, type Located } from './cross.js';
 import { splitDocument } from './document.js';
 import { duplicatesOf, reportDuplicates } from './duplicates.js';
 import { checkGroup } from './group.js';
@@ -35,6 +35,7 @@ export function validateBatch(
     result.files.push({ file: doc.file, tasks: count('task'), groups: count('group'), issues: issues.length });
   }
   const cross: ValidationIssue[] = [];
+  resolveMemberInstances(all, opts, cross);
   checkUnique(all, cross);
   checkGroupsExist(all, opts, cross);
   result.issues.push(...cross);

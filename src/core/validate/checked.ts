@@ -9,6 +9,8 @@ export interface Checked<T> {
   input?: T;
   /** The instance it belongs to, when valid (given or default). */
   instance?: string;
+  /** Whether the definition gives "instance" itself (a member that does not takes its group's). */
+  instanceGiven?: boolean;
   /** tid or gid, when given and valid. */
   id?: number;
   /** task_group, when given and valid. */
@@ -42,7 +44,7 @@ export function keysOf(
   defaultInstance: string,
 ): Checked<never> {
   const instance = Object.hasOwn(raw, 'instance') ? fields.instance : defaultInstance;
-  const out: Checked<never> = {};
+  const out: Checked<never> = { instanceGiven: Object.hasOwn(raw, 'instance') };
   if (typeof instance === 'string') out.instance = instance;
   if (typeof fields[idKey] === 'number') out.id = fields[idKey];
   if (typeof fields.task_group === 'string') out.group = fields.task_group;

@@ -1,4 +1,4 @@
-// Checks across all definitions of a batch: unique names and ids per instance, known groups.
+// Checks across all definitions of a batch: members' instances, unique names and ids per instance, known groups.
 
 import type { Checked } from './checked.js';
 import type { ValidationIssue } from './issue.js';
@@ -62,14 +62,55 @@ function firstOf(seen: Map<string, Located>, key: string, d: Located): Located |
   return first;
 }
 
-/** Every task_group names a group of the batch or of the store, in the task's instance. */
-export function checkGroupsExist(defs: readonly Located[], opts: ValidateOptions, issues: ValidationIssue[]): void {
-  const groups = new Set(
-    defs.filter((d) => d.kind === 'group' && d.name !== undefined).map((d) => `${d.instance}\u0000${d.name}`),
-  );
+/** The instances holding a group named `name`, in the batch or the store, sorted. */
+function groupInstances(defs: readonly Located[], opts: ValidateOptions, name: string): string[] {
+  const inBatch = defs.filter((d) => d.kind === 'group' && d.name === name && d.instance !== undefined).map((d) => d.instance!);
+  return [...new Set([...inBatch, ...(opts.storedGroupInstances?.(name) ?? [])])].sort();
+}
+
+const quoteList = (xs: readonly string[]): string => xs.map((x) => `"${x}"`).join(', ');
+
+/**
+ * A member that gives no "instance" takes its group's: the one instance whose batch or store has a
+ * group of that name (several such instances are ambiguous, and none leaves the default for
+ * checkGroupsExist to report). A member that gives an instance without that group, while another
+ * instance has it, is refused here. Runs before the other batch checks, which use the instance.
+ */
+export function resolveMemberInstances(defs: Located[], opts: ValidateOptions, issues: ValidationIssue[]): void {
   for (const d of defs) {
     if (d.kind !== 'task' || d.group === undefined || d.instance === undefined) continue;
-    if (groups.has(`${d.instance}\u0000${d.group}`) || opts.groupExists?.(d.group, d.instance)) continue;
+    const holders = groupInstances(defs, opts, d.group);
+    if (holders.length === 0 || (d.instanceGiven && holders.includes(d.instance))) continue;
+    if (!d.instanceGiven && holders.length === 1) {
+      d.instance = holders[0]!;
+      if (d.input !== undefined) (d.input as { instance: string }).instance = d.instance;
+      continue;
+    }
+    if (d.instanceGiven) {
+      const expected = `${holders.length === 1 ? `"${holders[0]}"` : `one of ${quoteList(holders)}`}, the instance of group "${d.group}", or no "instance" to take the group's`;
+      const where = holders.length === 1 ? `instance "${holders[0]}"` : `instances ${quoteList(holders)}`;
+      report(scopeOf(d, issues), ['instance'], {
+        value: d.instance,
+        expected,
+        message: `instance "${d.instance}" differs from the instance of its group: group "${d.group}" is in ${where}, not in "${d.instance}"; expected ${expected}`,
+      });
+    } else {
+      const expected = `"instance" set to one of ${quoteList(holders)}`;
+      report(scopeOf(d, issues), ['instance'], {
+        expected,
+        message: `group "${d.group}" exists in instances ${quoteList(holders)}, so the member's instance is ambiguous; expected ${expected}`,
+      });
+    }
+    // Reported once here: no second issue for its name, id or group.
+    delete d.instance;
+  }
+}
+
+/** Every task_group names a group of the batch or of the store, in the task's instance. */
+export function checkGroupsExist(defs: readonly Located[], opts: ValidateOptions, issues: ValidationIssue[]): void {
+  for (const d of defs) {
+    if (d.kind !== 'task' || d.group === undefined || d.instance === undefined) continue;
+    if (groupInstances(defs, opts, d.group).includes(d.instance)) continue;
     const expected = `a group defined in these files or already inserted, in instance "${d.instance}"`;
     const message = `group "${d.group}" is not defined; expected ${expected}`;
     report(scopeOf(d, issues), ['task_group'], { value: d.group, expected, message });

@@ -17,8 +17,11 @@ export interface ValidateOptions {
   defaultOwner: string;
   /** When given, a calendar it does not know is an issue. */
   calendarExists?: (name: string) => boolean;
-  /** Groups already in the store; a task_group must name one of these or a group of the batch. */
-  groupExists?: (name: string, instance: string) => boolean;
+  /**
+   * The instances whose store holds a group of this name; a task_group must name one of these or a
+   * group of the batch, and a member that gives no instance takes its group's.
+   */
+  storedGroupInstances?: (name: string) => readonly string[];
 }
 
 export interface Entry<T> {

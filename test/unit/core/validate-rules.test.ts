@@ -89,8 +89,46 @@ describe('group members inherit schedule, zone and calendar', () => {
     const member = { name: 'm', cmd: 'x', task_group: 'etl' };
     const missing = 'tasks.json: task #1 "m" /task_group: group "etl" is not defined; expected a group defined in these files or already inserted, in instance "default"';
     expect(lines(member)).toEqual([missing]);
-    expect(lines(member, { groupExists: (n, i) => n === 'etl' && i === 'default' })).toEqual([]);
-    expect(lines([{ ...group, instance: 'other' }, member])).toEqual([missing.replace('task #1', 'task #2').replace('/task_group', '/1/task_group')]);
+    expect(lines(member, { storedGroupInstances: (n) => (n === 'etl' ? ['default'] : []) })).toEqual([]);
+    expect(lines(member, { storedGroupInstances: (n) => (n === 'other' ? ['default'] : []) })).toEqual([missing]);
+    const green = { ...member, instance: 'green' };
+    expect(lines(green, { storedGroupInstances: () => [] })).toEqual([missing.replace('"default"', '"green"')]);
+  });
+
+  describe('a member takes its group\'s instance', () => {
+    const member = { name: 'm', cmd: 'x', task_group: 'etl' };
+    const instanceOf = (raw: unknown, opts: Partial<ValidateOptions> = {}) =>
+      validateDocument(raw, 'tasks.json', { ...OPTS, ...opts }).tasks.map((t) => [t.input.name, t.input.instance]);
+
+    it('from a group of the batch or of the store, when it gives none', () => {
+      expect(lines([{ ...group, instance: 'blue' }, member])).toEqual([]);
+      expect(instanceOf([{ ...group, instance: 'blue' }, member])).toEqual([['m', 'blue']]);
+      expect(instanceOf(member, { storedGroupInstances: (n) => (n === 'etl' ? ['blue'] : []) })).toEqual([['m', 'blue']]);
+      expect(instanceOf([{ ...group, instance: 'blue' }, { ...member, instance: 'blue' }])).toEqual([['m', 'blue']]);
+    });
+
+    it('names and ids are then unique within the inherited instance', () => {
+      expect(lines([{ ...group, instance: 'blue' }, member, { name: 'm', cmd: 'x', cron: '* * * * *' }])).toEqual([]);
+      expect(lines([{ ...group, instance: 'blue' }, member, { name: 'm', cmd: 'x', cron: '* * * * *', instance: 'blue' }])).toEqual([
+        'tasks.json: task #3 "m" /2/name: name "m" is already used by task #2 in tasks.json',
+      ]);
+    });
+
+    it('an explicit instance other than the group\'s is refused', () => {
+      expect(lines([{ ...group, instance: 'blue' }, { ...member, instance: 'green' }])).toEqual([
+        'tasks.json: task #2 "m" /1/instance: instance "green" differs from the instance of its group: group "etl" is in instance "blue", not in "green"; expected "blue", the instance of group "etl", or no "instance" to take the group\'s',
+      ]);
+      expect(lines({ ...member, instance: 'default' }, { storedGroupInstances: () => ['blue', 'green'] })).toEqual([
+        'tasks.json: task #1 "m" /instance: instance "default" differs from the instance of its group: group "etl" is in instances "blue", "green", not in "default"; expected one of "blue", "green", the instance of group "etl", or no "instance" to take the group\'s',
+      ]);
+    });
+
+    it('a group of that name in several instances needs the member to choose', () => {
+      expect(lines([{ ...group, instance: 'blue' }, member], { storedGroupInstances: () => ['default'] })).toEqual([
+        'tasks.json: task #2 "m" /1/instance: group "etl" exists in instances "blue", "default", so the member\'s instance is ambiguous; expected "instance" set to one of "blue", "default"',
+      ]);
+      expect(lines([{ ...group, instance: 'blue' }, { ...member, instance: 'default' }], { storedGroupInstances: () => ['default'] })).toEqual([]);
+    });
   });
 
   it('an invalid task_group is reported once, as a bad name', () => {
