@@ -5,7 +5,9 @@ import { parseJsonText, type DuplicateKey } from '../core/json-source.js';
 import { formatIssue, validateBatch, type ValidationIssue } from '../core/validate/index.js';
 import type { Store } from '../store/index.js';
 import type { DefinitionInput, WriteOutcome } from '../store/index.js';
+import type { CalendarSet } from '../schedule/index.js';
 import { checkDependencies } from './dependencies.js';
+import { checkFires } from './never-fires.js';
 import type { SourceDocument } from './load.js';
 
 export interface PreparedItem {
@@ -18,6 +20,8 @@ export interface PreparedItem {
 export interface Prepared {
   items: PreparedItem[];
   issues: ValidationIssue[];
+  /** Problems that do not stop the batch, e.g. a calendar that excludes every day a schedule fires on. */
+  warnings: ValidationIssue[];
 }
 
 export interface PrepareOptions {
@@ -27,6 +31,10 @@ export interface PrepareOptions {
   /** Every definition must already exist (update). */
   mustExist?: boolean;
   calendarExists?: (name: string) => boolean;
+  /** The calendars schedules may name, to warn when one excludes every fire; loaded only when needed. */
+  calendars?: () => CalendarSet;
+  /** The instant "never fires" is judged from (default: now). */
+  now?: number;
   /** Import: the batch replaces the whole store, so groups come from it and absent holders of ids go away. */
   sync?: boolean;
 }
@@ -66,7 +74,10 @@ export function prepare(sources: SourceDocument[], store: Store | undefined, opt
   ];
   if (store) issues.push(...storeConflicts(items, store, opts));
   issues.push(...checkDependencies(items, store, { sync: opts.sync }));
-  return { items, issues };
+  const named = items.some((i) => i.input.def.calendar !== undefined);
+  const fires = checkFires(items, named ? opts.calendars?.() : undefined, opts.now ?? Date.now());
+  issues.push(...fires.issues);
+  return { items, issues, warnings: fires.warnings };
 }
 
 /** The instances of the store's groups by name, read once. */

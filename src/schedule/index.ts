@@ -1,6 +1,6 @@
 // The schedule engine's public surface: when a schedule fires, and the holiday calendars it uses.
 
-export { nextFire, nextFires, type NextFiresOptions } from './next-fires.js';
+export { nextFire, nextFires, noFireWithin, type NextFiresOptions, type NoFire } from './next-fires.js';
 export type { Fire, SkippedDay, NextFiresResult } from './fires.js';
 export {
   slotsBetween,

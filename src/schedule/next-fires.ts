@@ -5,7 +5,7 @@ import { DEFAULTS } from '../core/defaults.js';
 import type { ScheduleFields } from '../core/task.js';
 import { DAY_MS, isoDate } from './civil.js';
 import { requireCalendar, type Calendar, type CalendarSet } from './calendar.js';
-import { CAUSE_OF } from './day-filter.js';
+import { CAUSE_OF, type SkipCause } from './day-filter.js';
 import { makeFire, type Fire, type NextFiresResult, type SkippedDay } from './fires.js';
 import { planOf, type Plan } from './plan.js';
 import { scan, type ScanEnd } from './scan.js';
@@ -67,6 +67,37 @@ export function nextFires(
   const result: NextFiresResult = { fires, skipped: kept };
   if (fires.length < n) result.exhausted = { reason: exhaustedReason(plan, end, fires.length, after, horizonDays), horizon };
   return result;
+}
+
+/** Why a schedule has no fire in a span of time (see noFireWithin). */
+export interface NoFire {
+  /** No day has a slot at all (the slot source selects no day in the span). */
+  noSlots: boolean;
+  /** What excluded the days that had slots, in the order day_of_week, ordinal_day, holiday. */
+  excludedBy: SkipCause[];
+}
+
+/**
+ * Undefined when the schedule fires at least once in the `horizonDays` days after `after`; otherwise
+ * why it does not. The same scan as nextFire, stopped at the first fire.
+ */
+export function noFireWithin(schedule: ScheduleFields, calendars: CalendarSet, after: number, horizonDays: number): NoFire | undefined {
+  const plan = planOf(schedule);
+  let fired = false;
+  const end = scan(plan, calendarOf(plan, calendars), after, after + horizonDays * DAY_MS, {
+    fire: () => {
+      fired = true;
+      return false;
+    },
+  });
+  if (fired) return undefined;
+  if (plan.days.selectsNoWeekday) return { noSlots: false, excludedBy: ['day_of_week'] };
+  const [, mask, ordinal, holiday] = end.excluded;
+  const excludedBy: SkipCause[] = [];
+  if (mask > 0) excludedBy.push('day_of_week');
+  if (ordinal > 0) excludedBy.push('ordinal_day');
+  if (holiday > 0) excludedBy.push('holiday');
+  return { noSlots: end.daysWithSlots === 0, excludedBy };
 }
 
 function exhaustedReason(plan: Plan, end: ScanEnd, found: number, after: number, horizonDays: number): string {

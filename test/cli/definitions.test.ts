@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
@@ -147,6 +147,37 @@ describe('a member\'s instance', () => {
       '<stdin>: task #1 "extract" /0/instance: instance "default" differs from the instance of its group: group "etl" is in instance "blue", not in "default"; expected "blue", the instance of group "etl", or no "instance" to take the group\'s\nerror: 1 problem found; nothing was inserted.\n',
     ]);
     expect(snapshot(home)).toEqual(before);
+  });
+});
+
+describe('a schedule that never fires', () => {
+  it('is refused by validate and insert, naming the field', () => {
+    const home = tempHome();
+    const text = '{"name": "sundays", "cmd": "true", "cron": "0 0 * * 0", "day_of_week": "1111110"}';
+    const line = '<stdin>: task #1 "sundays" /day_of_week: never fires: cron "0 0 * * 0" has slots only on days that day_of_week "1111110" excludes, in the next 8 years; expected a schedule that fires at least once in the next 8 years\n';
+    const v = cli(home, ['validate', '-'], { input: text });
+    expect([v.code, v.stdout, v.stderr]).toEqual([2, '', `${line}error: 1 problem found; nothing was written (validate never writes).\n`]);
+    const i = cli(home, ['insert', '-'], { input: text });
+    expect([i.code, i.stdout, i.stderr]).toEqual([2, '', `${line}error: 1 problem found; nothing was inserted.\n`]);
+    expect(snapshot(home)).toEqual({ defs: [], events: [] });
+  });
+
+  it('only because of its calendar is a warning on standard error; insert goes ahead', () => {
+    const home = tempHome();
+    mkdirSync(join(home, 'calendars'));
+    // Every day from yesterday for ten years.
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const dates = Array.from({ length: 10 }, (_, i) => ({ from: day(366 * i - 1), to: day(366 * i + 364), reason: 'closed' }));
+    const calendar = join(home, 'calendars', 'CLOSED.json');
+    writeFileSync(calendar, JSON.stringify({ name: 'CLOSED', description: 'always closed', dates }));
+    const text = '{"name": "daily", "cmd": "true", "trigger_times": "10:00", "calendar": "CLOSED"}';
+    const warning = `warning: <stdin>: task #1 "daily" /calendar: calendar "CLOSED" (${calendar}) excludes every day trigger_times "10:00" would fire on in the next 8 years, so it will not run; expected a calendar that leaves at least one of the schedule's days in the next 8 years\n`;
+    const v = cli(home, ['validate', '-'], { input: text });
+    expect([v.code, v.stdout, v.stderr]).toEqual([0, 'Validation completed: 1 task in <stdin>; no problems found.\n', warning]);
+    const json = JSON.parse(cli(home, ['validate', '--json', '-'], { input: text }).stdout);
+    expect([json.ok, json.warnings.map((w: { pointer: string }) => w.pointer)]).toEqual([true, ['/calendar']]);
+    const i = cli(home, ['insert', '-'], { input: text });
+    expect([i.code, i.stdout, i.stderr]).toEqual([0, 'Validation completed: 1 task in <stdin>.\nTask inserted successfully: daily (tid 1000001)\n', warning]);
   });
 });
 

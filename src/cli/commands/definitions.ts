@@ -16,6 +16,11 @@ async function modules() {
   return { ...apply, ...load, ...store, ...calendars };
 }
 
+/** Warnings go to standard error and do not change the outcome. */
+function reportWarnings(p: Prepared, formatIssue: (i: Prepared['issues'][number]) => string): void {
+  for (const w of p.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+}
+
 function reportIssues(p: Prepared, verb: string, formatIssue: (i: Prepared['issues'][number]) => string): never {
   for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
   const n = p.issues.length;
@@ -37,7 +42,7 @@ interface WriteOpts {
 }
 
 async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'insert' | 'update'): Promise<void> {
-  const { loadSources, prepare, writeAll, calendarChecker, formatIssue } = await modules();
+  const { loadSources, prepare, writeAll, calendarOptions, formatIssue } = await modules();
   const sources = loadSources(path);
   await withStore(cmd, (store) => {
     const replace = mode === 'update' || !!o.replace;
@@ -45,8 +50,9 @@ async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'ins
       strict: o.strict,
       replace,
       mustExist: mode === 'update',
-      calendarExists: calendarChecker(store.home),
+      ...calendarOptions(store.home),
     });
+    reportWarnings(p, formatIssue);
     if (p.issues.length) reportIssues(p, mode === 'insert' ? 'inserted' : 'updated', formatIssue);
     if (p.items.length === 0) throw new EasyTaskError('BAD_INPUT', `${path}: no definitions found; nothing was ${mode}ed.`, 2);
     const outcomes = writeAll(store, p.items, { replace });
@@ -94,18 +100,19 @@ export function registerDefinitionCommands(program: Command): void {
     .option('--strict', "also enforce EasyTask's full mandatory-field list")
     .option('--json', 'print the problems as JSON')
     .action(action(async function (this: Command, path: string, o: WriteOpts) {
-      const { loadSources, prepare, calendarChecker, formatIssue, Store, storePath } = await modules();
+      const { loadSources, prepare, calendarOptions, formatIssue, Store, storePath } = await modules();
       const sources = loadSources(path);
       const home = homeFor(this);
       // Compare with the store only when one exists: validate never creates a home.
       const store = existsSync(storePath(home)) ? Store.open(home) : undefined;
       try {
-        const p = prepare(sources, store, { strict: o.strict, calendarExists: calendarChecker(home) });
+        const p = prepare(sources, store, { strict: o.strict, ...calendarOptions(home) });
         if (o.json) {
-          printJson({ ok: p.issues.length === 0, definitions: p.items.length, issues: p.issues });
+          printJson({ ok: p.issues.length === 0, definitions: p.items.length, issues: p.issues, warnings: p.warnings });
           if (p.issues.length) process.exitCode = 2;
           return;
         }
+        reportWarnings(p, formatIssue);
         if (p.issues.length) reportIssues(p, 'written (validate never writes)', formatIssue);
         out(`Validation completed: ${describeCounts(p)} in ${sources.length === 1 ? sources[0]!.file : `${sources.length} files`}; no problems found.`);
       } finally {

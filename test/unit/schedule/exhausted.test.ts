@@ -1,6 +1,6 @@
 // A schedule that can never fire stops at the horizon instead of looping.
 import { describe, expect, it } from 'vitest';
-import { emptyCalendars, nextFire, nextFires } from '../../../src/schedule/index.js';
+import { emptyCalendars, nextFire, nextFires, noFireWithin } from '../../../src/schedule/index.js';
 import { calendarSet, sched } from './helpers.js';
 
 const after = Date.parse('2024-01-01T00:00:00Z');
@@ -55,5 +55,37 @@ describe('horizon', () => {
 
   it('n = 0 asks for nothing', () => {
     expect(nextFires(sched({ timezone: 'UTC', trigger_times: '09:00' }), emptyCalendars, after, 0)).toEqual({ fires: [], skipped: [] });
+  });
+});
+
+describe('noFireWithin', () => {
+  it('is undefined when the schedule fires within the span', () => {
+    expect(noFireWithin(sched({ timezone: 'UTC', cron: '0 0 29 2 *' }), emptyCalendars, after, 60)).toBeUndefined();
+    expect(noFireWithin(sched({ timezone: 'UTC', trigger_times: '09:00', day_of_week: '0000001' }), emptyCalendars, after, 7)).toBeUndefined();
+  });
+
+  it('says what excluded the days that had slots', () => {
+    const cals = calendarSet('ALL', [{ from: '2024-01-01', to: '2024-12-31', reason: 'closed' }]);
+    expect(noFireWithin(sched({ timezone: 'UTC', cron: '0 0 * * 0', day_of_week: '1111110' }), emptyCalendars, after, 3000)).toEqual({
+      noSlots: false,
+      excludedBy: ['day_of_week'],
+    });
+    expect(noFireWithin(sched({ timezone: 'UTC', cron: '0 0 1-7 * *', ordinal_day: 'last monday of every month' }), emptyCalendars, after, 3000)).toEqual({
+      noSlots: false,
+      excludedBy: ['ordinal_day'],
+    });
+    expect(noFireWithin(sched({ timezone: 'UTC', trigger_times: '09:00', day_of_week: '1111100', calendar: 'ALL' }), cals, after, 100)).toEqual({
+      noSlots: false,
+      excludedBy: ['day_of_week', 'holiday'],
+    });
+    expect(noFireWithin(sched({ timezone: 'UTC', trigger_times: '09:00', day_of_week: '0000000' }), emptyCalendars, after, 10)).toEqual({
+      noSlots: false,
+      excludedBy: ['day_of_week'],
+    });
+  });
+
+  it('a span in which the slot source selects no day', () => {
+    const march = Date.parse('2024-03-01T00:00:00Z');
+    expect(noFireWithin(sched({ timezone: 'UTC', cron: '0 0 29 2 *' }), emptyCalendars, march, 800)).toEqual({ noSlots: true, excludedBy: [] });
   });
 });

@@ -1,0 +1,71 @@
+// Schedules that can never fire: refused when the schedule alone never fires, a warning when only its calendar stops it.
+import { describe, expect, it } from 'vitest';
+import { formatIssue } from '../../../src/core/validate/index.js';
+import { prepare } from '../../../src/definitions/apply.js';
+import { makeCalendar } from '../../../src/schedule/calendar.js';
+import type { CalendarSet } from '../../../src/schedule/index.js';
+
+const NOW = Date.parse('2026-03-01T12:00:00Z');
+const EXPECTED = 'expected a schedule that fires at least once in the next 8 years';
+
+function run(doc: unknown, calendars?: CalendarSet) {
+  const p = prepare([{ file: 'tasks.json', text: JSON.stringify(doc) }], undefined, {
+    now: NOW,
+    ...(calendars ? { calendars: () => calendars, calendarExists: (n: string) => calendars.has(n) } : {}),
+  });
+  return { issues: p.issues.map(formatIssue), warnings: p.warnings.map(formatIssue), items: p.items.length };
+}
+
+/** A calendar closing every day from 2026-02-28 for `years` years (ranges of at most 366 days). */
+function closed(years: number): CalendarSet {
+  const entries = Array.from({ length: years }, (_, i) => ({ from: `${2026 + i}-02-28`, to: `${2027 + i}-02-27`, reason: 'closed' }));
+  return new Map([['CLOSED', makeCalendar('CLOSED', 'always closed', 'calendars/CLOSED.json', entries)]]);
+}
+
+describe('a schedule that never fires', () => {
+  it('is refused at the day rule that excludes every day it has slots on', () => {
+    expect(run([{ name: 'sundays', cmd: 'x', cron: '0 0 * * 0', day_of_week: '1111110' }]).issues).toEqual([
+      `tasks.json: task #1 "sundays" /0/day_of_week: never fires: cron "0 0 * * 0" has slots only on days that day_of_week "1111110" excludes, in the next 8 years; ${EXPECTED}`,
+    ]);
+    expect(run({ groups: [{ name: 'g', cron: '0 6 1-7 * *', ordinal_day: 'last friday of every month' }] }).issues).toEqual([
+      `tasks.json: group #1 "g" /groups/0/ordinal_day: never fires: cron "0 6 1-7 * *" has slots only on days that ordinal_day "last friday of every month" excludes, in the next 8 years; ${EXPECTED}`,
+    ]);
+  });
+
+  it('looks 8 years ahead: 29 February on a Monday next comes in 2044, on a Tuesday in 2028', () => {
+    expect(run({ name: 'leap', cmd: 'x', cron: '0 0 29 2 *', day_of_week: '1000000' }).issues).toEqual([
+      `tasks.json: task #1 "leap" /day_of_week: never fires: cron "0 0 29 2 *" has slots only on days that day_of_week "1000000" excludes, in the next 8 years; ${EXPECTED}`,
+    ]);
+    expect(run({ name: 'leap', cmd: 'x', cron: '0 0 29 2 *', day_of_week: '0100000' })).toEqual({ issues: [], warnings: [], items: 1 });
+  });
+
+  it('members fire with their group and are not checked on their own', () => {
+    expect(run({ groups: [{ name: 'g', trigger_times: '06:00' }], tasks: [{ name: 'm', cmd: 'x', task_group: 'g' }] })).toEqual({ issues: [], warnings: [], items: 2 });
+  });
+});
+
+describe('a calendar that excludes every fire', () => {
+  const task = { name: 'daily', cmd: 'x', trigger_times: '10:00', calendar: 'CLOSED' };
+
+  it('is a warning, and the definition is still accepted', () => {
+    expect(run(task, closed(9))).toEqual({
+      issues: [],
+      warnings: [
+        'tasks.json: task #1 "daily" /calendar: calendar "CLOSED" (calendars/CLOSED.json) excludes every day trigger_times "10:00" would fire on in the next 8 years, so it will not run; expected a calendar that leaves at least one of the schedule\'s days in the next 8 years',
+      ],
+      items: 1,
+    });
+  });
+
+  it('is nothing when the calendar leaves a day within 8 years', () => {
+    expect(run(task, closed(7))).toEqual({ issues: [], warnings: [], items: 1 });
+  });
+
+  it('a schedule that never fires by itself is an error, not a calendar warning', () => {
+    const r = run({ ...task, trigger_times: undefined, cron: '0 0 * * 0', day_of_week: '1111110' }, closed(9));
+    expect(r.warnings).toEqual([]);
+    expect(r.issues).toEqual([
+      `tasks.json: task #1 "daily" /day_of_week: never fires: cron "0 0 * * 0" has slots only on days that day_of_week "1111110" excludes, in the next 8 years; ${EXPECTED}`,
+    ]);
+  });
+});
