@@ -76,6 +76,23 @@ describe('easytask calendar', () => {
     expect(cli(home, ['calendar', 'show', 'NOPE']).stderr).toMatch(/^error: calendar "NOPE" does not exist/);
   });
 
+  it('list prints its warnings on standard error; --json keeps them in the JSON', () => {
+    const home = tempHome();
+    const { mkdirSync } = require('node:fs') as typeof import('node:fs');
+    mkdirSync(join(home, 'calendars'));
+    const file = join(home, 'calendars', 'OLD.json');
+    writeFileSync(file, JSON.stringify({ name: 'OLD', description: 'past closures', dates: [{ date: '2020-01-01', reason: 'closed' }] }));
+    const ago = Math.floor(Date.now() / 86_400_000) - Date.UTC(2020, 0, 1) / 86_400_000;
+    const warning = `calendar "OLD" (${file}) runs out: its last date 2020-01-01 is ${ago} days ago; add later dates`;
+    const r = cli(home, ['calendar', 'list']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`warning: ${warning}\n`);
+    expect(r.stdout.split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['NAME', 'OLD', 'UK_BANK_HOLIDAYS', 'US_HOLIDAYS', 'US_MARKET_HOLIDAYS', '']);
+    const json = cli(home, ['calendar', 'list', '--json']);
+    expect([json.code, json.stderr]).toEqual([0, '']);
+    expect(JSON.parse(json.stdout).warnings).toEqual([warning]);
+  });
+
   it("uses the home's own calendars, and insert refuses an unknown calendar", () => {
     const home = tempHome();
     const bad = cli(home, ['insert', '-'], { input: JSON.stringify({ name: 'x', cmd: 'true', trigger_times: '09:00', calendar: 'ACME' }) });

@@ -22,7 +22,8 @@ export function registerCalendarCommand(program: Command): void {
       }));
       if (o.json) return printJson({ calendars: rows, warnings });
       out(table(['NAME', 'FROM', 'TO', 'DATES', 'DESCRIPTION'], rows.map((r) => [r.name, r.first ?? '-', r.last ?? '-', String(r.dates), r.description.length > 60 ? r.description.slice(0, 59) + '…' : r.description])));
-      for (const w of warnings) out(`warning: ${w}`);
+      // Standard error, so the table on standard output stays only the table.
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     }));
   calendar
     .command('show')
