@@ -1,21 +1,30 @@
-// Which calendar names exist for a home: the shipped ones plus <home>/calendars.
+// The calendars of a home as definition checks see them: the shipped ones plus <home>/calendars.
 import { systemClock } from '../core/clock.js';
 import { homeCalendars } from '../daemon/calendars.js';
-import type { CalendarSet } from '../schedule/index.js';
+import { brokenWarning, type CalendarSet, type LoadedCalendars } from '../schedule/index.js';
 
-/** The calendars of a home, loaded on first use. */
-export function lazyCalendars(home: string): () => CalendarSet {
-  let calendars: CalendarSet | undefined;
-  return () => (calendars ??= homeCalendars(home, systemClock.now()).calendars);
+export interface CalendarOptions {
+  calendarExists: (name: string) => boolean;
+  /** What is wrong with the file of a calendar that cannot be used. */
+  calendarProblem: (name: string) => string | undefined;
+  calendars: () => CalendarSet;
+  /** Warnings for the calendar files that cannot be used and that no check asked about (none when nothing was loaded). */
+  unusedBroken: () => string[];
 }
 
-export function calendarChecker(home: string): (name: string) => boolean {
-  const calendars = lazyCalendars(home);
-  return (name) => calendars().has(name);
-}
-
-/** The options prepare() takes about a home's calendars: which exist, and the calendars themselves. */
-export function calendarOptions(home: string): { calendarExists: (name: string) => boolean; calendars: () => CalendarSet } {
-  const calendars = lazyCalendars(home);
-  return { calendarExists: (name) => calendars().has(name), calendars };
+/** The options prepare() takes about a home's calendars, read from disk on first use. */
+export function calendarOptions(home: string): CalendarOptions {
+  let loaded: LoadedCalendars | undefined;
+  const load = () => (loaded ??= homeCalendars(home, systemClock.now()));
+  // The names definitions use: a broken one among them is an issue, so it gets no warning as well.
+  const asked = new Set<string>();
+  return {
+    calendarExists: (name) => load().calendars.has(name),
+    calendarProblem: (name) => {
+      asked.add(name);
+      return load().broken.get(name)?.problem;
+    },
+    calendars: () => load().calendars,
+    unusedBroken: () => (loaded === undefined ? [] : [...loaded.broken.values()].filter((b) => !asked.has(b.name)).map(brokenWarning)),
+  };
 }

@@ -1,7 +1,17 @@
 // The calendars a home sees: the shipped folder, then <home>/calendars (which may override by name).
 import { mkdirSync } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
-import { emptyCalendars, loadCalendars, shippedCalendarsDir, userCalendarsDir, type CalendarSet, type LoadedCalendars } from '../schedule/index.js';
+import {
+  brokenWarning,
+  emptyCalendars,
+  loadCalendars,
+  shippedCalendarsDir,
+  userCalendarsDir,
+  type BrokenCalendar,
+  type Calendar,
+  type CalendarSet,
+  type LoadedCalendars,
+} from '../schedule/index.js';
 
 export function calendarDirs(home: string): string[] {
   const shipped = shippedCalendarsDir();
@@ -12,9 +22,9 @@ export function homeCalendars(home: string, now: number): LoadedCalendars {
   return loadCalendars(calendarDirs(home), { now });
 }
 
-/** What a set of calendars says, to tell whether a reload changed anything. */
-function fingerprint(calendars: CalendarSet): string {
-  return JSON.stringify([...calendars.values()].map((c) => [c.name, c.file, c.entries]));
+/** What a set of calendars says, and which files are broken, to tell whether a reload changed anything. */
+function fingerprint(calendars: CalendarSet, broken: ReadonlyMap<string, BrokenCalendar>): string {
+  return JSON.stringify([[...calendars.values()].map((c) => [c.name, c.file, c.entries]), [...broken.values()]]);
 }
 
 export interface CalendarWatchOptions {
@@ -28,6 +38,7 @@ export interface CalendarWatchOptions {
 /** The daemon's calendars: loaded at start, and again whenever a file in <home>/calendars changes. */
 export class CalendarWatch {
   private current: CalendarSet = emptyCalendars;
+  private broken: ReadonlyMap<string, BrokenCalendar> = new Map();
   private watcher: FSWatcher | undefined;
 
   constructor(private readonly opts: CalendarWatchOptions) {}
@@ -52,13 +63,28 @@ export class CalendarWatch {
     await this.watcher?.close();
   }
 
+  /**
+   * A calendar file that cannot be used affects only that calendar: it keeps the dates it had before
+   * (none at start, so the tasks that use it are not scheduled until it is fixed); the others load.
+   */
   private reload(announce: 'never' | 'always' | 'if-changed'): void {
     try {
       const loaded = homeCalendars(this.opts.home, this.opts.now());
-      if (announce === 'if-changed' && fingerprint(loaded.calendars) === fingerprint(this.current)) return;
-      for (const w of loaded.warnings) this.opts.log(`warning: ${w}`);
-      this.current = loaded.calendars;
-      this.opts.apply(loaded.calendars, announce !== 'never');
+      const calendars = new Map<string, Calendar>(loaded.calendars);
+      for (const b of loaded.broken.values()) {
+        const before = this.current.get(b.name);
+        if (before !== undefined) calendars.set(b.name, before);
+      }
+      if (announce === 'if-changed' && fingerprint(calendars, loaded.broken) === fingerprint(this.current, this.broken)) return;
+      const brokenLines = new Set([...loaded.broken.values()].map(brokenWarning));
+      for (const b of loaded.broken.values()) {
+        const kept = calendars.has(b.name) ? 'it keeps the dates loaded before' : 'the tasks that use it are not scheduled until it is fixed';
+        this.opts.log(`error: calendar "${b.name}" not loaded: ${b.problem}; ${kept}`);
+      }
+      for (const w of loaded.warnings) if (!brokenLines.has(w)) this.opts.log(`warning: ${w}`);
+      this.current = calendars;
+      this.broken = loaded.broken;
+      this.opts.apply(calendars, announce !== 'never');
     } catch (err) {
       this.opts.log(`error: calendars not reloaded: ${(err as Error).message}`);
     }

@@ -31,6 +31,8 @@ export interface PrepareOptions {
   /** Every definition must already exist (update). */
   mustExist?: boolean;
   calendarExists?: (name: string) => boolean;
+  /** What is wrong with the file of a calendar that cannot be used. */
+  calendarProblem?: (name: string) => string | undefined;
   /** The calendars schedules may name, to warn when one excludes every fire; loaded only when needed. */
   calendars?: () => CalendarSet;
   /** The instant "never fires" is judged from (default: now). */
@@ -65,6 +67,7 @@ export function prepare(sources: SourceDocument[], store: Store | undefined, opt
     defaultTimezone: machineZone(),
     defaultOwner: currentUser(),
     calendarExists: opts.calendarExists,
+    calendarProblem: opts.calendarProblem,
     storedGroupInstances: store && !opts.sync ? storedGroupInstances(store) : undefined,
   });
   issues.push(...v.issues);

@@ -2,6 +2,7 @@
 
 import { basename } from 'node:path';
 import { badInput, type EasyTaskError } from '../core/errors.js';
+import { describeSyntaxError } from '../core/json-source.js';
 import { parseIsoDate } from './civil.js';
 import { makeCalendar, type Calendar, type CalendarEntry } from './calendar.js';
 
@@ -19,7 +20,8 @@ export function parseCalendarFile(file: string, text: string): Calendar {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw fail(`not valid JSON (${(err as Error).message})`);
+    const at = describeSyntaxError(text, (err as Error).message);
+    throw fail(`not valid JSON (line ${at.line}, column ${at.column}: ${at.reason})`);
   }
   if (!isObject(data)) throw fail('expected an object with "name", "description" and "dates"');
   for (const key of Object.keys(data)) {

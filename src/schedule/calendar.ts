@@ -1,6 +1,6 @@
 // Holiday calendars in memory: named sets of local dates a task does not run on.
 
-import { notFound } from '../core/errors.js';
+import { badInput, notFound } from '../core/errors.js';
 import { isoDate, parseIsoDate } from './civil.js';
 
 /** One entry as written in a calendar file. */
@@ -27,9 +27,18 @@ export type CalendarSet = ReadonlyMap<string, Calendar>;
 
 export const emptyCalendars: CalendarSet = new Map();
 
-/** The calendar a schedule names; a missing one is an error, never "no holidays". */
-export function requireCalendar(calendars: CalendarSet, name: string): Calendar {
+/**
+ * The calendar a schedule names; a missing one is an error, never "no holidays". `broken`: calendar
+ * files that could not be loaded, so that naming one says what is wrong with its file.
+ */
+export function requireCalendar(
+  calendars: CalendarSet,
+  name: string,
+  broken?: ReadonlyMap<string, { name: string; problem: string }>,
+): Calendar {
   const cal = calendars.get(name);
+  const bad = cal === undefined ? broken?.get(name) : undefined;
+  if (bad !== undefined) throw badInput(`calendar "${name}" cannot be used: ${bad.problem}`);
   if (cal === undefined) {
     const known = [...calendars.keys()].sort().join(', ') || 'none';
     throw notFound(`calendar "${name}" does not exist (known calendars: ${known})`);

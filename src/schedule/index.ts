@@ -19,7 +19,7 @@ export {
   type CalendarEntry,
   type CalendarSet,
 } from './calendar.js';
-export { loadCalendars, runsOutWarning, type LoadedCalendars } from './calendar-loader.js';
+export { loadCalendars, runsOutWarning, brokenWarning, type BrokenCalendar, type LoadedCalendars } from './calendar-loader.js';
 export { parseCalendarFile } from './calendar-file.js';
 export { shippedCalendarsDir, userCalendarsDir, findCalendarsDirFrom } from './calendar-dir.js';
 export { planOf, clearPlanCache } from './plan.js';

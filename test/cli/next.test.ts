@@ -93,6 +93,44 @@ describe('easytask calendar', () => {
     expect(JSON.parse(json.stdout).warnings).toEqual([warning]);
   });
 
+  it('a broken calendar file fails only what uses that calendar; the rest warn and carry on', () => {
+    const home = tempHome();
+    const { mkdirSync } = require('node:fs') as typeof import('node:fs');
+    mkdirSync(join(home, 'calendars'));
+    const file = join(home, 'calendars', 'BROKEN.json');
+    writeFileSync(file, '{\n  "name": "BROKEN",\n  "dates": [,]\n}');
+    const problem = `calendar file ${file}: not valid JSON (line 3, column 13: Unexpected token ',')`;
+    const warning = `warning: ${problem}; calendar "BROKEN" cannot be used until the file is fixed\n`;
+
+    const list = cli(home, ['calendar', 'list']);
+    expect([list.code, list.stderr]).toEqual([0, warning]);
+    expect(list.stdout.split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['NAME', 'UK_BANK_HOLIDAYS', 'US_HOLIDAYS', 'US_MARKET_HOLIDAYS', '']);
+    const json = cli(home, ['calendar', 'list', '--json']);
+    expect([json.code, json.stderr]).toEqual([0, '']);
+    expect(JSON.parse(json.stdout).broken).toEqual([{ name: 'BROKEN', file, problem }]);
+    const show = cli(home, ['calendar', 'show', 'BROKEN']);
+    expect([show.code, show.stdout, show.stderr]).toEqual([2, '', `error: calendar "BROKEN" cannot be used: ${problem}\n`]);
+
+    const uses = (calendar: string) => JSON.stringify({ name: `on-${calendar}`, cmd: 'true', trigger_times: '09:00', timezone: 'UTC', calendar });
+    const ok = cli(home, ['insert', '-'], { input: uses('US_HOLIDAYS') });
+    expect([ok.code, ok.stderr]).toEqual([0, warning]);
+    const bad = cli(home, ['validate', '-'], { input: uses('BROKEN') });
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([
+      2,
+      '',
+      `<stdin>: task #1 "on-BROKEN" /calendar: calendar "BROKEN" cannot be used: ${problem}; expected a calendar file that loads (see "easytask calendar list"), or another calendar\nerror: 1 problem found; nothing was written (validate never writes).\n`,
+    ]);
+
+    const next = cli(home, ['next', 'on-US_HOLIDAYS', '-n', '1', '--from', '2026-07-02T12:00:00Z']);
+    expect([next.code, next.stderr]).toEqual([0, warning]);
+    expect(next.stdout).toContain('skipped 2026-07-03  holiday: Independence Day');
+    expect(next.stdout).toContain('2026-07-04T09:00:00Z');
+    const path = join(home, 'def.json');
+    writeFileSync(path, uses('BROKEN'));
+    expect(cli(home, ['next', path, '-n', '1']).code).toBe(2);
+    expect(cli(home, ['list', '--json']).code).toBe(0);
+  });
+
   it("uses the home's own calendars, and insert refuses an unknown calendar", () => {
     const home = tempHome();
     const bad = cli(home, ['insert', '-'], { input: JSON.stringify({ name: 'x', cmd: 'true', trigger_times: '09:00', calendar: 'ACME' }) });

@@ -1,6 +1,5 @@
 // easytask calendar list|show: the holiday calendars a home sees.
 import type { Command } from 'commander';
-import { EasyTaskError } from '../../core/errors.js';
 import { action, homeFor, intOption, out, printJson, table } from '../context.js';
 
 async function load(cmd: Command) {
@@ -16,11 +15,11 @@ export function registerCalendarCommand(program: Command): void {
     .description('every calendar with its span, number of dates and file')
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: { json?: boolean }) {
-      const { calendars, warnings, schedule } = await load(this);
+      const { calendars, warnings, broken, schedule } = await load(this);
       const rows = [...calendars.values()].sort((a, b) => a.name.localeCompare(b.name)).map((c) => ({
         name: c.name, description: c.description, first: c.first ?? null, last: c.last ?? null, dates: schedule.calendarDates(c).length, file: c.file,
       }));
-      if (o.json) return printJson({ calendars: rows, warnings });
+      if (o.json) return printJson({ calendars: rows, warnings, broken: [...broken.values()].map((b) => ({ name: b.name, file: b.file, problem: b.problem })) });
       out(table(['NAME', 'FROM', 'TO', 'DATES', 'DESCRIPTION'], rows.map((r) => [r.name, r.first ?? '-', r.last ?? '-', String(r.dates), r.description.length > 60 ? r.description.slice(0, 59) + '…' : r.description])));
       // Standard error, so the table on standard output stays only the table.
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
@@ -32,9 +31,8 @@ export function registerCalendarCommand(program: Command): void {
     .option('--year <YYYY>', 'only this year', intOption('--year', 1900, 2999))
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, name: string, o: { year?: number; json?: boolean }) {
-      const { calendars, schedule } = await load(this);
-      const cal = calendars.get(name);
-      if (!cal) throw new EasyTaskError('NOT_FOUND', `calendar "${name}" does not exist (known calendars: ${[...calendars.keys()].sort().join(', ') || 'none'})`, 2);
+      const { calendars, broken, schedule } = await load(this);
+      const cal = schedule.requireCalendar(calendars, name, broken);
       const dates = schedule.calendarDates(cal).filter((d) => o.year === undefined || d.date.startsWith(`${o.year}-`));
       if (o.json) return printJson({ name: cal.name, description: cal.description, file: cal.file, dates });
       out(`${cal.name}: ${cal.description} (${cal.file})`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Prepared } from '../../definitions/apply.js';
+import type { CalendarOptions } from '../calendars.js';
 import { action, homeFor, out, printJson, withStore } from '../context.js';
 
 /** The validation and store modules, loaded when a command runs rather than at start-up. */
@@ -16,9 +17,16 @@ async function modules() {
   return { ...apply, ...load, ...store, ...calendars };
 }
 
-/** Warnings go to standard error and do not change the outcome. */
-function reportWarnings(p: Prepared, formatIssue: (i: Prepared['issues'][number]) => string): void {
-  for (const w of p.warnings) process.stderr.write(`warning: ${formatIssue(w)}\n`);
+/**
+ * Warnings go to standard error and do not change the outcome: the batch's own, then calendar files
+ * that cannot be used and that no definition here names (one that is named is an issue instead).
+ */
+function warnings(p: Prepared, cals: CalendarOptions, formatIssue: (i: Prepared['issues'][number]) => string): string[] {
+  return [...p.warnings.map(formatIssue), ...cals.unusedBroken()];
+}
+
+function reportWarnings(lines: string[]): void {
+  for (const w of lines) process.stderr.write(`warning: ${w}\n`);
 }
 
 function reportIssues(p: Prepared, verb: string, formatIssue: (i: Prepared['issues'][number]) => string): never {
@@ -46,13 +54,9 @@ async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'ins
   const sources = loadSources(path);
   await withStore(cmd, (store) => {
     const replace = mode === 'update' || !!o.replace;
-    const p = prepare(sources, store, {
-      strict: o.strict,
-      replace,
-      mustExist: mode === 'update',
-      ...calendarOptions(store.home),
-    });
-    reportWarnings(p, formatIssue);
+    const cals = calendarOptions(store.home);
+    const p = prepare(sources, store, { strict: o.strict, replace, mustExist: mode === 'update', ...cals });
+    reportWarnings(warnings(p, cals, formatIssue));
     if (p.issues.length) reportIssues(p, mode === 'insert' ? 'inserted' : 'updated', formatIssue);
     if (p.items.length === 0) throw new EasyTaskError('BAD_INPUT', `${path}: no definitions found; nothing was ${mode}ed.`, 2);
     const outcomes = writeAll(store, p.items, { replace });
@@ -106,13 +110,15 @@ export function registerDefinitionCommands(program: Command): void {
       // Compare with the store only when one exists: validate never creates a home.
       const store = existsSync(storePath(home)) ? Store.open(home) : undefined;
       try {
-        const p = prepare(sources, store, { strict: o.strict, ...calendarOptions(home) });
+        const cals = calendarOptions(home);
+        const p = prepare(sources, store, { strict: o.strict, ...cals });
         if (o.json) {
-          printJson({ ok: p.issues.length === 0, definitions: p.items.length, issues: p.issues, warnings: p.warnings });
+          // Calendar files that cannot be used belong to no definition: their warnings are text.
+          printJson({ ok: p.issues.length === 0, definitions: p.items.length, issues: p.issues, warnings: p.warnings, calendar_warnings: cals.unusedBroken() });
           if (p.issues.length) process.exitCode = 2;
           return;
         }
-        reportWarnings(p, formatIssue);
+        reportWarnings(warnings(p, cals, formatIssue));
         if (p.issues.length) reportIssues(p, 'written (validate never writes)', formatIssue);
         out(`Validation completed: ${describeCounts(p)} in ${sources.length === 1 ? sources[0]!.file : `${sources.length} files`}; no problems found.`);
       } finally {

@@ -89,10 +89,11 @@ export function registerImportCrontabCommand(program: Command): void {
 async function insertTranslation(cmd: Command, t: Translation, source: string, o: ImportOpts): Promise<void> {
   const { prepare, writeAll, formatIssue } = await import('../../definitions/apply.js');
   const { documentOf } = await import('../../crontab/index.js');
-  const { calendarChecker } = await import('../calendars.js');
+  const { calendarOptions } = await import('../calendars.js');
   await withStore(cmd, (store) => {
     const sources = [{ file: source, text: JSON.stringify(documentOf(t)) }];
-    const p = prepare(sources, store, { replace: !!o.replace, calendarExists: calendarChecker(store.home) });
+    const { calendarExists, calendarProblem } = calendarOptions(store.home);
+    const p = prepare(sources, store, { replace: !!o.replace, calendarExists, calendarProblem });
     if (p.issues.length) {
       for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
       throw badInput(`${p.issues.length} problem${p.issues.length === 1 ? '' : 's'} found; nothing was inserted.`);

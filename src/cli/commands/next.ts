@@ -64,8 +64,9 @@ export function registerNextCommand(program: Command): void {
       const target = isFile(ref) ? await fromFile(ref) : await fromStore(this, ref);
       if (!target.schedule) throw new EasyTaskError('BAD_INPUT', `${target.def.def.name} is in a group that does not exist`, 2);
       const loaded = homeCalendars(home, now);
+      // Its own calendar must load (a broken file is an error naming it); other calendars' problems are warnings.
+      if (target.schedule.calendar) schedule.requireCalendar(loaded.calendars, target.schedule.calendar, loaded.broken);
       for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
-      if (target.schedule.calendar) schedule.requireCalendar(loaded.calendars, target.schedule.calendar);
       const r = schedule.nextFires(target.schedule, loaded.calendars, from, o.number, { explain: true });
       const zone = schedule.zoneClock(target.schedule.timezone);
       const skippedBefore = (f: Fire, prev: Fire | undefined) => r.skipped.filter((s) => s.date < f.localDate && (!prev || s.date > prev.localDate));

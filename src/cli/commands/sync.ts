@@ -53,14 +53,15 @@ export function registerSyncCommands(program: Command): void {
     .option('--dry-run', 'print what would change, change nothing')
     .option('--json', 'print the changes as JSON')
     .action(action(async function (this: Command, path: string, o: { dryRun?: boolean; json?: boolean }) {
-      const [{ formatIssue, prepare, writeAll }, { loadSources }, { calendarChecker }] = await Promise.all([
+      const [{ formatIssue, prepare, writeAll }, { loadSources }, { calendarOptions }] = await Promise.all([
         import('../../definitions/apply.js'),
         import('../../definitions/load.js'),
         import('../calendars.js'),
       ]);
       const sources = loadSources(path);
       const changes = await withStore(this, (store) => {
-        const p = prepare(sources, store, { replace: true, sync: true, calendarExists: calendarChecker(store.home) });
+        const { calendarExists, calendarProblem } = calendarOptions(store.home);
+        const p = prepare(sources, store, { replace: true, sync: true, calendarExists, calendarProblem });
         if (p.issues.length) {
           for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
           throw new EasyTaskError('BAD_INPUT', `${p.issues.length} problem(s) found; nothing was imported.`, 2);

@@ -61,10 +61,20 @@ export function checkDependencyNeedsGroup(s: Scope, raw: Record<string, unknown>
   });
 }
 
-/** An unknown calendar is an issue only when the caller can tell which calendars exist. */
+/**
+ * A calendar whose file cannot be used is an issue naming the file and its problem; an unknown one
+ * is an issue only when the caller can tell which calendars exist.
+ */
 export function checkCalendar(s: Scope, fields: Record<string, unknown>, opts: ValidateOptions): void {
   const name = fields.calendar;
-  if (typeof name !== 'string' || opts.calendarExists === undefined || opts.calendarExists(name)) return;
+  if (typeof name !== 'string') return;
+  const problem = opts.calendarProblem?.(name);
+  if (problem !== undefined) {
+    const expected = `a calendar file that loads (see "easytask calendar list"), or another calendar`;
+    report(s, ['calendar'], { value: name, expected, message: `calendar "${name}" cannot be used: ${problem}; expected ${expected}` });
+    return;
+  }
+  if (opts.calendarExists === undefined || opts.calendarExists(name)) return;
   const expected = 'the name of an installed holiday calendar (see "easytask calendar list")';
   report(s, ['calendar'], { value: name, expected, message: `calendar "${name}" is not known; expected ${expected}` });
 }

@@ -17,6 +17,8 @@ export interface ValidateOptions {
   defaultOwner: string;
   /** When given, a calendar it does not know is an issue. */
   calendarExists?: (name: string) => boolean;
+  /** When given, what is wrong with the file of a calendar that cannot be used (undefined: nothing). */
+  calendarProblem?: (name: string) => string | undefined;
   /**
    * The instances whose store holds a group of this name; a task_group must name one of these or a
    * group of the batch, and a member that gives no instance takes its group's.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EasyTaskError } from '../../../src/core/errors.js';
-import { calendarDates, holidayOn, loadCalendars, parseCalendarFile } from '../../../src/schedule/index.js';
+import { calendarDates, holidayOn, loadCalendars, parseCalendarFile, requireCalendar } from '../../../src/schedule/index.js';
 
 const now = Date.parse('2025-06-01T12:00:00Z');
 let root: string;
@@ -92,11 +92,39 @@ describe('loadCalendars', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('throws on the first bad file, naming it', () => {
-    const file = writeCal(join(root, 'user'), 'BAD', good('BAD', [{ date: '2025-13-01', reason: 'x' }]));
-    expect(() => loadCalendars([join(root, 'user')], { now })).toThrow(
-      `calendar file ${file}: dates[0]: "date" must be a real date written YYYY-MM-DD, got "2025-13-01"`,
-    );
+  it('a bad file breaks only its own calendar, named by its file, with a warning; the others load', () => {
+    const user = join(root, 'user');
+    const file = writeCal(user, 'BAD', good('BAD', [{ date: '2025-13-01', reason: 'x' }]));
+    writeCal(user, 'OK', good('OK', [{ date: '2030-01-01', reason: 'x' }]));
+    const loaded = loadCalendars([user], { now });
+    const problem = `calendar file ${file}: dates[0]: "date" must be a real date written YYYY-MM-DD, got "2025-13-01"`;
+    expect([...loaded.calendars.keys()]).toEqual(['OK']);
+    expect([...loaded.broken.values()]).toEqual([{ name: 'BAD', file, problem }]);
+    expect(loaded.warnings).toEqual([`${problem}; calendar "BAD" cannot be used until the file is fixed`]);
+    expect(() => requireCalendar(loaded.calendars, 'BAD', loaded.broken)).toThrow(new EasyTaskError('BAD_INPUT', `calendar "BAD" cannot be used: ${problem}`));
+    expect(() => requireCalendar(loaded.calendars, 'NOPE', loaded.broken)).toThrow(new EasyTaskError('NOT_FOUND', 'calendar "NOPE" does not exist (known calendars: OK)'));
+  });
+
+  it('a broken file overrides an earlier folder\'s calendar of that name, and a good one mends an earlier broken one', () => {
+    const shipped = join(root, 'shipped');
+    const user = join(root, 'user');
+    writeCal(shipped, 'A', good('A', [{ date: '2030-01-01', reason: 'shipped A' }]));
+    writeCal(shipped, 'B', '{"name": "B",\n "dates": [}');
+    const brokenA = writeCal(user, 'A', '');
+    writeCal(user, 'B', good('B', [{ date: '2030-01-01', reason: 'user B' }]));
+    const loaded = loadCalendars([shipped, user], { now });
+    expect([...loaded.calendars.keys()]).toEqual(['B']);
+    expect(calendarDates(loaded.calendars.get('B')!)).toEqual([{ date: '2030-01-01', reason: 'user B' }]);
+    expect([...loaded.broken.values()]).toEqual([
+      { name: 'A', file: brokenA, problem: `calendar file ${brokenA}: not valid JSON (line 1, column 1: Unexpected end of JSON input)` },
+    ]);
+  });
+
+  it('a file that cannot be read is broken too', () => {
+    const user = join(root, 'user');
+    mkdirSync(join(user, 'DIR.json'), { recursive: true });
+    const loaded = loadCalendars([user], { now });
+    expect(loaded.broken.get('DIR')?.problem).toMatch(/^calendar file .*DIR\.json: cannot be read \(EISDIR: illegal operation on a directory, read\)$/);
   });
 
   it('warns when a calendar runs out in fewer than 60 days, or already has', () => {
