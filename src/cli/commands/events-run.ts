@@ -10,6 +10,7 @@ import { sourceHost } from '../../events/host.js';
 import { PipeOutput } from '../../events/output.js';
 import { typeMatcher, type EventFilter } from '../../events/query.js';
 import { withStore } from '../context.js';
+import { filterName } from '../filter-ref.js';
 import { parseSince } from '../run-view.js';
 
 const FORMATS = ['text', 'json', 'cloudevents'] as const;
@@ -51,12 +52,12 @@ export async function runEvents(this: Command, o: EventsOpts): Promise<void> {
     const render = renderer(parseFormat(o));
     const filter: EventFilter = {
       sinceTime: o.since === undefined ? undefined : parseSince(o.since, systemClock.now()),
-      task: o.task,
       runId: o.run,
       type: o.type === undefined ? undefined : typeMatcher(o.type),
     };
     const output = new PipeOutput(process.stdout);
     await withStore(this, async (store) => {
+      if (o.task !== undefined) filter.task = filterName(store, o.task, 'task');
       const follower = new EventFollower(store, {
         filter,
         afterSeq: o.after ?? 0,

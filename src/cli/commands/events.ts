@@ -10,7 +10,7 @@ export function registerEventsCommand(program: Command): void {
     .option('-f, --follow', 'keep printing new events as they are committed (Ctrl-C to stop)')
     .option('--after <seq>', 'only events after this seq (resume a follower without gaps or repeats)', intOption('--after', 0))
     .option('--since <when>', 'only events since a duration ago (24h, 30m) or an ISO time')
-    .option('--task <name>', 'only events of this task')
+    .option('--task <name>', 'only events of this task (a name or tid)')
     .option('--run <id>', 'only events of this run', intOption('--run', 1))
     .option('--type <glob>', 'only these types, e.g. run.* or *.failed (comma-separated globs)')
     .option('--format <format>', 'text, json (one object per line) or cloudevents (CloudEvents 1.0 JSON, one per line)', 'text')

@@ -8,23 +8,25 @@ export function registerRunsCommand(program: Command): void {
   program
     .command('runs')
     .description('run history, newest first: task, slot, state, reason, attempts, exit code, duration, host')
-    .option('--task <name>', 'only this task')
+    .option('--task <name>', 'only this task (a name or tid)')
     .option('--state <state>', 'only runs in this state (e.g. FAILED)')
     .option('--since <when>', 'only slots since a duration ago (24h, 7d) or an ISO time')
-    .option('--group <name>', 'only runs of this group\'s cycles')
+    .option('--group <name>', 'only runs of this group\'s cycles (a name or gid)')
     .option('--group-run <id>', 'only the runs of this group cycle', intOption('--group-run', 1))
     .option('-n, --limit <n>', 'at most this many runs', intOption('--limit', 1, 1_000_000), 50)
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: { task?: string; state?: string; since?: string; group?: string; groupRun?: number; limit: number; json?: boolean }) {
-      const [{ systemClock }, { formatDuration }, { parseSince, zoneResolver, withLocalSlot }] = await Promise.all([
-        import('../../core/clock.js'), import('../../events/format.js'), import('../run-view.js'),
+      const [{ systemClock }, { formatDuration }, { parseSince, zoneResolver, withLocalSlot }, { filterName }] = await Promise.all([
+        import('../../core/clock.js'), import('../../events/format.js'), import('../run-view.js'), import('../filter-ref.js'),
       ]);
       const state = o.state?.toUpperCase();
       if (state !== undefined && !isRunState(state)) throw new EasyTaskError('BAD_INPUT', `--state must be one of ACTIVE, TRIGGER, STARTED, RUNNING, RESTARTING, SUCCESS, FAILED, TERMINATED, REJECTED, FROZEN, SKIPPED; got "${o.state}"`, 2);
       const since = o.since === undefined ? undefined : parseSince(o.since, systemClock.now());
       const runs = await withStore(this, (store) => {
         const zoneOf = zoneResolver(store);
-        return store.runs.list({ task: o.task, state: state as RunState | undefined, sinceSlot: since, group: o.group, groupRun: o.groupRun, limit: o.limit }).map((r) => withLocalSlot(r, zoneOf(r)));
+        const task = o.task === undefined ? undefined : filterName(store, o.task, 'task');
+        const group = o.group === undefined ? undefined : filterName(store, o.group, 'group');
+        return store.runs.list({ task, state: state as RunState | undefined, sinceSlot: since, group, groupRun: o.groupRun, limit: o.limit }).map((r) => withLocalSlot(r, zoneOf(r)));
       });
       if (o.json) return printJson(runs);
       if (runs.length === 0) return out('No runs match.');

@@ -1,0 +1,82 @@
+// Read commands (runs, events, …) against real stores written through the store API.
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/core/clock.js';
+import { Store } from '../../src/store/index.js';
+import { cli } from '../helpers/cli.js';
+import { insertGroup, insertTask } from '../helpers/defs.js';
+import { tempHome } from '../helpers/home.js';
+
+const T0 = Date.UTC(2021, 2, 1, 12);
+
+const lines = (s: string) => s.split('\n').filter((l) => l !== '');
+
+/** Group `etl` (gid 5000001) with member `extract` (tid 1000001), plus a lone task `other` (tid 1000002); a run of each. */
+function historyHome(): { home: string; extractRun: number; otherRun: number } {
+  const home = tempHome();
+  const store = Store.open(home, new FakeClock(T0));
+  try {
+    insertGroup(store, { name: 'etl', trigger_times: '02:00' });
+    insertTask(store, { name: 'extract', task_group: 'etl' });
+    insertTask(store, { name: 'other', trigger_times: '03:00' });
+    return store.tx(() => {
+      const cycle = store.groupRuns.create({ gid: 5000001, group_name: 'etl', instance: 'default', slot: T0, business_date: '2021-03-01' })!;
+      const extract = store.runs.create({ task_id: 1000001, task_name: 'extract', instance: 'default', slot: T0, max_attempts: 1, queue: 'localhost', origin: 'group', group_run_id: cycle.id })!;
+      const other = store.runs.create({ task_id: 1000002, task_name: 'other', instance: 'default', slot: T0 + 1000, max_attempts: 1, queue: 'localhost' })!;
+      return { home, extractRun: extract.id, otherRun: other.id };
+    });
+  } finally {
+    store.close();
+  }
+}
+
+describe('runs --task/--group and events --task take a name or a numeric id', () => {
+  it('a tid or gid selects the same runs and events as the name', () => {
+    const { home, extractRun, otherRun } = historyHome();
+    const runIds = (args: string[]) => {
+      const r = cli(home, ['runs', '--json', ...args]);
+      expect(r.stderr).toBe('');
+      return (JSON.parse(r.stdout) as { id: number }[]).map((x) => x.id);
+    };
+    expect(runIds([])).toEqual([otherRun, extractRun]);
+    expect(runIds(['--task', 'extract'])).toEqual([extractRun]);
+    expect(runIds(['--task', '1000001'])).toEqual([extractRun]);
+    expect(runIds(['--task', '1000002'])).toEqual([otherRun]);
+    expect(runIds(['--group', 'etl'])).toEqual([extractRun]);
+    expect(runIds(['--group', '5000001'])).toEqual([extractRun]);
+
+    const eventTypes = (args: string[]) => lines(cli(home, ['events', '--json', ...args]).stdout).map((l) => `${JSON.parse(l).type} ${JSON.parse(l).task}`);
+    expect(eventTypes(['--task', '1000002'])).toEqual(['task.created other', 'run.created other']);
+    expect(eventTypes(['--task', '1000002'])).toEqual(eventTypes(['--task', 'other']));
+  });
+
+  it('a deleted task is still found by name in the history', () => {
+    const { home, otherRun } = historyHome();
+    expect(cli(home, ['delete', 'other']).code).toBe(0);
+    expect(JSON.parse(cli(home, ['runs', '--json', '--task', 'other']).stdout).map((r: { id: number }) => r.id)).toEqual([otherRun]);
+    expect(lines(cli(home, ['events', '--json', '--task', 'other']).stdout).map((l) => JSON.parse(l).type)).toEqual(['task.created', 'run.created', 'run.skipped', 'task.deleted']);
+  });
+
+  it('an unknown name or id, or a group given as a task, exits 2 naming it', () => {
+    const { home } = historyHome();
+    expect(cli(home, ['runs', '--task', 'nope'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task nope: no task has that name (see: easytask list)\n' });
+    expect(cli(home, ['runs', '--task', '1000009'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task 1000009: no task has that name or tid (see: easytask list)\n' });
+    expect(cli(home, ['runs', '--group', '5000009'])).toEqual({ code: 2, stdout: '', stderr: 'error: --group 5000009: no group has that name or gid (see: easytask list)\n' });
+    expect(cli(home, ['runs', '--group', 'other'])).toEqual({ code: 2, stdout: '', stderr: 'error: --group other: "other" is a task, not a group; use --task\n' });
+    expect(cli(home, ['events', '--task', 'etl'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task etl: "etl" is a group, not a task; use --group\n' });
+    expect(cli(home, ['events', '--task', '42'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task 42: no task has that name or tid (see: easytask list)\n' });
+  });
+
+  it('a tid used by different tasks in two instances asks for the name', () => {
+    const home = tempHome();
+    const store = Store.open(home, new FakeClock(T0));
+    try {
+      insertTask(store, { name: 'a', trigger_times: '01:00' });
+      insertTask(store, { name: 'b', trigger_times: '01:00', instance: 'blue' });
+    } finally {
+      store.close();
+    }
+    expect(cli(home, ['runs', '--task', '1000001'])).toEqual({
+      code: 2, stdout: '', stderr: 'error: --task 1000001: tid 1000001 is "b" in instance blue and "a" in instance default; give the name instead\n',
+    });
+  });
+});
