@@ -34,12 +34,33 @@ export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promi
   }
 }
 
+let stdoutGuarded = false;
+
+/**
+ * A reader that goes away (`easytask runs | head -1`) ends the command quietly with status 0, as a closed
+ * pipe is the reader saying it has seen enough. Any other write error exits 1 with one line.
+ */
+function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    fail(`cannot write output: ${err.message}`, 1);
+  });
+}
+
+/** Write text to stdout as it is (a closed pipe ends the command quietly). */
+export function write(text: string): void {
+  guardStdout();
+  process.stdout.write(text);
+}
+
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  write(JSON.stringify(value, null, 2) + '\n');
 }
 
 export function out(line = ''): void {
-  process.stdout.write(line + '\n');
+  write(line + '\n');
 }
 
 export function fail(message: string, exitCode: 1 | 2): never {

@@ -1,8 +1,9 @@
 // Read commands (runs, events, …) against real stores written through the store API.
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { Store } from '../../src/store/index.js';
-import { cli } from '../helpers/cli.js';
+import { BIN, cli } from '../helpers/cli.js';
 import { insertGroup, insertTask } from '../helpers/defs.js';
 import { tempHome } from '../helpers/home.js';
 
@@ -78,5 +79,43 @@ describe('runs --task/--group and events --task take a name or a numeric id', ()
     expect(cli(home, ['runs', '--task', '1000001'])).toEqual({
       code: 2, stdout: '', stderr: 'error: --task 1000001: tid 1000001 is "b" in instance blue and "a" in instance default; give the name instead\n',
     });
+  });
+});
+
+/** Run the built executable with its stdout a pipe whose read side is already closed (as `| head` leaves it). */
+function intoClosedPipe(home: string, args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, EASYTASK_HOME: home, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+}
+
+describe('output into a closed pipe', () => {
+  it('read commands end quietly with status 0 when the reader has gone', async () => {
+    const { home } = historyHome();
+    const commands = [['runs'], ['runs', '--json'], ['events'], ['events', '--json'], ['list'], ['list', '--json'], ['show', 'etl'], ['status'], ['status', '--json'], ['export'], ['next', 'other']];
+    for (const args of commands) {
+      expect({ args, ...(await intoClosedPipe(home, args)) }).toEqual({ args, code: 0, signal: null, stderr: '' });
+    }
+  });
+
+  it('`| head -1` after more output than a pipe holds: the first line, status 0, nothing on stderr', () => {
+    const home = tempHome();
+    const store = Store.open(home, new FakeClock(T0));
+    try {
+      insertTask(store, { name: 'many', trigger_times: '01:00' });
+      store.tx(() => {
+        for (let i = 0; i < 1000; i++) store.runs.create({ task_id: 1000001, task_name: 'many', instance: 'default', slot: T0 + i * 60_000, max_attempts: 1, queue: 'localhost' });
+      });
+    } finally {
+      store.close();
+    }
+    for (const args of ['runs --json -n 1000', 'events']) {
+      const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" ${args} | head -1`], { env: { ...process.env, EASYTASK_HOME: home, TZ: 'UTC' }, encoding: 'utf8' });
+      expect({ args, status: r.status, stderr: r.stderr, first: r.stdout.split('\n')[0] }).toEqual({
+        args, status: 0, stderr: '', first: args === 'events' ? expect.stringMatching(/^#1 \S+Z task\.created task many version 1 tid 1000001$/) : '[',
+      });
+    }
   });
 });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Store, StoredDefinition } from '../../store/index.js';
-import { action, out, printJson, withStore } from '../context.js';
+import { action, out, printJson, withStore, write } from '../context.js';
 
 export function exportDocument(store: Store): { tasks: unknown[]; groups: unknown[] } {
   const all = store.defs.all();
@@ -43,7 +43,7 @@ export function registerSyncCommands(program: Command): void {
       if (o.output) {
         writeFileSync(o.output, text);
         out(`Exported ${doc.tasks.length} tasks and ${doc.groups.length} groups to ${o.output}`);
-      } else process.stdout.write(text);
+      } else write(text);
     }));
 
   program
