@@ -46,6 +46,15 @@ export function liveDaemon(store: Store): DaemonRow | undefined {
   return pidAlive(d.pid) && looksLikeDaemon(d.pid) ? d : undefined;
 }
 
+/**
+ * A live daemon whose heartbeat is older than this is not responding (hung, suspended or starved):
+ * it beats every second and never puts a beat off past two intervals.
+ */
+export const NOT_RESPONDING_AFTER_MS = 10_000;
+
+/** Whether a daemon row's heartbeat is recent enough at `now`. */
+export const responding = (d: Pick<DaemonRow, 'heartbeat_at'>, now: number): boolean => now - d.heartbeat_at <= NOT_RESPONDING_AFTER_MS;
+
 /** The host name the daemon serves as a queue and records on runs. */
 export const hostName = sourceHost;
 

@@ -1,6 +1,6 @@
 // Read commands (runs, events, …) against real stores written through the store API.
-import { spawn, spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { Store } from '../../src/store/index.js';
 import { BIN, cli } from '../helpers/cli.js';
@@ -117,5 +117,53 @@ describe('output into a closed pipe', () => {
         args, status: 0, stderr: '', first: args === 'events' ? expect.stringMatching(/^#1 \S+Z task\.created task many version 1 tid 1000001$/) : '[',
       });
     }
+  });
+});
+
+describe('status and a daemon whose heartbeat stopped', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0)) c.kill('SIGKILL');
+  });
+
+  /** A live process that looks like a daemon of this home (its command line says easytask daemon), owning the lock row. */
+  function daemonRow(home: string, heartbeatAgoMs: number): number {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'easytask', 'daemon'], { stdio: 'ignore' });
+    children.push(child);
+    const store = Store.open(home);
+    try {
+      const now = Date.now();
+      store.db.prepare('INSERT INTO daemon (id, pid, host, version, started_at, heartbeat_at, stopped_at) VALUES (1, ?, ?, ?, ?, ?, NULL)')
+        .run(child.pid, 'vm1', '9.9.9', now - 3_600_000, now - heartbeatAgoMs);
+    } finally {
+      store.close();
+    }
+    return child.pid!;
+  }
+
+  it('a fresh heartbeat: running and responding', () => {
+    const home = tempHome();
+    const pid = daemonRow(home, 0);
+    expect(JSON.parse(cli(home, ['status', '--json']).stdout)).toMatchObject({ daemon: 'running', responding: true, pid, host: 'vm1' });
+    expect(lines(cli(home, ['status']).stdout)[0]).toMatch(new RegExp(`^Daemon running: pid ${pid} on vm1, version 9\\.9\\.9, up 1h00m, heartbeat \\d+(\\.\\d)?s ago$`));
+  });
+
+  it('a heartbeat a minute old: not responding, in text and JSON', () => {
+    const home = tempHome();
+    const pid = daemonRow(home, 60_000);
+    const json = JSON.parse(cli(home, ['status', '--json']).stdout);
+    expect(json).toMatchObject({ daemon: 'running', responding: false, pid, host: 'vm1' });
+    expect(json.heartbeat_age_seconds).toBeGreaterThanOrEqual(60);
+    expect(json.heartbeat_age_seconds).toBeLessThan(80);
+    const text = cli(home, ['status']);
+    expect(text.code).toBe(0);
+    const age = /^Daemon not responding: pid (\d+) on vm1 is alive but its last heartbeat was ([\d.]+)s ago \(it beats every second; more than 10s means hung or suspended\)$/.exec(lines(text.stdout)[0]!);
+    expect(age?.[1]).toBe(String(pid));
+    expect(Number(age?.[2])).toBeGreaterThanOrEqual(60);
+  });
+
+  it('no daemon: responding is null', () => {
+    const home = tempHome();
+    expect(JSON.parse(cli(home, ['status', '--json']).stdout)).toMatchObject({ daemon: 'stopped', responding: null, pid: null });
   });
 });

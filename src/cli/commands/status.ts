@@ -15,10 +15,10 @@ function duration(ms: number): string {
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('daemon health: pid, uptime, heartbeat age, running runs, triggers in the last 24 h')
+    .description('daemon health: pid, uptime, heartbeat age (not responding after 10 s), running runs, triggers in the last 24 h')
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: { json?: boolean }) {
-      const { liveDaemon, readDaemon } = await import('../../daemon/lock.js');
+      const { liveDaemon, readDaemon, responding, NOT_RESPONDING_AFTER_MS } = await import('../../daemon/lock.js');
       const s = await withStore(this, (store) => {
         const now = systemClock.now();
         const row = readDaemon(store);
@@ -28,6 +28,7 @@ export function registerStatusCommand(program: Command): void {
         const failures = (store.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'run.failed' AND time >= ?`).get(now - 86_400_000) as { n: number }).n;
         return {
           daemon: live ? 'running' : 'stopped',
+          responding: live ? responding(live, now) : null,
           pid: live?.pid ?? null,
           host: row?.host ?? null,
           version: row?.version ?? null,
@@ -42,7 +43,9 @@ export function registerStatusCommand(program: Command): void {
         };
       });
       if (o.json) return printJson(s);
-      if (s.daemon === 'running') {
+      if (s.daemon === 'running' && !s.responding) {
+        out(`Daemon not responding: pid ${s.pid} on ${s.host} is alive but its last heartbeat was ${s.heartbeat_age_seconds}s ago (it beats every second; more than ${NOT_RESPONDING_AFTER_MS / 1000}s means hung or suspended)`);
+      } else if (s.daemon === 'running') {
         out(`Daemon running: pid ${s.pid} on ${s.host}, version ${s.version}, up ${duration(s.uptime_seconds! * 1000)}, heartbeat ${s.heartbeat_age_seconds}s ago`);
       } else {
         out(`Daemon not running${s.last_seen ? ` (last seen ${s.last_seen})` : ''}. Start it with: easytask daemon`);
