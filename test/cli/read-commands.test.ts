@@ -167,3 +167,59 @@ describe('status and a daemon whose heartbeat stopped', () => {
     expect(JSON.parse(cli(home, ['status', '--json']).stdout)).toMatchObject({ daemon: 'stopped', responding: null, pid: null });
   });
 });
+
+describe('instances in list and next', () => {
+  /** Task `solo` in the default instance only; task `twin` (tid 1000002) in default and in green, firing at different times. */
+  function twoInstances(): string {
+    const home = tempHome();
+    const store = Store.open(home, new FakeClock(T0));
+    try {
+      insertTask(store, { name: 'solo', trigger_times: '01:00' });
+      insertTask(store, { name: 'twin', trigger_times: '02:00' });
+      insertTask(store, { name: 'twin', trigger_times: '03:00', instance: 'green', tid: 1000002 });
+    } finally {
+      store.close();
+    }
+    return home;
+  }
+
+  it('list has an INSTANCE column once an instance other than default exists, and not before', () => {
+    const home = twoInstances();
+    const table = cli(home, ['list']);
+    expect(table.code).toBe(0);
+    expect(lines(table.stdout).map((l) => l.split(/ {2,}/).slice(0, 5))).toEqual([
+      ['NAME', 'INSTANCE', 'KIND', 'ID', 'STATE'],
+      ['solo', 'default', 'task', '1000001', 'ACTIVE'],
+      ['twin', 'default', 'task', '1000002', 'ACTIVE'],
+      ['twin', 'green', 'task', '1000002', 'ACTIVE'],
+    ]);
+    expect(lines(cli(home, ['list', '--instance', 'green']).stdout).map((l) => l.split(/ {2,}/).slice(0, 4))).toEqual([
+      ['NAME', 'INSTANCE', 'KIND', 'ID'],
+      ['twin', 'green', 'task', '1000002'],
+    ]);
+    expect(lines(cli(home, ['list', '--instance', 'default']).stdout).map((l) => l.split(/ {2,}/).slice(0, 4))).toEqual([
+      ['NAME', 'KIND', 'ID', 'STATE'],
+      ['solo', 'task', '1000001', 'ACTIVE'],
+      ['twin', 'task', '1000002', 'ACTIVE'],
+    ]);
+  });
+
+  it('next --instance picks one of two tasks with the same name; without it the name is ambiguous', () => {
+    const home = twoInstances();
+    const from = ['-n', '1', '--from', '2026-03-01T00:00:00Z'];
+    expect(cli(home, ['next', 'twin', ...from])).toEqual({
+      code: 2, stdout: '', stderr: 'error: "twin" names 2 definitions in instances default, green; pass --instance\n',
+    });
+    expect(cli(home, ['next', 'twin', '--instance', 'green', ...from])).toEqual({
+      code: 0, stderr: '',
+      stdout: 'Next 1 fire of task twin in instance green (UTC) after 2026-03-01T00:00:00Z:\n  UTC                   LOCAL\n  2026-03-01T03:00:00Z  2026-03-01 03:00:00+00:00 Sun\n',
+    });
+    expect(cli(home, ['next', 'twin', '--instance', 'default', ...from]).stdout).toBe(
+      'Next 1 fire of task twin (UTC) after 2026-03-01T00:00:00Z:\n  UTC                   LOCAL\n  2026-03-01T02:00:00Z  2026-03-01 02:00:00+00:00 Sun\n',
+    );
+    expect(JSON.parse(cli(home, ['next', '1000002', '--instance', 'green', ...from, '--json']).stdout).map((f: { utc: string }) => f.utc)).toEqual(['2026-03-01T03:00:00.000Z']);
+    expect(cli(home, ['next', 'twin', '--instance', 'blue', ...from])).toEqual({
+      code: 2, stdout: '', stderr: 'error: no task or group named "twin" in instance blue (see: easytask list)\n',
+    });
+  });
+});

@@ -10,6 +10,7 @@ interface NextOpts {
   number: number;
   from?: string;
   json?: boolean;
+  instance?: string;
 }
 
 const isFile = (ref: string) => ref === '-' || ((ref.endsWith('.json') || ref.includes('/')) && existsSync(ref) && statSync(ref).isFile());
@@ -52,6 +53,7 @@ export function registerNextCommand(program: Command): void {
     .argument('<task|file>', 'a task or group name or tid, or a definition file (not stored)')
     .option('-n, --number <N>', 'how many fires', intOption('-n', 1, 10000), 10)
     .option('--from <ISO-8601>', 'start after this instant (default: now)')
+    .option('--instance <name>', 'the instance, when the name exists in several')
     .option('--json', 'print an array of {utc, local, date, slot, skipped_before}')
     .addHelpText('after', '\nExamples:\n  easytask next task2\n  easytask next examples/hello.json -n 3 --from 2026-03-08T00:00:00Z --json')
     .action(action(async function (this: Command, ref: string, o: NextOpts) {
@@ -61,7 +63,8 @@ export function registerNextCommand(program: Command): void {
       const now = systemClock.now();
       const from = parseFrom(o.from, now, DateTime);
       const home = homeFor(this);
-      const target = isFile(ref) ? await fromFile(ref) : await fromStore(this, ref);
+      if (o.instance !== undefined && isFile(ref)) throw new EasyTaskError('BAD_INPUT', `--instance picks a stored task or group; ${ref} is a file (its definitions name their own instance)`, 2);
+      const target = isFile(ref) ? await fromFile(ref) : await fromStore(this, ref, o.instance);
       if (!target.schedule) throw new EasyTaskError('BAD_INPUT', `${target.def.def.name} is in a group that does not exist`, 2);
       const loaded = homeCalendars(home, now);
       // Its own calendar must load (a broken file is an error naming it); other calendars' problems are warnings.
@@ -74,7 +77,8 @@ export function registerNextCommand(program: Command): void {
         printJson(r.fires.map((f, i) => ({ utc: new Date(f.at).toISOString(), local: f.local, date: f.localDate, slot: f.slot, ...(f.shifted ? { shifted: f.shifted } : {}), skipped_before: skippedBefore(f, r.fires[i - 1]) })));
       } else {
         const d = target.def;
-        out(`Next ${r.fires.length} fire${r.fires.length === 1 ? '' : 's'} of ${d.kind} ${d.def.name} (${target.schedule.timezone}) after ${utc(from)}:`);
+        const inst = d.def.instance !== undefined && d.def.instance !== 'default' ? ` in instance ${d.def.instance}` : '';
+        out(`Next ${r.fires.length} fire${r.fires.length === 1 ? '' : 's'} of ${d.kind} ${d.def.name}${inst} (${target.schedule.timezone}) after ${utc(from)}:`);
         out(`  ${'UTC'.padEnd(20)}  LOCAL`);
         r.fires.forEach((f, i) => {
           for (const s of skippedBefore(f, r.fires[i - 1])) out(skippedText(s));
@@ -86,10 +90,10 @@ export function registerNextCommand(program: Command): void {
     }));
 }
 
-async function fromStore(cmd: Command, ref: string): Promise<{ def: Definition; schedule: ScheduleFields | undefined }> {
+async function fromStore(cmd: Command, ref: string, instance: string | undefined): Promise<{ def: Definition; schedule: ScheduleFields | undefined }> {
   const [{ withStore }, { scheduleOf }] = await Promise.all([import('../context.js'), import('../next-fire.js')]);
   return withStore(cmd, (store) => {
-    const def = store.defs.get(ref).definition;
+    const def = store.defs.get(ref, instance).definition;
     return { def, schedule: scheduleOf(store, def) };
   });
 }

@@ -23,6 +23,7 @@ export function registerReadCommands(program: Command): void {
   program
     .command('list')
     .description('list tasks and groups with their state, next trigger and last run')
+    .addHelpText('after', '\nThe table has an INSTANCE column when a listed definition is in an instance other than "default".')
     .option('--instance <name>', 'only this instance')
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: ReadOpts) {
@@ -36,12 +37,10 @@ export function registerReadCommands(program: Command): void {
       });
       if (o.json) return printJson(rows);
       if (rows.length === 0) return out('No tasks yet. Add some with: easytask insert <file.json>');
-      out(
-        table(
-          ['NAME', 'KIND', 'ID', 'STATE', 'SCHEDULE', 'TZ', 'NEXT (UTC)', 'LAST RUN'],
-          rows.map((s) => [s.name, s.kind, String(s.id), s.state, s.schedule, s.timezone ?? '-', when(s.next), lastRunText(s)]),
-        ),
-      );
+      // A home with only the default instance reads as before; any other instance gets a column.
+      const instances = rows.some((s) => s.instance !== 'default');
+      const cells = (s: DefinitionSummary) => [s.name, ...(instances ? [s.instance] : []), s.kind, String(s.id), s.state, s.schedule, s.timezone ?? '-', when(s.next), lastRunText(s)];
+      out(table(['NAME', ...(instances ? ['INSTANCE'] : []), 'KIND', 'ID', 'STATE', 'SCHEDULE', 'TZ', 'NEXT (UTC)', 'LAST RUN'], rows.map(cells)));
     }));
 
   program
