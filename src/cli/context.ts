@@ -1,7 +1,8 @@
 // Shared plumbing for CLI commands: the home folder, the store, output, and errors as exit codes.
 import { InvalidArgumentError, type Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { EasyTaskError } from '../core/errors.js';
 import type { Store } from '../store/index.js';
 
@@ -22,11 +23,19 @@ export function homeFor(cmd: Command): string {
   return resolveHome(cmd.optsWithGlobals() as GlobalOptions);
 }
 
-/** Open the store for the command's home, run fn, and always close it. */
-export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>): Promise<T> {
+/**
+ * Open the store for the command's home, run fn, and always close it. Only commands that add definitions
+ * pass create: every other command, given a home with no store, says so (exit 2) and leaves the path alone.
+ */
+export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>, opts: { create?: boolean } = {}): Promise<T> {
   // Loaded on first use, so commands that need no store (and --help, --version) start fast.
-  const { Store } = await import('../store/index.js');
-  const store = Store.open(homeFor(cmd));
+  const { Store, storePath } = await import('../store/index.js');
+  const home = homeFor(cmd);
+  if (!opts.create && !existsSync(storePath(home))) {
+    const what = existsSync(home) ? `${home} (the folder has no ${basename(storePath(home))})` : home;
+    throw new EasyTaskError('NOT_FOUND', `there is no EasyTask home at ${what}; easytask insert, import or daemon creates one (another home: --home or EASYTASK_HOME)`, 2);
+  }
+  const store = Store.open(home);
   try {
     return await fn(store);
   } finally {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
@@ -46,7 +46,9 @@ describe('easytask next', () => {
     const twice = file(home, { name: 'ny', cmd: 'true', trigger_times: '01:30', timezone: 'America/New_York' });
     const fall = JSON.parse(cli(home, ['next', twice, '-n', '2', '--from', '2026-10-31T12:00:00Z', '--json']).stdout);
     expect(fall.map((f: { local: string }) => f.local)).toEqual(['2026-11-01T01:30:00-04:00', '2026-11-02T01:30:00-05:00']);
-    expect(cli(home, ['list', '--json']).stdout.trim()).toBe('[]');
+    // Not even a store was made.
+    expect(existsSync(join(home, 'easytask.db'))).toBe(false);
+    expect(cli(home, ['list', '--json'])).toMatchObject({ code: 2, stdout: '' });
   });
 
   it('covers groups and says when a schedule never fires', () => {

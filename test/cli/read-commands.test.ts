@@ -1,5 +1,7 @@
 // Read commands (runs, events, …) against real stores written through the store API.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { Store } from '../../src/store/index.js';
@@ -164,6 +166,7 @@ describe('status and a daemon whose heartbeat stopped', () => {
 
   it('no daemon: responding is null', () => {
     const home = tempHome();
+    Store.open(home).close();
     expect(JSON.parse(cli(home, ['status', '--json']).stdout)).toMatchObject({ daemon: 'stopped', responding: null, pid: null });
   });
 });
@@ -221,5 +224,36 @@ describe('instances in list and next', () => {
     expect(cli(home, ['next', 'twin', '--instance', 'blue', ...from])).toEqual({
       code: 2, stdout: '', stderr: 'error: no task or group named "twin" in instance blue (see: easytask list)\n',
     });
+  });
+});
+
+describe('a home that does not exist', () => {
+  const noHome = (missing: string) =>
+    `error: there is no EasyTask home at ${missing}; easytask insert, import or daemon creates one (another home: --home or EASYTASK_HOME)\n`;
+
+  it('read commands say so with exit 2 and create nothing, given by --home or EASYTASK_HOME', () => {
+    const missing = join(tempHome(), 'not', 'here');
+    for (const args of [['list'], ['list', '--json'], ['show', 'x'], ['runs'], ['events'], ['status', '--json'], ['export'], ['next', 'x'], ['logs', '1'], ['update', '-'], ['delete', 'x'], ['prune', '--older-than', '1d']]) {
+      expect({ args, ...cli(missing, args, { input: '{}' }) }).toEqual({ args, code: 2, stdout: '', stderr: noHome(missing) });
+      expect({ args, ...cli(tempHome(), ['--home', missing, ...args], { input: '{}' }) }).toEqual({ args, code: 2, stdout: '', stderr: noHome(missing) });
+    }
+    expect(existsSync(join(missing, '..'))).toBe(false);
+  });
+
+  it('an existing folder without a store is not a home either, and stays empty', () => {
+    const dir = join(tempHome(), 'empty');
+    mkdirSync(dir);
+    expect(cli(dir, ['list'])).toEqual({ code: 2, stdout: '', stderr: noHome(`${dir} (the folder has no easytask.db)`) });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('insert and import create it', () => {
+    const a = join(tempHome(), 'a');
+    expect(cli(a, ['insert', '-'], { input: JSON.stringify({ name: 'one', cmd: 'true', trigger_times: '07:00' }) })).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(join(a, 'easytask.db'))).toBe(true);
+    expect(lines(cli(a, ['list']).stdout).map((l) => l.split(/ {2,}/)[0])).toEqual(['NAME', 'one']);
+    const b = join(tempHome(), 'b');
+    expect(cli(b, ['import', '-'], { input: cli(a, ['export']).stdout })).toEqual({ code: 0, stderr: '', stdout: 'created: task one\n1 created, 0 updated, 0 deleted, 0 unchanged.\n' });
+    expect(existsSync(join(b, 'easytask.db'))).toBe(true);
   });
 });

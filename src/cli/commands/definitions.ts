@@ -71,7 +71,7 @@ async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'ins
       const verb = r.action === 'created' ? 'inserted successfully' : r.action === 'updated' ? 'updated successfully' : 'unchanged';
       out(`${capital(d.kind)} ${verb}: ${d.def.name} (${id})`);
     }
-  });
+  }, { create: mode === 'insert' });
 }
 
 export function registerDefinitionCommands(program: Command): void {

@@ -102,5 +102,5 @@ async function insertTranslation(cmd: Command, t: Translation, source: string, o
     const rows = outcomes.map((r, i) => ({ action: r.action, name: r.definition.def.name, tid: r.definition.kind === 'task' ? r.definition.def.tid : undefined, line: t.tasks[i]!.line }));
     if (o.json) return printJson({ inserted: rows, skipped: skippedJson(t), notes: t.notes });
     for (const r of rows) out(`Task ${r.action === 'created' ? 'inserted' : r.action === 'updated' ? 'updated' : 'unchanged'}: ${r.name} (tid ${r.tid}) from line ${r.line}`);
-  });
+  }, { create: true });
 }

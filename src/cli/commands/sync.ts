@@ -83,7 +83,7 @@ export function registerSyncCommands(program: Command): void {
           ...written.map((w) => ({ action: w.action, kind: w.definition.kind, name: w.definition.def.name })),
           ...doomed.map((s) => ({ action: 'deleted', kind: s.definition.kind, name: s.definition.def.name })),
         ];
-      });
+      }, { create: true });
       if (o.json) return printJson(changes);
       const count = (a: string) => changes.filter((c) => c.action === a).length;
       for (const c of changes) if (c.action !== 'unchanged') out(`${o.dryRun ? 'would be ' : ''}${c.action}: ${c.kind} ${c.name}`);
