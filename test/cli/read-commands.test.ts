@@ -1,6 +1,6 @@
 // Read commands (runs, events, …) against real stores written through the store API.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
@@ -255,5 +255,28 @@ describe('a home that does not exist', () => {
     const b = join(tempHome(), 'b');
     expect(cli(b, ['import', '-'], { input: cli(a, ['export']).stdout })).toEqual({ code: 0, stderr: '', stdout: 'created: task one\n1 created, 0 updated, 0 deleted, 0 unchanged.\n' });
     expect(existsSync(join(b, 'easytask.db'))).toBe(true);
+  });
+});
+
+describe('export -o', () => {
+  it('names the path and the reason when the file cannot be written, and writes nothing', () => {
+    const { home } = historyHome();
+    const missing = join(home, 'some', 'missing', 'dir', 'file.json');
+    expect(cli(home, ['export', '-o', missing])).toEqual({
+      code: 2, stdout: '', stderr: `error: -o ${missing}: cannot write the export: its folder ${join(home, 'some', 'missing', 'dir')} does not exist (create it first); nothing was written\n`,
+    });
+    expect(existsSync(join(home, 'some'))).toBe(false);
+    const notDir = join(home, 'plain');
+    writeFileSync(notDir, '');
+    expect(cli(home, ['export', '-o', join(notDir, 'file.json')])).toEqual({
+      code: 2, stdout: '', stderr: `error: -o ${join(notDir, 'file.json')}: cannot write the export: a part of ${notDir} is a file, not a folder; nothing was written\n`,
+    });
+    expect(cli(home, ['export', '-o', home])).toEqual({ code: 2, stdout: '', stderr: `error: -o ${home}: cannot write the export: it is a folder; give a file name; nothing was written\n` });
+  });
+
+  it('relative to the working folder, into a folder that exists', () => {
+    const { home } = historyHome();
+    expect(cli(home, ['export', '-o', 'defs.json'], { cwd: home })).toEqual({ code: 0, stderr: '', stdout: 'Exported 2 tasks and 1 groups to defs.json\n' });
+    expect(readFileSync(join(home, 'defs.json'), 'utf8')).toBe(cli(home, ['export']).stdout);
   });
 });

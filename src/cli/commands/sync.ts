@@ -1,6 +1,7 @@
 // export and import: round-trip every definition as one JSON document; import makes the store match it.
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Store, StoredDefinition } from '../../store/index.js';
 import { action, out, printJson, withStore, write } from '../context.js';
@@ -30,18 +31,40 @@ function rolledBack<T>(store: Store, fn: () => T): T {
   throw new Error('unreachable');
 }
 
+/** Write the export file, or exit naming the path and why not: a folder that is not there is bad input (2). */
+function writeExport(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const folder = dirname(resolve(path));
+    const why: Record<string, [string, 1 | 2]> = {
+      ENOENT: [`its folder ${folder} does not exist (create it first)`, 2],
+      ENOTDIR: [`a part of ${folder} is a file, not a folder`, 2],
+      EISDIR: ['it is a folder; give a file name', 2],
+      EACCES: ['permission denied', 1],
+      EPERM: ['permission denied', 1],
+      EROFS: ['the file system is read-only', 1],
+      ENOSPC: ['no space left on the device', 1],
+    };
+    const known = e.code === 'ENOENT' && existsSync(folder) ? undefined : why[e.code ?? ''];
+    const [reason, code] = known ?? [e.message, 1];
+    throw new EasyTaskError('BAD_INPUT', `-o ${path}: cannot write the export: ${reason}; nothing was written`, code);
+  }
+}
+
 const key = (s: StoredDefinition) => `${s.definition.def.instance}/${s.definition.def.name}`;
 
 export function registerSyncCommands(program: Command): void {
   program
     .command('export')
     .description('print every definition as one JSON document that import and insert accept')
-    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .option('-o, --output <file>', 'write to a file instead of standard output (its folder must exist)')
     .action(action(async function (this: Command, o: { output?: string }) {
       const doc = await withStore(this, exportDocument);
       const text = JSON.stringify(doc, null, 2) + '\n';
       if (o.output) {
-        writeFileSync(o.output, text);
+        writeExport(o.output, text);
         out(`Exported ${doc.tasks.length} tasks and ${doc.groups.length} groups to ${o.output}`);
       } else write(text);
     }));
