@@ -33,19 +33,37 @@ export interface RunView {
   host: string | null;
   started_at: string | null;
   ended_at: string | null;
+  /** How long the last attempt's process ran, from its start to its end; null until the run has ended. */
   duration_ms: number | null;
   /** The slot in the task's time zone, e.g. 2026-03-01 07:00:00 EST (runs only; absent from runView). */
   slot_local?: string;
   timezone?: string;
 }
 
-export function runView(r: RunRow): RunView {
+/** runView's duration: the last attempt's process run time, from the attempts table (see lastAttemptDurations). */
+export function runView(r: RunRow, durationMs: number | null = null): RunView {
   return {
     id: r.id, task: r.task_name, task_id: r.task_id, instance: r.instance, slot: iso(r.slot)!, business_date: r.business_date,
     origin: r.origin, state: r.state, reason: r.reason, attempt: r.attempt, max_attempts: r.max_attempts, exit_code: r.exit_code,
     pid: r.pid, host: r.host, started_at: iso(r.started_at), ended_at: iso(r.ended_at),
-    duration_ms: r.started_at !== null && r.ended_at !== null ? r.ended_at - r.started_at : null,
+    duration_ms: durationMs,
   };
+}
+
+/**
+ * For each ended run, how long its last attempt's process ran (spawn to exit, as the agent measured it),
+ * keyed by run id. Not ended_at - started_at: a run's started_at is when its first attempt was accepted,
+ * so that span also counts the wait before the spawn, earlier attempts and their retry delays.
+ */
+export function lastAttemptDurations(store: Store, runs: readonly RunRow[]): Map<number, number> {
+  const q = store.db.prepare('SELECT duration_ms FROM attempts WHERE run_id = ? AND n = ?');
+  const out = new Map<number, number>();
+  for (const r of runs) {
+    if (r.ended_at === null || r.attempt < 1) continue;
+    const row = q.get(r.id, r.attempt) as { duration_ms: number | null } | undefined;
+    if (row?.duration_ms != null) out.set(r.id, Math.round(row.duration_ms));
+  }
+  return out;
 }
 
 /** The time zone a run's task is scheduled in: its own, its group's, else the machine's. */
@@ -65,8 +83,8 @@ export function zoneResolver(store: Store): (r: RunRow) => string {
   };
 }
 
-export function withLocalSlot(r: RunRow, zone: string): RunView {
+export function withLocalSlot(r: RunRow, zone: string, durationMs: number | null = null): RunView {
   const local = DateTime.fromMillis(r.slot, { zone });
-  return { ...runView(r), slot_local: local.isValid ? local.toFormat('yyyy-MM-dd HH:mm:ss ZZZZ') : iso(r.slot)!, timezone: zone };
+  return { ...runView(r, durationMs), slot_local: local.isValid ? local.toFormat('yyyy-MM-dd HH:mm:ss ZZZZ') : iso(r.slot)!, timezone: zone };
 }
 

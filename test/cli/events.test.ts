@@ -27,6 +27,8 @@ function home(): { home: string; runs: number[] } {
       writeFileSync(out.replace('.out', '.err'), ok ? '' : 'it broke\n');
       store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
       store.runs.transition({ runId: run.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1, host: 'vm', started_at: clock.now() } });
+      // The attempt row as the agent keeps it: its process ran 1.1 s.
+      store.db.prepare('INSERT INTO attempts (run_id, n, started_at, ended_at, duration_ms) VALUES (?, 1, ?, ?, 1100)').run(run.id, clock.now(), clock.now() + 1100);
       store.runs.transition({ runId: run.id, event: 'run.started', to: 'RUNNING', patch: { pid: 99, stdout_path: out, stderr_path: out.replace('.out', '.err') } });
       clock.advance(1100);
       store.runs.transition(ok
@@ -116,9 +118,9 @@ describe('easytask prune', () => {
   it('reports what it would remove and what it removed', () => {
     const { home: h } = home();
     const dry = JSON.parse(cli(h, ['prune', '--older-than', '1d', '--dry-run', '--json']).stdout);
-    expect(dry).toMatchObject({ dry_run: true, runs: 2, attempts: 0, events: 10, files: 4, log_bytes: 43 });
+    expect(dry).toMatchObject({ dry_run: true, runs: 2, attempts: 2, events: 10, files: 4, log_bytes: 43 });
     const done = cli(h, ['prune', '--older-than', '1d']);
-    expect(done.stdout).toMatch(/^Removed 2 run\(s\), 0 attempt\(s\), 10 event\(s\) and 4 log file\(s\) from before \S+Z\.\nFreed 43 B of log files and [\d.]+ (B|KiB) of database pages \(reused by new rows\)\.\n$/);
+    expect(done.stdout).toMatch(/^Removed 2 run\(s\), 2 attempt\(s\), 10 event\(s\) and 4 log file\(s\) from before \S+Z\.\nFreed 43 B of log files and [\d.]+ (B|KiB) of database pages \(reused by new rows\)\.\n$/);
     // The task's definition event is recent: only run events went.
     expect(lines(cli(h, ['events', '--json']).stdout).map((l) => JSON.parse(l).type)).toEqual(['task.created']);
     expect(cli(h, ['prune', '--older-than', '3x'])).toMatchObject({ code: 2, stderr: 'error: --older-than must be a duration like 30d, 12h, 2w; got "3x"\n' });

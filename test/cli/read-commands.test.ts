@@ -7,7 +7,9 @@ import { FakeClock } from '../../src/core/clock.js';
 import { Store } from '../../src/store/index.js';
 import { BIN, cli } from '../helpers/cli.js';
 import { insertGroup, insertTask } from '../helpers/defs.js';
+import { startDaemonProcess } from '../helpers/daemon-process.js';
 import { tempHome } from '../helpers/home.js';
+import { waitFor } from '../helpers/wait.js';
 
 const T0 = Date.UTC(2021, 2, 1, 12);
 
@@ -278,5 +280,65 @@ describe('export -o', () => {
     const { home } = historyHome();
     expect(cli(home, ['export', '-o', 'defs.json'], { cwd: home })).toEqual({ code: 0, stderr: '', stdout: 'Exported 2 tasks and 1 groups to defs.json\n' });
     expect(readFileSync(join(home, 'defs.json'), 'utf8')).toBe(cli(home, ['export']).stdout);
+  });
+});
+
+describe('runs DURATION', () => {
+  it('is the last attempt\'s process time, not the time since the run was accepted', () => {
+    const home = tempHome();
+    const clock = new FakeClock(T0);
+    const store = Store.open(home, clock);
+    let retried = 0;
+    let waited = 0;
+    try {
+      insertTask(store, { name: 'job', trigger_times: '01:00' });
+      const attempt = (runId: number, n: number, processMs: number) => {
+        store.db.prepare('INSERT INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(runId, n, clock.now());
+        clock.advance(processMs);
+        store.db.prepare('UPDATE attempts SET ended_at = ?, duration_ms = ? WHERE run_id = ? AND n = ?').run(clock.now(), processMs, runId, n);
+      };
+      // Attempt 1 ran 1.1 s and failed; a minute's retry delay; attempt 2 ran 2.5 s and succeeded.
+      const a = store.runs.create({ task_id: 1000001, task_name: 'job', instance: 'default', slot: T0, max_attempts: 2, queue: 'localhost', origin: 'force' })!;
+      store.runs.transition({ runId: a.id, event: 'run.triggered', to: 'TRIGGER' });
+      store.runs.transition({ runId: a.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1, host: 'vm', started_at: clock.now() } });
+      store.runs.transition({ runId: a.id, event: 'run.started', to: 'RUNNING', patch: { pid: 10 } });
+      attempt(a.id, 1, 1100);
+      store.runs.transition({ runId: a.id, event: 'run.retrying', to: 'RESTARTING', patch: { exit_code: 1, reason: 'exit_code', due_at: clock.now() + 60_000 } });
+      clock.advance(60_000);
+      store.runs.transition({ runId: a.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 2 } });
+      store.runs.transition({ runId: a.id, event: 'run.started', to: 'RUNNING', patch: { pid: 11 } });
+      attempt(a.id, 2, 2500);
+      store.runs.transition({ runId: a.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now(), reason: null } });
+      retried = a.id;
+      // Accepted, then 5 s before its process started (a slow spawn), which ran 0.4 s.
+      const b = store.runs.create({ task_id: 1000001, task_name: 'job', instance: 'default', slot: T0 + 1000, max_attempts: 1, queue: 'localhost', origin: 'force' })!;
+      store.runs.transition({ runId: b.id, event: 'run.triggered', to: 'TRIGGER' });
+      store.runs.transition({ runId: b.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1, host: 'vm', started_at: clock.now() } });
+      clock.advance(5000);
+      store.runs.transition({ runId: b.id, event: 'run.started', to: 'RUNNING', patch: { pid: 12 } });
+      attempt(b.id, 1, 400);
+      store.runs.transition({ runId: b.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now(), reason: null } });
+      waited = b.id;
+    } finally {
+      store.close();
+    }
+    const rows = lines(cli(home, ['runs']).stdout).map((l) => l.split(/ {2,}/));
+    expect(rows.map((r) => [r[0], r[6], r[8]])).toEqual([['RUN', 'ATTEMPTS', 'DURATION'], [String(waited), '1/1', '400ms'], [String(retried), '2/2', '2.5s']]);
+    expect(JSON.parse(cli(home, ['runs', '--json']).stdout).map((r: { id: number; duration_ms: number | null }) => [r.id, r.duration_ms])).toEqual([[waited, 400], [retried, 2500]]);
+  });
+
+  it('with a real daemon: a retried run shows its last attempt, not the retry delay', async () => {
+    const home = tempHome();
+    const marker = join(home, 'tried');
+    const def = { name: 'flaky', cmd: `test -e ${marker} || { touch ${marker}; exit 1; }`, trigger_times: '01:00', timezone: 'UTC', retry_attempts: 2, retry_delay: 2 };
+    expect(cli(home, ['insert', '-'], { input: JSON.stringify(def) }).code).toBe(0);
+    await startDaemonProcess(home);
+    expect(cli(home, ['force-run', 'flaky']).code).toBe(0);
+    const run = await waitFor(() => (JSON.parse(cli(home, ['runs', '--json']).stdout) as { state: string; attempt: number; duration_ms: number; started_at: string; ended_at: string }[]).find((r) => r.state === 'SUCCESS'), 'the retried run to succeed', 20_000);
+    expect(run.attempt).toBe(2);
+    // The run spans the 2 s retry delay; its last attempt (`test -e`) takes a small part of it.
+    expect(Date.parse(run.ended_at) - Date.parse(run.started_at)).toBeGreaterThanOrEqual(2000);
+    expect(run.duration_ms).toBeGreaterThanOrEqual(0);
+    expect(run.duration_ms).toBeLessThan(1500);
   });
 });

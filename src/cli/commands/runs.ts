@@ -8,6 +8,7 @@ export function registerRunsCommand(program: Command): void {
   program
     .command('runs')
     .description('run history, newest first: task, slot, state, reason, attempts, exit code, duration, host')
+    .addHelpText('after', '\nDURATION (duration_ms in --json) is how long the last attempt\'s process ran, from its start to its exit;\nit leaves out the wait before the spawn, earlier attempts and retry delays. "-" until the run ends.')
     .option('--task <name>', 'only this task (a name or tid)')
     .option('--state <state>', 'only runs in this state (e.g. FAILED)')
     .option('--since <when>', 'only slots since a duration ago (24h, 7d) or an ISO time')
@@ -16,7 +17,7 @@ export function registerRunsCommand(program: Command): void {
     .option('-n, --limit <n>', 'at most this many runs', intOption('--limit', 1, 1_000_000), 50)
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: { task?: string; state?: string; since?: string; group?: string; groupRun?: number; limit: number; json?: boolean }) {
-      const [{ systemClock }, { formatDuration }, { parseSince, zoneResolver, withLocalSlot }, { filterName }] = await Promise.all([
+      const [{ systemClock }, { formatDuration }, { parseSince, zoneResolver, withLocalSlot, lastAttemptDurations }, { filterName }] = await Promise.all([
         import('../../core/clock.js'), import('../../events/format.js'), import('../run-view.js'), import('../filter-ref.js'),
       ]);
       const state = o.state?.toUpperCase();
@@ -26,7 +27,9 @@ export function registerRunsCommand(program: Command): void {
         const zoneOf = zoneResolver(store);
         const task = o.task === undefined ? undefined : filterName(store, o.task, 'task');
         const group = o.group === undefined ? undefined : filterName(store, o.group, 'group');
-        return store.runs.list({ task, state: state as RunState | undefined, sinceSlot: since, group, groupRun: o.groupRun, limit: o.limit }).map((r) => withLocalSlot(r, zoneOf(r)));
+        const rows = store.runs.list({ task, state: state as RunState | undefined, sinceSlot: since, group, groupRun: o.groupRun, limit: o.limit });
+        const durations = lastAttemptDurations(store, rows);
+        return rows.map((r) => withLocalSlot(r, zoneOf(r), durations.get(r.id) ?? null));
       });
       if (o.json) return printJson(runs);
       if (runs.length === 0) return out('No runs match.');
