@@ -342,3 +342,32 @@ describe('runs DURATION', () => {
     expect(run.duration_ms).toBeLessThan(1500);
   });
 });
+
+describe('delete output', () => {
+  it('--json lists each deleted definition as an object: kind, name, id, instance, group, skipped runs', () => {
+    const { home } = historyHome();
+    const store = Store.open(home, new FakeClock(T0));
+    try {
+      insertTask(store, { name: 'other', trigger_times: '03:00', instance: 'green' });
+    } finally {
+      store.close();
+    }
+    expect(cli(home, ['delete', 'other', '--instance', 'default', '--json'])).toEqual({
+      code: 0, stderr: '',
+      stdout: JSON.stringify({ deleted: [{ kind: 'task', name: 'other', id: 1000002, instance: 'default', group: null, skipped_runs: 1 }] }, null, 2) + '\n',
+    });
+    expect(JSON.parse(cli(home, ['delete', 'etl', '--cascade', '--json']).stdout)).toEqual({
+      deleted: [
+        { kind: 'task', name: 'extract', id: 1000001, instance: 'default', group: 'etl', skipped_runs: 1 },
+        { kind: 'group', name: 'etl', id: 5000001, instance: 'default', group: null, skipped_runs: 0 },
+      ],
+    });
+    expect(cli(home, ['delete', 'other'])).toEqual({ code: 0, stderr: '', stdout: 'Deleted task other (tid 1000001, instance green)\n' });
+    expect(cli(home, ['list', '--json']).stdout).toBe('[]\n');
+  });
+
+  it('the text names the runs it skipped', () => {
+    const { home } = historyHome();
+    expect(cli(home, ['delete', 'other'])).toEqual({ code: 0, stderr: '', stdout: 'Deleted task other (tid 1000002); 1 run(s) not yet started skipped\n' });
+  });
+});

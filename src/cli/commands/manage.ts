@@ -10,28 +10,49 @@ interface RefOpts {
   cascade?: boolean;
 }
 
-function deleteDefinition(store: Store, ref: string, o: RefOpts): string[] {
+/** One deleted definition, as delete --json prints it. */
+interface Deleted {
+  kind: 'task' | 'group';
+  name: string;
+  /** The tid of a task, the gid of a group. */
+  id: number;
+  instance: string;
+  /** A task's group (a member deleted with --cascade names the group it was in). */
+  group: string | null;
+  /** Runs of the task that had not started and were skipped with reason deleted. */
+  skipped_runs: number;
+}
+
+function deleteDefinition(store: Store, ref: string, o: RefOpts): Deleted[] {
   return store.tx(() => {
     const s = store.defs.get(ref, o.instance);
     const d = s.definition;
-    const removed: string[] = [];
+    const removed: Deleted[] = [];
     if (d.kind === 'group') {
       const members = store.defs.membersOf(d.def.name, d.def.instance);
       if (members.length && !o.cascade) {
         throw new EasyTaskError('BAD_INPUT', `group "${d.def.name}" has ${members.length} member task(s) (${members.map((m) => m.name).join(', ')}); pass --cascade to delete them too`, 2);
       }
       for (const m of members) {
-        store.runs.skipPending(m.name, m.instance, 'deleted');
+        const skipped = store.runs.skipPending(m.name, m.instance, 'deleted');
         store.defs.remove(store.defs.byName(m.name, m.instance)!);
-        removed.push(`task ${m.name} (tid ${m.tid})`);
+        removed.push({ kind: 'task', name: m.name, id: m.tid, instance: m.instance, group: d.def.name, skipped_runs: skipped });
       }
+      store.defs.remove(s);
+      removed.push({ kind: 'group', name: d.def.name, id: d.def.gid, instance: d.def.instance, group: null, skipped_runs: 0 });
     } else {
-      store.runs.skipPending(d.def.name, d.def.instance, 'deleted');
+      const skipped = store.runs.skipPending(d.def.name, d.def.instance, 'deleted');
+      store.defs.remove(s);
+      removed.push({ kind: 'task', name: d.def.name, id: d.def.tid, instance: d.def.instance, group: d.def.task_group ?? null, skipped_runs: skipped });
     }
-    store.defs.remove(s);
-    removed.push(d.kind === 'task' ? `task ${d.def.name} (tid ${d.def.tid})` : `group ${d.def.name} (gid ${d.def.gid})`);
     return removed;
   });
+}
+
+function deletedText(r: Deleted): string {
+  const where = r.instance === 'default' ? '' : `, instance ${r.instance}`;
+  const skipped = r.skipped_runs ? `; ${r.skipped_runs} run(s) not yet started skipped` : '';
+  return `Deleted ${r.kind} ${r.name} (${r.kind === 'task' ? 'tid' : 'gid'} ${r.id}${where})${skipped}`;
 }
 
 export function registerManageCommands(program: Command): void {
@@ -41,11 +62,11 @@ export function registerManageCommands(program: Command): void {
     .argument('<task>', 'name or tid (gid for a group)')
     .option('--instance <name>', 'the instance, when the name exists in several')
     .option('--cascade', "when deleting a group, delete its member tasks too")
-    .option('--json', 'print what was deleted as JSON')
+    .option('--json', 'print what was deleted as JSON: {deleted: [{kind, name, id, instance, group, skipped_runs}]}')
     .action(action(async function (this: Command, ref: string, o: RefOpts) {
       const removed = await withStore(this, (store) => deleteDefinition(store, ref, o));
       if (o.json) printJson({ deleted: removed });
-      else for (const r of removed) out(`Deleted ${r}`);
+      else for (const r of removed) out(deletedText(r));
     }));
 
   for (const [verb, active] of [['enable', true], ['disable', false]] as const) {
