@@ -50,18 +50,12 @@ export function runView(r: RunRow, durationMs: number | null = null): RunView {
   };
 }
 
-/**
- * For each ended run, how long its last attempt's process ran (spawn to exit, as the agent measured it),
- * keyed by run id. Not ended_at - started_at: a run's started_at is when its first attempt was accepted,
- * so that span also counts the wait before the spawn, earlier attempts and their retry delays.
- */
+/** For each ended run, how long its last attempt's process ran (see RunStore.lastAttemptMs), keyed by run id. */
 export function lastAttemptDurations(store: Store, runs: readonly RunRow[]): Map<number, number> {
-  const q = store.db.prepare('SELECT duration_ms FROM attempts WHERE run_id = ? AND n = ?');
   const out = new Map<number, number>();
   for (const r of runs) {
-    if (r.ended_at === null || r.attempt < 1) continue;
-    const row = q.get(r.id, r.attempt) as { duration_ms: number | null } | undefined;
-    if (row?.duration_ms != null) out.set(r.id, Math.round(row.duration_ms));
+    const ms = store.runs.lastAttemptMs(r);
+    if (ms !== null) out.set(r.id, ms);
   }
   return out;
 }

@@ -35,27 +35,26 @@ export async function readTail(path: string | null, max: number): Promise<string
   }
 }
 
-export const runDurationMs = (run: RunRow): number | null =>
-  run.started_at !== null && run.ended_at !== null ? run.ended_at - run.started_at : null;
-
 export interface AlertFacts {
   run: RunRow;
+  /** How long the last attempt's process ran (null when none ran): what ${P:duration} says. */
+  durationMs: number | null;
   params: Record<AlertParam, string>;
   stdoutTail: string;
   stderrTail: string;
 }
 
-export async function alertFacts(run: RunRow, tailBytes: number): Promise<AlertFacts> {
+export async function alertFacts(run: RunRow, durationMs: number | null, tailBytes: number): Promise<AlertFacts> {
   const [stdoutTail, stderrTail] = await Promise.all([readTail(run.stdout_path, tailBytes), readTail(run.stderr_path, tailBytes)]);
-  const ms = runDurationMs(run);
   return {
     run,
+    durationMs,
     stdoutTail,
     stderrTail,
     params: {
       status: run.state,
       pid: run.pid === null ? '' : String(run.pid),
-      duration: ms === null ? '' : formatDuration(ms),
+      duration: durationMs === null ? '' : formatDuration(durationMs),
       stdout: stdoutTail,
       stderr: stderrTail,
     },
@@ -65,7 +64,7 @@ export async function alertFacts(run: RunRow, tailBytes: number): Promise<AlertF
 /** The alert command's environment: the daemon's, the task's env, and variables naming the run. */
 export function alertEnv(f: AlertFacts, task: TaskDef, home: string): Record<string, string | undefined> {
   const r = f.run;
-  const ms = runDurationMs(r);
+  const ms = f.durationMs;
   return {
     ...process.env,
     ...task.env,
@@ -98,7 +97,7 @@ export function webhookBody(f: AlertFacts, text: string): Record<string, unknown
     slot: iso(r.slot),
     started_at: iso(r.started_at),
     ended_at: iso(r.ended_at),
-    duration_ms: runDurationMs(r),
+    duration_ms: f.durationMs,
     host: r.host,
     pid: r.pid,
     stdout_tail: f.stdoutTail,

@@ -77,7 +77,7 @@ export class AlertRunner {
     const alert = task.alert;
     const run = this.store.runs.get(given.id) ?? given;
     if (!alert || !alertWanted(alert.alert_on, run.state)) return;
-    const facts = await alertFacts(run, this.opts.tailBytes ?? EVENT_DEFAULTS.alertTailBytes);
+    const facts = await alertFacts(run, this.store.runs.lastAttemptMs(run), this.opts.tailBytes ?? EVENT_DEFAULTS.alertTailBytes);
     const ctx: PlaceholderContext = {
       env: alertEnv(facts, task, this.opts.home),
       taskName: task.name,

@@ -170,6 +170,18 @@ export class Runs {
       .get(task, instance) as RunRow | undefined;
   }
 
+  /**
+   * How long an ended run's last attempt ran (its process, spawn to exit, as the agent measured it);
+   * null while the run is live or when no process ran. Not ended_at - started_at: a run's started_at
+   * is when its first attempt was accepted, so that span also counts the wait before the spawn,
+   * earlier attempts and their retry delays.
+   */
+  lastAttemptMs(run: Pick<RunRow, 'id' | 'attempt' | 'ended_at'>): number | null {
+    if (run.ended_at === null || run.attempt < 1) return null;
+    const row = sql(this.db, 'SELECT duration_ms FROM attempts WHERE run_id = ? AND n = ?').get(run.id, run.attempt) as { duration_ms: number | null } | undefined;
+    return row?.duration_ms == null ? null : Math.round(row.duration_ms);
+  }
+
   inStates(states: readonly RunState[]): RunRow[] {
     const marks = states.map(() => '?').join(',');
     return sql(this.db, `SELECT * FROM runs WHERE state IN (${marks}) ORDER BY slot, id`).all(...states) as RunRow[];

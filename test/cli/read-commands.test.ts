@@ -278,7 +278,7 @@ describe('export -o', () => {
 
   it('relative to the working folder, into a folder that exists', () => {
     const { home } = historyHome();
-    expect(cli(home, ['export', '-o', 'defs.json'], { cwd: home })).toEqual({ code: 0, stderr: '', stdout: 'Exported 2 tasks and 1 groups to defs.json\n' });
+    expect(cli(home, ['export', '-o', 'defs.json'], { cwd: home })).toEqual({ code: 0, stderr: '', stdout: 'Exported 2 tasks and 1 group to defs.json\n' });
     expect(readFileSync(join(home, 'defs.json'), 'utf8')).toBe(cli(home, ['export']).stdout);
   });
 });

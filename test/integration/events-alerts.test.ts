@@ -27,7 +27,7 @@ function task(alert: AlertDef): TaskDef {
   };
 }
 
-/** A run taken through the real transitions to SUCCESS or FAILED, with output files, 1.5 s long. */
+/** A run taken through the real transitions to SUCCESS or FAILED, with output files; its process ran 1.5 s. */
 function finishedRun(store: Store, clock: FakeClock, home: string, outcome: 'SUCCESS' | 'FAILED', slot = Date.UTC(2026, 2, 1, 5)): RunRow {
   const run = store.runs.create({ task_id: 1000001, task_name: 'job', instance: 'default', slot, max_attempts: 1, queue: 'localhost' })!;
   const dir = join(home, 'logs', 'job');
@@ -38,6 +38,9 @@ function finishedRun(store: Store, clock: FakeClock, home: string, outcome: 'SUC
   writeFileSync(stderr, outcome === 'FAILED' ? "disk full: can't write\n" : '');
   store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: clock.now() } });
   store.runs.transition({ runId: run.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1, host: 'vm', started_at: clock.now() } });
+  // 2 s between the accept and the spawn: the alert's duration is the process's 1.5 s, not the 3.5 s since the accept.
+  clock.advance(2000);
+  store.db.prepare('INSERT INTO attempts (run_id, n, started_at, ended_at, duration_ms) VALUES (?, 1, ?, ?, 1500)').run(run.id, clock.now(), clock.now() + 1500);
   store.runs.transition({ runId: run.id, event: 'run.started', to: 'RUNNING', patch: { pid: 4242, stdout_path: stdout, stderr_path: stderr } });
   clock.advance(1500);
   return outcome === 'SUCCESS'

@@ -6,6 +6,9 @@ import { EasyTaskError } from '../../core/errors.js';
 import type { Store, StoredDefinition } from '../../store/index.js';
 import { action, out, printJson, withStore, write } from '../context.js';
 
+/** "1 task", "2 tasks". */
+const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 export function exportDocument(store: Store): { tasks: unknown[]; groups: unknown[] } {
   const all = store.defs.all();
   return {
@@ -65,7 +68,7 @@ export function registerSyncCommands(program: Command): void {
       const text = JSON.stringify(doc, null, 2) + '\n';
       if (o.output) {
         writeExport(o.output, text);
-        out(`Exported ${doc.tasks.length} tasks and ${doc.groups.length} groups to ${o.output}`);
+        out(`Exported ${n(doc.tasks.length, 'task')} and ${n(doc.groups.length, 'group')} to ${o.output}`);
       } else write(text);
     }));
 
