@@ -4,6 +4,7 @@ import { countSegs } from '../format/row-text.js';
 import { seg, type Seg } from '../format/segments.js';
 import { clockMinute, coarse, duration } from '../format/time.js';
 import { filterActive } from '../model/filter.js';
+import { NOT_RESPONDING_AFTER_MS } from '../../daemon/lock.js';
 import { HEARTBEAT_STALE_MS, type DaemonInfo, type ViewState } from '../model/types.js';
 import { GLYPH } from '../theme.js';
 import { Line } from './Line.js';
@@ -12,8 +13,12 @@ export function daemonSegs(d: DaemonInfo | null, now: number): Seg[] {
   if (!d) return [seg('daemon ?', { dim: true })];
   if (!d.up) return [seg(`${GLYPH.down} daemon down`, { color: 'red', bold: true }), seg(' (history only; start it with: easytask daemon)', { dim: true })];
   const heartbeat = d.stale && d.heartbeatAt !== null ? ` · heartbeat ${duration(Math.max(0, now - d.heartbeatAt))} ago` : ` · heartbeat < ${HEARTBEAT_STALE_MS / 1000}s ago`;
+  // Late (yellow) from 5 s; past the threshold `easytask status` uses, not responding (red).
+  const hung = d.stale && d.heartbeatAt !== null && now - d.heartbeatAt > NOT_RESPONDING_AFTER_MS;
   return [
-    seg(`${GLYPH.up} daemon up`, { color: d.stale ? 'yellow' : 'green', bold: true }),
+    hung
+      ? seg(`${GLYPH.up} daemon not responding`, { color: 'red', bold: true })
+      : seg(`${GLYPH.up} daemon up`, { color: d.stale ? 'yellow' : 'green', bold: true }),
     seg(` pid ${d.pid}${d.startedAt !== null ? ` · up ${coarse(now - d.startedAt)}` : ''}`),
     seg(heartbeat, d.stale ? { color: 'yellow', bold: true } : { dim: true }),
   ];
