@@ -1,37 +1,12 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/clock.js';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { Store } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/index.js';
 import { insertGroup, insertTask } from '../helpers/defs.js';
+import { startDaemon } from '../helpers/daemon-in-process.js';
 import { tempHome } from '../helpers/home.js';
 import { waitFor } from '../helpers/wait.js';
-
-const running: { daemon: Daemon; stores: Store[] }[] = [];
-afterEach(async () => {
-  while (running.length) {
-    const { daemon, stores } = running.pop()!;
-    await daemon.stop('test');
-    for (const s of stores) s.close();
-  }
-});
-
-function startDaemon(opts: { concurrency?: number; graceSeconds?: number } = {}) {
-  const home = tempHome();
-  const own = Store.open(home);
-  // The test talks to the daemon as the CLI does: through its own connection to the store.
-  const store = Store.open(home);
-  const lines: string[] = [];
-  const daemon = new Daemon(own, systemClock, {
-    home, version: 'test', queues: [], concurrency: opts.concurrency ?? 4, graceSeconds: opts.graceSeconds ?? 1, killGraceSeconds: 1,
-    pollMs: 20, machineZone: 'UTC', log: (l) => lines.push(l), random: () => 0.5,
-  });
-  daemon.start();
-  running.push({ daemon, stores: [own, store] });
-  return { home, store, daemon, lines };
-}
 
 /** Force-run through the command table, as the CLI does, and return the run id. */
 async function forceRun(store: Store, task: string): Promise<number> {

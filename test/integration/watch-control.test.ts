@@ -1,34 +1,9 @@
 // The dashboard's control path (storeControl) against a real daemon: the request names the instance.
-import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/core/clock.js';
-import { Daemon } from '../../src/daemon/daemon.js';
-import { Store } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
 import { storeControl } from '../../src/ui/dashboard.js';
 import { insertGroup, insertTask } from '../helpers/defs.js';
-import { tempHome } from '../helpers/home.js';
+import { startDaemon } from '../helpers/daemon-in-process.js';
 import { waitFor } from '../helpers/wait.js';
-
-const running: { daemon: Daemon; stores: Store[] }[] = [];
-afterEach(async () => {
-  while (running.length) {
-    const { daemon, stores } = running.pop()!;
-    await daemon.stop('test');
-    for (const s of stores) s.close();
-  }
-});
-
-function startDaemon() {
-  const home = tempHome();
-  const own = Store.open(home);
-  const store = Store.open(home); // the dashboard's own connection, as in `easytask watch`
-  const daemon = new Daemon(own, systemClock, {
-    home, version: 'test', queues: [], concurrency: 4, graceSeconds: 1, killGraceSeconds: 1,
-    pollMs: 20, machineZone: 'UTC', log: () => {}, random: () => 0.5,
-  });
-  daemon.start();
-  running.push({ daemon, stores: [own, store] });
-  return { store };
-}
 
 describe('dashboard control requests', () => {
   it('a task or group whose name exists in two instances is acted on in the instance of its row', async () => {
