@@ -35,6 +35,8 @@ interface Live {
   pendingTerminate?: TerminateReason;
   /** Settles once the attempt is recorded. */
   done?: Promise<void>;
+  /** Its process started but RUNNING is not recorded yet (waiting for the turn's commit, or that commit failed). */
+  unrecorded?: Spawned;
 }
 
 /** A process that started, to be recorded RUNNING. */
@@ -57,6 +59,8 @@ export class LocalAgent {
   /** Started processes not yet recorded RUNNING: those that start in one turn of the event loop share one commit. */
   private spawned: Spawned[] = [];
   private spawnedFlush: NodeJS.Immediate | undefined;
+  /** A retry of starts whose commit failed as a whole (e.g. the database was locked). */
+  private spawnedRetry: NodeJS.Timeout | undefined;
   /** The daemon's environment, read once (process.env is slow to copy, and it does not change). */
   private readonly baseEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
 
@@ -196,6 +200,7 @@ export class LocalAgent {
    * leaves it to recovery, which finds its process by its environment.
    */
   private started(s: Spawned): void {
+    s.entry.unrecorded = s;
     this.spawned.push(s);
     this.spawnedFlush ??= setImmediate(() => this.recordStarted());
   }
@@ -218,11 +223,20 @@ export class LocalAgent {
         }
       });
     } catch (err) {
-      recorded.clear(); // nothing was written
+      // Nothing was written: try again in a second. A start that ends before then is recorded
+      // with its end (settle), so a process that ran is never taken for one that did not.
+      recorded.clear();
       for (const s of batch) failed(s, err);
+      const waiting = batch.filter((s) => this.live.get(s.entry.run.id) === s.entry && s.entry.unrecorded === s);
+      this.spawned.unshift(...waiting);
+      this.spawnedRetry ??= setTimeout(() => {
+        this.spawnedRetry = undefined;
+        this.recordStarted();
+      }, 1000).unref();
     }
     for (const [s, run] of recorded) {
       s.entry.run = run;
+      s.entry.unrecorded = undefined;
       this.notify(this.opts.onStarted, run);
     }
   }
@@ -283,11 +297,16 @@ export class LocalAgent {
       this.live.delete(run.id); // already recorded (or gone): settling twice must not fail
       return;
     }
+    // A process that ran whose RUNNING could not be recorded: recorded now, with its end.
+    const unrecorded = how.kind === 'result' && current.state === 'STARTED' ? entry.unrecorded : undefined;
+    this.spawned = this.spawned.filter((s) => s.entry !== entry);
+    entry.unrecorded = undefined;
     const v = verdict(how);
     const retry = v.retriable && run.attempt < run.max_attempts;
     const task = this.tasks.task(run)?.task;
     const delay = retry ? retryDelayMs(task?.retry_delay ?? DEFAULTS.retryDelaySeconds, run.attempt, this.opts.random) : 0;
     this.store.tx(() => {
+      if (unrecorded) this.recordOneStarted(unrecorded);
       const r = how.kind === 'result' ? how.result : undefined;
       sql(this.store.db, 
           `UPDATE attempts SET ended_at = ?, duration_ms = ?, exit_code = ?, signal = ?, reason = ?, stdout_bytes = ?, stderr_bytes = ?

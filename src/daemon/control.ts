@@ -106,6 +106,9 @@ function terminate(ctx: ControlContext, c: CommandRow, args: Record<string, unkn
     const r = store.runs.get(args.run);
     if (!r) throw new EasyTaskError('NOT_FOUND', `run ${args.run} does not exist`);
     if (c.target) checkRunOfTask(ctx, r, c.target, args);
+    else if (typeof args.instance === 'string' && args.instance && args.instance !== r.instance) {
+      throw new EasyTaskError('BAD_INPUT', `run ${r.id} is in instance ${r.instance}, not ${args.instance}; nothing was terminated`, 2);
+    }
     runs = [r];
   } else runs = liveRunsOf(store, taskOf(ctx, c.target!, args));
   const live = runs.filter((r) => !FINAL_STATES.includes(r.state));

@@ -205,6 +205,8 @@ describe('control commands and instances', () => {
     const other = cli(home, ['terminate', 'twin', '--instance', 'blue', '--run', String(run.id)]);
     expect(other.stderr).toBe(`error: run ${run.id} belongs to task ${green} (twin, instance green), not to task ${blue} (twin, instance blue); nothing was terminated\n`);
     expect(other.code).toBe(2);
+    const byRun = cli(home, ['terminate', '--run', String(run.id), '--instance', 'blue']);
+    expect(byRun).toMatchObject({ code: 2, stderr: `error: run ${run.id} is in instance green, not blue; nothing was terminated\n` });
     expect(cli(home, ['freeze', 'twin', '--instance', 'blue', '--date', '20300101']).code).toBe(0);
     expect(cli(home, ['unfreeze', 'twin', '--instance', 'green', '--date', '20300101']).stdout).toContain('was not frozen for 20300101; nothing changed');
     expect(cli(home, ['terminate', 'twin', '--instance', 'green']).code).toBe(0);

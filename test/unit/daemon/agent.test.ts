@@ -84,6 +84,50 @@ describe('recording started processes', () => {
     expect(store.runs.get(runs[0]!.id)!.state).toBe('SUCCESS');
   });
 
+  it('a start whose commit fails (database locked) is recorded with its end: SUCCESS, not a spawn error and a second run', async () => {
+    const launcher = fakeLauncher();
+    const { store, agent, runs, started, logged } = setup(launcher, 2);
+    agent.pump();
+    const real = store.tx.bind(store);
+    const locked = () => { throw new Error('database is locked'); };
+    // The turn's commit fails, and so does the first try when the first process ends: that run's
+    // start is then written with its end; the second run's start by the next try.
+    const tx = vi.spyOn(store, 'tx').mockImplementationOnce(locked).mockImplementationOnce(locked).mockImplementation(real);
+    await settled();
+    expect(runs.map((r) => store.runs.get(r.id)!.state)).toEqual(['STARTED', 'STARTED']);
+    expect(logged.filter((l) => l.includes('database is locked'))).toHaveLength(2);
+    launcher.endAll(); // both processes end before the retry
+    await agent.drain();
+    tx.mockRestore();
+    for (const r of runs) {
+      expect(store.runs.get(r.id)).toMatchObject({ state: 'SUCCESS', attempt: 1, pid: 40001 + runs.indexOf(r), reason: null });
+      expect(store.events.list({ runId: r.id }).map((e) => e.type)).toEqual(['run.created', 'run.triggered', 'run.accepted', 'run.started', 'run.succeeded']);
+    }
+    expect(started).toEqual([runs[1]!.id]);
+  });
+
+  it('a start whose commit failed is recorded by the retry a second later while the process still runs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const launcher = fakeLauncher();
+      const { store, agent, runs, started } = setup(launcher, 1);
+      agent.pump();
+      const real = store.tx.bind(store);
+      vi.spyOn(store, 'tx').mockImplementationOnce(() => { throw new Error('database is locked'); }).mockImplementation(real);
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      expect(store.runs.get(runs[0]!.id)!.state).toBe('STARTED');
+      vi.advanceTimersByTime(1000);
+      expect(store.runs.get(runs[0]!.id)).toMatchObject({ state: 'RUNNING', pid: 40001 });
+      expect(started).toEqual([runs[0]!.id]);
+      launcher.endAll();
+      await agent.drain();
+      expect(store.runs.get(runs[0]!.id)!.state).toBe('SUCCESS');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('records the start before output progress and before the end that follow it in the same turn', async () => {
     const launcher = fakeLauncher((_spec, hooks, pid) => {
       hooks.onSpawn?.(pid, hooks.clock.now());
