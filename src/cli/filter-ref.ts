@@ -1,35 +1,73 @@
-// A --task or --group filter given as a name or a numeric tid/gid, resolved to the name the history is kept under.
+// A --task or --group filter given as a name or a numeric tid/gid, resolved to what the history is kept under.
 import { badInput, notFound } from '../core/errors.js';
 import type { Store } from '../store/index.js';
 
 type Kind = 'task' | 'group';
 
 /**
- * The name a --task/--group filter stands for. Digits are a tid (gid) first; a name is taken as it is when a
- * definition or the history knows it (a deleted task keeps its runs and events). Anything else exits 2.
+ * What a --task/--group filter stands for. `id` is set when the filter was given as a tid (gid): the history is
+ * then matched by that id, otherwise by `name`. `instance` is undefined only for a followed name nothing knows yet.
  */
-export function filterName(store: Store, ref: string, kind: Kind): string {
-  const option = `--${kind}`;
-  const idField = kind === 'task' ? 'tid' : 'gid';
-  const defs = store.defs.all(kind).map((s) => s.definition);
-  if (/^\d+$/.test(ref)) {
-    const id = Number(ref);
-    const hits = defs.filter((d) => (d.kind === 'task' ? d.def.tid : d.def.gid) === id);
-    const names = [...new Set(hits.map((d) => d.def.name))];
-    if (names.length === 1) return names[0]!;
-    if (names.length > 1) {
-      throw badInput(`${option} ${ref}: ${idField} ${ref} is ${hits.map((d) => `"${d.def.name}" in instance ${d.def.instance}`).join(' and ')}; give the name instead`);
-    }
-  }
-  if (defs.some((d) => d.def.name === ref) || inHistory(store, ref, kind)) return ref;
-  const other = store.defs.all(kind === 'task' ? 'group' : 'task').find((s) => s.definition.def.name === ref);
-  if (other) throw badInput(`${option} ${ref}: "${ref}" is a ${other.definition.kind}, not a ${kind}; use --${other.definition.kind}`);
-  throw notFound(`${option} ${ref}: no ${kind} has that name${/^\d+$/.test(ref) ? ` or ${idField}` : ''} (see: easytask list)`);
+export interface FilterRef {
+  name: string;
+  id?: number;
+  instance?: string;
 }
 
-function inHistory(store: Store, name: string, kind: Kind): boolean {
+interface Candidate {
+  name: string;
+  instance: string;
+}
+
+/**
+ * Resolve a --task/--group filter, within `instance` when one is given. Digits are a tid (gid) first, looked up
+ * in the definitions and, when no definition has it (deleted), in the history; a name is looked up the same way.
+ * A ref found in several instances needs --instance; anything not found exits 2, except a name when
+ * `allowUnknownName` is set (a follower started before the task is inserted), which is matched by name.
+ */
+export function resolveFilterRef(store: Store, ref: string, kind: Kind, opts: { instance?: string; allowUnknownName?: boolean } = {}): FilterRef {
+  const option = `--${kind}`;
+  const idField = kind === 'task' ? 'tid' : 'gid';
+  const inInstance = opts.instance === undefined ? '' : ` in instance ${opts.instance}`;
+  const only = (cs: Candidate[]) => (opts.instance === undefined ? cs : cs.filter((c) => c.instance === opts.instance));
+  const defs = store.defs.all(kind).map((s) => s.definition);
+  const numeric = /^\d+$/.test(ref);
+  if (numeric) {
+    const id = Number(ref);
+    let hits = only(defs.filter((d) => (d.kind === 'task' ? d.def.tid : d.def.gid) === id).map((d) => ({ name: d.def.name, instance: d.def.instance })));
+    if (hits.length === 0) hits = only(historyById(store, id, kind));
+    if (hits.length > 1) {
+      throw badInput(`${option} ${ref}: ${idField} ${ref} is ${hits.map((h) => `"${h.name}" in instance ${h.instance}`).join(' and ')}; add --instance to choose one`);
+    }
+    if (hits.length === 1) return { name: hits[0]!.name, id, instance: hits[0]!.instance };
+  }
+  let instances = [...new Set(only(defs.filter((d) => d.def.name === ref).map((d) => ({ name: ref, instance: d.def.instance }))).map((c) => c.instance))];
+  if (instances.length === 0) instances = [...new Set(only(historyByName(store, ref, kind)).map((c) => c.instance))];
+  if (instances.length > 1) throw badInput(`${option} ${ref}: "${ref}" is in instances ${instances.join(' and ')}; add --instance to choose one`);
+  if (instances.length === 1) return { name: ref, instance: instances[0]! };
+  const otherKind: Kind = kind === 'task' ? 'group' : 'task';
+  const other = store.defs.all(otherKind).find((s) => s.definition.def.name === ref && (opts.instance === undefined || s.definition.def.instance === opts.instance));
+  if (other) throw badInput(`${option} ${ref}: "${ref}" is a ${otherKind}, not a ${kind}; use --${otherKind}`);
+  if (opts.allowUnknownName && !numeric) return { name: ref, instance: opts.instance };
+  throw notFound(`${option} ${ref}: no ${kind} has that name${numeric ? ` or ${idField}` : ''}${inInstance} (see: easytask list)`);
+}
+
+/** The instances whose history holds this tid (gid), each with the latest name it was recorded under. */
+function historyById(store: Store, id: number, kind: Kind): Candidate[] {
   const q = kind === 'task'
-    ? 'SELECT 1 FROM runs WHERE task_name = ? UNION ALL SELECT 1 FROM events WHERE task = ? LIMIT 1'
-    : 'SELECT 1 FROM group_runs WHERE group_name = ? UNION ALL SELECT 1 FROM events WHERE group_name = ? LIMIT 1';
-  return store.db.prepare(q).get(name, name) !== undefined;
+    ? `SELECT instance, task_name AS name FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE task_id = ? GROUP BY instance)
+       UNION ALL SELECT instance, task AS name FROM events WHERE seq IN (SELECT MAX(seq) FROM events WHERE task_id = ? GROUP BY instance)`
+    : `SELECT instance, group_name AS name FROM group_runs WHERE id IN (SELECT MAX(id) FROM group_runs WHERE gid = ? GROUP BY instance)
+       UNION ALL SELECT instance, group_name AS name FROM events WHERE seq IN (SELECT MAX(seq) FROM events WHERE task_id IS NULL AND group_name IS NOT NULL AND json_extract(data, '$.gid') = ? GROUP BY instance)`;
+  const seen = new Map<string, Candidate>();
+  for (const c of store.db.prepare(q).all(id, id) as Candidate[]) if (!seen.has(c.instance)) seen.set(c.instance, c);
+  return [...seen.values()];
+}
+
+/** The instances whose history holds this task (group) name. */
+function historyByName(store: Store, name: string, kind: Kind): Candidate[] {
+  const q = kind === 'task'
+    ? 'SELECT DISTINCT instance FROM runs WHERE task_name = ? UNION SELECT DISTINCT instance FROM events WHERE task = ?'
+    : 'SELECT DISTINCT instance FROM group_runs WHERE group_name = ? UNION SELECT DISTINCT instance FROM events WHERE group_name = ?';
+  return (store.db.prepare(q).all(name, name) as { instance: string }[]).map((r) => ({ name, instance: r.instance })).sort((a, b) => a.instance.localeCompare(b.instance));
 }

@@ -8,6 +8,9 @@ import { EVENT_DEFAULTS } from '../core/defaults.js';
 export interface EventFilter {
   sinceTime?: number;
   task?: string;
+  /** The tid, matched instead of the name (a --task given as a tid). */
+  taskId?: number;
+  instance?: string;
   runId?: number;
   /** Matches the event type; built by typeMatcher. */
   type?: (type: string) => boolean;
@@ -38,7 +41,7 @@ export interface Page {
 
 /** One page of events after `afterSeq` that pass the filter. */
 export function readPage(store: Store, filter: EventFilter, afterSeq: number, size: number = EVENT_DEFAULTS.pageSize): Page {
-  const rows = store.events.list({ afterSeq, sinceTime: filter.sinceTime, task: filter.task, runId: filter.runId, limit: size });
+  const rows = store.events.list({ afterSeq, sinceTime: filter.sinceTime, task: filter.task, taskId: filter.taskId, instance: filter.instance, runId: filter.runId, limit: size });
   const last = rows.at(-1)?.seq ?? afterSeq;
   const events = filter.type ? rows.filter((e) => filter.type!(e.type)) : rows;
   return { events, lastSeq: last, more: rows.length === size };

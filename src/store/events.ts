@@ -22,6 +22,8 @@ export interface EventQuery {
   afterSeq?: number;
   sinceTime?: number;
   task?: string;
+  taskId?: number;
+  instance?: string;
   runId?: number;
   limit?: number;
 }
@@ -66,6 +68,8 @@ export class EventLog {
     if (q.afterSeq !== undefined) (where.push('seq > @after'), (params.after = q.afterSeq));
     if (q.sinceTime !== undefined) (where.push('time >= @since'), (params.since = q.sinceTime));
     if (q.task !== undefined) (where.push('task = @task'), (params.task = q.task));
+    if (q.taskId !== undefined) (where.push('task_id = @taskId'), (params.taskId = q.taskId));
+    if (q.instance !== undefined) (where.push('instance = @instance'), (params.instance = q.instance));
     if (q.runId !== undefined) (where.push('run_id = @run'), (params.run = q.runId));
     params.limit = q.limit === undefined ? -1 : Math.max(0, Math.floor(q.limit));
     const text = `SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT @limit`;

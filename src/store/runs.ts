@@ -152,12 +152,16 @@ export class Runs {
     return pending.length;
   }
 
-  list(q: { task?: string; state?: RunState; sinceSlot?: number; group?: string; groupRun?: number; limit?: number } = {}): RunRow[] {
+  /** A run history page, newest first. taskId/groupId match the tid/gid, task/group the name; instance the run's instance. */
+  list(q: { task?: string; taskId?: number; instance?: string; state?: RunState; sinceSlot?: number; group?: string; groupId?: number; groupRun?: number; limit?: number } = {}): RunRow[] {
     const where: string[] = [];
     const p: Record<string, unknown> = {};
     if (q.groupRun !== undefined) (where.push('group_run_id = @groupRun'), (p.groupRun = q.groupRun));
     if (q.group !== undefined) (where.push('group_run_id IN (SELECT id FROM group_runs WHERE group_name = @group)'), (p.group = q.group));
+    if (q.groupId !== undefined) (where.push('group_run_id IN (SELECT id FROM group_runs WHERE gid = @groupId)'), (p.groupId = q.groupId));
     if (q.task !== undefined) (where.push('task_name = @task'), (p.task = q.task));
+    if (q.taskId !== undefined) (where.push('task_id = @taskId'), (p.taskId = q.taskId));
+    if (q.instance !== undefined) (where.push('instance = @instance'), (p.instance = q.instance));
     if (q.state !== undefined) (where.push('state = @state'), (p.state = q.state));
     if (q.sinceSlot !== undefined) (where.push('slot >= @since'), (p.since = q.sinceSlot));
     p.limit = q.limit ?? 1000;

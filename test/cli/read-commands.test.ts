@@ -71,7 +71,7 @@ describe('runs --task/--group and events --task take a name or a numeric id', ()
     expect(cli(home, ['events', '--task', '42'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task 42: no task has that name or tid (see: easytask list)\n' });
   });
 
-  it('a tid used by different tasks in two instances asks for the name', () => {
+  it('a tid used by different tasks in two instances asks for --instance', () => {
     const home = tempHome();
     const store = Store.open(home, new FakeClock(T0));
     try {
@@ -81,7 +81,99 @@ describe('runs --task/--group and events --task take a name or a numeric id', ()
       store.close();
     }
     expect(cli(home, ['runs', '--task', '1000001'])).toEqual({
-      code: 2, stdout: '', stderr: 'error: --task 1000001: tid 1000001 is "b" in instance blue and "a" in instance default; give the name instead\n',
+      code: 2, stdout: '', stderr: 'error: --task 1000001: tid 1000001 is "b" in instance blue and "a" in instance default; add --instance to choose one\n',
+    });
+    expect(cli(home, ['runs', '--task', '1000001', '--instance', 'blue'])).toEqual({ code: 0, stdout: 'No runs match.\n', stderr: '' });
+  });
+});
+
+/**
+ * Task `job` and group `etl` in instance default (tid 1000001, gid 5000001) and again in instance prod
+ * (tid 1000002, gid 5000002), job a member of etl in both; each instance has one cycle with one run of job.
+ */
+function twoInstanceHome(): { home: string; defaultRun: number; prodRun: number } {
+  const home = tempHome();
+  const store = Store.open(home, new FakeClock(T0));
+  try {
+    insertGroup(store, { name: 'etl', gid: 5000001, trigger_times: '02:00' });
+    insertTask(store, { name: 'job', tid: 1000001, task_group: 'etl' });
+    insertGroup(store, { name: 'etl', gid: 5000002, instance: 'prod', trigger_times: '02:00' });
+    insertTask(store, { name: 'job', tid: 1000002, task_group: 'etl', instance: 'prod' });
+    return store.tx(() => {
+      const run = (tid: number, gid: number, instance: string, slot: number) => {
+        const cycle = store.groupRuns.create({ gid, group_name: 'etl', instance, slot, business_date: '2021-03-01' })!;
+        return store.runs.create({ task_id: tid, task_name: 'job', instance, slot, max_attempts: 1, queue: 'localhost', origin: 'group', group_run_id: cycle.id })!.id;
+      };
+      return { home, defaultRun: run(1000001, 5000001, 'default', T0), prodRun: run(1000002, 5000002, 'prod', T0 + 1000) };
+    });
+  } finally {
+    store.close();
+  }
+}
+
+describe('runs and events with a task and group of the same name in two instances', () => {
+  const runIds = (home: string, args: string[]) => {
+    const r = cli(home, ['runs', '--json', ...args]);
+    expect(r.stderr).toBe('');
+    return (JSON.parse(r.stdout) as { id: number; instance: string }[]).map((x) => `${x.id} ${x.instance}`);
+  };
+  const events = (home: string, args: string[]) => {
+    const r = cli(home, ['events', '--json', ...args]);
+    expect(r.stderr).toBe('');
+    return lines(r.stdout).map((l) => JSON.parse(l)).map((e) => `${e.type} ${e.task} ${e.task_id} ${e.instance}`);
+  };
+
+  it('a tid or gid selects that instance\'s runs and events only; a name needs --instance', () => {
+    const { home, defaultRun, prodRun } = twoInstanceHome();
+    expect(runIds(home, [])).toEqual([`${prodRun} prod`, `${defaultRun} default`]);
+    expect(runIds(home, ['--task', '1000002'])).toEqual([`${prodRun} prod`]);
+    expect(runIds(home, ['--task', '1000001'])).toEqual([`${defaultRun} default`]);
+    expect(runIds(home, ['--group', '5000002'])).toEqual([`${prodRun} prod`]);
+    expect(runIds(home, ['--group', '5000001'])).toEqual([`${defaultRun} default`]);
+    expect(runIds(home, ['--task', 'job', '--instance', 'prod'])).toEqual([`${prodRun} prod`]);
+    expect(runIds(home, ['--group', 'etl', '--instance', 'default'])).toEqual([`${defaultRun} default`]);
+    expect(runIds(home, ['--instance', 'prod'])).toEqual([`${prodRun} prod`]);
+    expect(runIds(home, ['--task', '1000001', '--group', '5000002'])).toEqual([]);
+    expect(cli(home, ['runs', '--task', 'job'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task job: "job" is in instances default and prod; add --instance to choose one\n' });
+    expect(cli(home, ['runs', '--group', 'etl'])).toEqual({ code: 2, stdout: '', stderr: 'error: --group etl: "etl" is in instances default and prod; add --instance to choose one\n' });
+    expect(cli(home, ['runs', '--task', '1000002', '--instance', 'default'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task 1000002: no task has that name or tid in instance default (see: easytask list)\n' });
+
+    const prodEvents = ['task.created job 1000002 prod', 'run.created job 1000002 prod'];
+    expect(events(home, ['--task', '1000002'])).toEqual(prodEvents);
+    expect(events(home, ['--task', 'job', '--instance', 'prod'])).toEqual(prodEvents);
+    expect(events(home, ['--task', '1000001'])).toEqual(['task.created job 1000001 default', 'run.created job 1000001 default']);
+    expect(events(home, ['--instance', 'prod'])).toEqual(['group.created null null prod', ...prodEvents.slice(0, 1), 'group_run.created null null prod', prodEvents[1]]);
+    expect(cli(home, ['events', '--task', 'job'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task job: "job" is in instances default and prod; add --instance to choose one\n' });
+  });
+
+  it('once deleted, a tid or gid is still found in the history of its instance', () => {
+    const { home, defaultRun, prodRun } = twoInstanceHome();
+    expect(cli(home, ['delete', 'etl', '--cascade', '--instance', 'prod']).code).toBe(0);
+    expect(runIds(home, ['--task', '1000002'])).toEqual([`${prodRun} prod`]);
+    expect(runIds(home, ['--group', '5000002'])).toEqual([`${prodRun} prod`]);
+    // The name now has a definition only in default; prod's history is one --instance away.
+    expect(runIds(home, ['--task', 'job'])).toEqual([`${defaultRun} default`]);
+    expect(runIds(home, ['--task', 'job', '--instance', 'prod'])).toEqual([`${prodRun} prod`]);
+    expect(runIds(home, ['--group', 'etl', '--instance', 'prod'])).toEqual([`${prodRun} prod`]);
+    expect(events(home, ['--task', '1000002'])).toEqual(['task.created job 1000002 prod', 'run.created job 1000002 prod', 'run.skipped job 1000002 prod', 'task.deleted job 1000002 prod']);
+  });
+
+  it('the runs table has an INSTANCE column when a listed run is outside the default instance', () => {
+    const { home, defaultRun, prodRun } = twoInstanceHome();
+    expect(cli(home, ['runs'])).toEqual({
+      code: 0, stderr: '', stdout: [
+        'RUN  TASK  INSTANCE  SLOT (UTC)            SLOT (LOCAL)             STATE   REASON  ATTEMPTS  EXIT  DURATION  HOST',
+        `${prodRun}    job   prod      2021-03-01 12:00:01Z  2021-03-01 12:00:01 UTC  ACTIVE  -       0/1       -     -         -`,
+        `${defaultRun}    job   default   2021-03-01 12:00:00Z  2021-03-01 12:00:00 UTC  ACTIVE  -       0/1       -     -         -`,
+        '',
+      ].join('\n'),
+    });
+    expect(cli(home, ['runs', '--instance', 'default'])).toEqual({
+      code: 0, stderr: '', stdout: [
+        'RUN  TASK  SLOT (UTC)            SLOT (LOCAL)             STATE   REASON  ATTEMPTS  EXIT  DURATION  HOST',
+        `${defaultRun}    job   2021-03-01 12:00:00Z  2021-03-01 12:00:00 UTC  ACTIVE  -       0/1       -     -         -`,
+        '',
+      ].join('\n'),
     });
   });
 });

@@ -10,7 +10,7 @@ import { sourceHost } from '../../events/host.js';
 import { PipeOutput } from '../../events/output.js';
 import { typeMatcher, type EventFilter } from '../../events/query.js';
 import { withStore } from '../context.js';
-import { filterName } from '../filter-ref.js';
+import { resolveFilterRef } from '../filter-ref.js';
 import { parseSince } from '../run-view.js';
 
 const FORMATS = ['text', 'json', 'cloudevents'] as const;
@@ -21,6 +21,7 @@ export interface EventsOpts {
   after?: number;
   since?: string;
   task?: string;
+  instance?: string;
   run?: number;
   type?: string;
   format: string;
@@ -53,11 +54,17 @@ export async function runEvents(this: Command, o: EventsOpts): Promise<void> {
     const filter: EventFilter = {
       sinceTime: o.since === undefined ? undefined : parseSince(o.since, systemClock.now()),
       runId: o.run,
+      instance: o.instance,
       type: o.type === undefined ? undefined : typeMatcher(o.type),
     };
     const output = new PipeOutput(process.stdout);
     await withStore(this, async (store) => {
-      if (o.task !== undefined) filter.task = filterName(store, o.task, 'task');
+      if (o.task !== undefined) {
+        const task = resolveFilterRef(store, o.task, 'task', { instance: o.instance });
+        if (task.id !== undefined) filter.taskId = task.id;
+        else filter.task = task.name;
+        filter.instance = task.instance;
+      }
       const follower = new EventFollower(store, {
         filter,
         afterSeq: o.after ?? 0,

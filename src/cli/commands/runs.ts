@@ -8,16 +8,19 @@ export function registerRunsCommand(program: Command): void {
   program
     .command('runs')
     .description('run history, newest first: task, slot, state, reason, attempts, exit code, duration, host')
-    .addHelpText('after', '\nDURATION (duration_ms in --json) is how long the last attempt\'s process ran, from its start to its exit;\nit leaves out the wait before the spawn, earlier attempts and retry delays. "-" until the run ends.')
+    .addHelpText('after', '\nDURATION (duration_ms in --json) is how long the last attempt\'s process ran, from its start to its exit;\nit leaves out the wait before the spawn, earlier attempts and retry delays. "-" until the run ends.\n'
+      + 'A tid (gid) matches the runs recorded under that id, a name those recorded under that name, in the one\ninstance where it is defined (or, once deleted, has history); a ref found in several instances needs --instance.\n'
+      + 'The table has an INSTANCE column when a listed run is in an instance other than "default".')
     .option('--task <name>', 'only this task (a name or tid)')
     .option('--state <state>', 'only runs in this state (e.g. FAILED)')
     .option('--since <when>', 'only slots since a duration ago (24h, 7d) or an ISO time')
     .option('--group <name>', 'only runs of this group\'s cycles (a name or gid)')
+    .option('--instance <name>', 'only runs in this instance (with --task/--group: the instance the name or id is in)')
     .option('--group-run <id>', 'only the runs of this group cycle', intOption('--group-run', 1))
     .option('-n, --limit <n>', 'at most this many runs', intOption('--limit', 1, 1_000_000), 50)
     .option('--json', 'print as JSON')
-    .action(action(async function (this: Command, o: { task?: string; state?: string; since?: string; group?: string; groupRun?: number; limit: number; json?: boolean }) {
-      const [{ systemClock }, { formatDuration }, { parseSince, zoneResolver, withLocalSlot, lastAttemptDurations }, { filterName }] = await Promise.all([
+    .action(action(async function (this: Command, o: { task?: string; instance?: string; state?: string; since?: string; group?: string; groupRun?: number; limit: number; json?: boolean }) {
+      const [{ systemClock }, { formatDuration }, { parseSince, zoneResolver, withLocalSlot, lastAttemptDurations }, { resolveFilterRef }] = await Promise.all([
         import('../../core/clock.js'), import('../../events/format.js'), import('../run-view.js'), import('../filter-ref.js'),
       ]);
       const state = o.state?.toUpperCase();
@@ -25,16 +28,25 @@ export function registerRunsCommand(program: Command): void {
       const since = o.since === undefined ? undefined : parseSince(o.since, systemClock.now());
       const runs = await withStore(this, (store) => {
         const zoneOf = zoneResolver(store);
-        const task = o.task === undefined ? undefined : filterName(store, o.task, 'task');
-        const group = o.group === undefined ? undefined : filterName(store, o.group, 'group');
-        const rows = store.runs.list({ task, state: state as RunState | undefined, sinceSlot: since, group, groupRun: o.groupRun, limit: o.limit });
+        const task = o.task === undefined ? undefined : resolveFilterRef(store, o.task, 'task', { instance: o.instance });
+        const group = o.group === undefined ? undefined : resolveFilterRef(store, o.group, 'group', { instance: o.instance });
+        // A task and a group found in different instances share no run.
+        if (task?.instance !== undefined && group?.instance !== undefined && task.instance !== group.instance) return [];
+        const rows = store.runs.list({
+          task: task?.id === undefined ? task?.name : undefined, taskId: task?.id,
+          group: group?.id === undefined ? group?.name : undefined, groupId: group?.id,
+          instance: o.instance ?? task?.instance ?? group?.instance,
+          state: state as RunState | undefined, sinceSlot: since, groupRun: o.groupRun, limit: o.limit,
+        });
         const durations = lastAttemptDurations(store, rows);
         return rows.map((r) => withLocalSlot(r, zoneOf(r), durations.get(r.id) ?? null));
       });
       if (o.json) return printJson(runs);
       if (runs.length === 0) return out('No runs match.');
       const dur = (ms: number | null) => (ms === null ? '-' : formatDuration(ms));
-      out(table(['RUN', 'TASK', 'SLOT (UTC)', 'SLOT (LOCAL)', 'STATE', 'REASON', 'ATTEMPTS', 'EXIT', 'DURATION', 'HOST'],
-        runs.map((r) => [String(r.id), r.task, r.slot.replace('T', ' ').replace('.000Z', 'Z'), r.slot_local ?? '-', r.state, r.reason ?? '-', `${r.attempt}/${r.max_attempts}`, r.exit_code === null ? '-' : String(r.exit_code), dur(r.duration_ms), r.host ?? '-'])));
+      // Runs only of the default instance read as before; any other instance gets a column (as list does).
+      const instances = runs.some((r) => r.instance !== 'default');
+      out(table(['RUN', 'TASK', ...(instances ? ['INSTANCE'] : []), 'SLOT (UTC)', 'SLOT (LOCAL)', 'STATE', 'REASON', 'ATTEMPTS', 'EXIT', 'DURATION', 'HOST'],
+        runs.map((r) => [String(r.id), r.task, ...(instances ? [r.instance] : []), r.slot.replace('T', ' ').replace('.000Z', 'Z'), r.slot_local ?? '-', r.state, r.reason ?? '-', `${r.attempt}/${r.max_attempts}`, r.exit_code === null ? '-' : String(r.exit_code), dur(r.duration_ms), r.host ?? '-'])));
     }));
 }
