@@ -12,6 +12,8 @@ export interface FilterRef {
   name: string;
   id?: number;
   instance?: string;
+  /** Nothing knows the name yet (allowed only with allowUnknownName). */
+  unknown?: true;
 }
 
 interface Candidate {
@@ -48,7 +50,7 @@ export function resolveFilterRef(store: Store, ref: string, kind: Kind, opts: { 
   const otherKind: Kind = kind === 'task' ? 'group' : 'task';
   const other = store.defs.all(otherKind).find((s) => s.definition.def.name === ref && (opts.instance === undefined || s.definition.def.instance === opts.instance));
   if (other) throw badInput(`${option} ${ref}: "${ref}" is a ${otherKind}, not a ${kind}; use --${otherKind}`);
-  if (opts.allowUnknownName && !numeric) return { name: ref, instance: opts.instance };
+  if (opts.allowUnknownName && !numeric) return { name: ref, instance: opts.instance, unknown: true };
   throw notFound(`${option} ${ref}: no ${kind} has that name${numeric ? ` or ${idField}` : ''}${inInstance} (see: easytask list)`);
 }
 

@@ -60,7 +60,9 @@ export async function runEvents(this: Command, o: EventsOpts): Promise<void> {
     const output = new PipeOutput(process.stdout);
     await withStore(this, async (store) => {
       if (o.task !== undefined) {
-        const task = resolveFilterRef(store, o.task, 'task', { instance: o.instance });
+        // A follower may be started before the task is inserted: an unknown name is then followed as it is.
+        const task = resolveFilterRef(store, o.task, 'task', { instance: o.instance, allowUnknownName: o.follow === true });
+        if (task.unknown) process.stderr.write(`note: --task ${o.task}: no task has that name yet; following the events recorded under it\n`);
         if (task.id !== undefined) filter.taskId = task.id;
         else filter.task = task.name;
         filter.instance = task.instance;
