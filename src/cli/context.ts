@@ -49,7 +49,7 @@ let stdoutGuarded = false;
  * A reader that goes away (`easytask runs | head -1`) ends the command quietly with status 0, as a closed
  * pipe is the reader saying it has seen enough. Any other write error exits 1 with one line.
  */
-function guardStdout(): void {
+export function guardStdout(): void {
   if (stdoutGuarded) return;
   stdoutGuarded = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -18,6 +18,7 @@ import { registerWatchCommand } from './commands/watch.js';
 import { registerServiceCommand } from './commands/service.js';
 import { registerImportCrontabCommand } from './commands/import-crontab.js';
 import { SPAWNER_ARG } from '../spawner/protocol.js';
+import { guardStdout } from './context.js';
 
 export function buildProgram(): Command {
   const program = new Command('easytask')
@@ -57,6 +58,9 @@ Quick start:
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
+  // `easytask --help | head` ends quietly like any read command. The daemon and its spawners keep
+  // the default: a log or protocol pipe that closes under them is an error worth seeing.
+  if (!argv.includes('daemon') && !argv.includes(SPAWNER_ARG)) guardStdout();
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -231,7 +231,7 @@ function intoClosedPipe(home: string, args: string[]): Promise<{ code: number | 
 describe('output into a closed pipe', () => {
   it('read commands end quietly with status 0 when the reader has gone', async () => {
     const { home } = historyHome();
-    const commands = [['runs'], ['runs', '--json'], ['events'], ['events', '--json'], ['list'], ['list', '--json'], ['show', 'etl'], ['status'], ['status', '--json'], ['export'], ['next', 'other']];
+    const commands = [['runs'], ['runs', '--json'], ['events'], ['events', '--json'], ['list'], ['list', '--json'], ['show', 'etl'], ['status'], ['status', '--json'], ['export'], ['next', 'other'], ['--help'], ['runs', '--help']];
     for (const args of commands) {
       expect({ args, ...(await intoClosedPipe(home, args)) }).toEqual({ args, code: 0, signal: null, stderr: '' });
     }
