@@ -24,22 +24,47 @@ export function homeFor(cmd: Command): string {
 }
 
 /**
- * Open the store for the command's home, run fn, and always close it. Only commands that add definitions
- * pass create: every other command, given a home with no store, says so (exit 2) and leaves the path alone.
+ * Open the store for the command's home, run fn, and always close it. Given a home with no store, the
+ * command says so (exit 2) and leaves the path alone; commands that add definitions use withHome instead.
  */
-export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>, opts: { create?: boolean } = {}): Promise<T> {
+export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>): Promise<T> {
   // Loaded on first use, so commands that need no store (and --help, --version) start fast.
   const { Store, storePath } = await import('../store/index.js');
   const home = homeFor(cmd);
-  if (!opts.create && !existsSync(storePath(home))) {
+  if (!existsSync(storePath(home))) {
     const what = existsSync(home) ? `${home} (the folder has no ${basename(storePath(home))})` : home;
-    throw new EasyTaskError('NOT_FOUND', `there is no EasyTask home at ${what}; easytask insert, import or daemon creates one (another home: --home or EASYTASK_HOME)`, 2);
+    throw new EasyTaskError('NOT_FOUND', `there is no EasyTask home at ${what}; easytask insert, import, import-crontab --insert or daemon creates one (another home: --home or EASYTASK_HOME)`, 2);
   }
   const store = Store.open(home);
   try {
     return await fn(store);
   } finally {
     store.close();
+  }
+}
+
+export interface HomeAccess {
+  home: string;
+  /** The home's store, or undefined when it has none yet. */
+  store: Store | undefined;
+  /** The store, created (with its home) if it is not there yet: call it only when there is something to write. */
+  create: () => Store;
+}
+
+/**
+ * For the commands that add definitions: run fn with the home's store if it has one, so the input can be
+ * checked before anything is created, and a refused or dry run leaves a missing home missing. Whichever
+ * store is open is closed afterwards.
+ */
+export async function withHome<T>(cmd: Command, fn: (h: HomeAccess) => T | Promise<T>): Promise<T> {
+  const { Store, storePath } = await import('../store/index.js');
+  const home = homeFor(cmd);
+  const existing = existsSync(storePath(home)) ? Store.open(home) : undefined;
+  let store = existing;
+  try {
+    return await fn({ home, store: existing, create: () => (store ??= Store.open(home)) });
+  } finally {
+    store?.close();
   }
 }
 

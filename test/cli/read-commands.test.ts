@@ -364,7 +364,7 @@ describe('instances in list and next', () => {
 
 describe('a home that does not exist', () => {
   const noHome = (missing: string) =>
-    `error: there is no EasyTask home at ${missing}; easytask insert, import or daemon creates one (another home: --home or EASYTASK_HOME)\n`;
+    `error: there is no EasyTask home at ${missing}; easytask insert, import, import-crontab --insert or daemon creates one (another home: --home or EASYTASK_HOME)\n`;
 
   it('read commands say so with exit 2 and create nothing, given by --home or EASYTASK_HOME', () => {
     const missing = join(tempHome(), 'not', 'here');
@@ -390,6 +390,28 @@ describe('a home that does not exist', () => {
     const b = join(tempHome(), 'b');
     expect(cli(b, ['import', '-'], { input: cli(a, ['export']).stdout })).toEqual({ code: 0, stderr: '', stdout: 'created: task one\n1 created, 0 updated, 0 deleted, 0 unchanged.\n' });
     expect(existsSync(join(b, 'easytask.db'))).toBe(true);
+    const c = join(tempHome(), 'c');
+    expect(cli(c, ['import-crontab', '-', '--insert'], { input: '0 7 * * * /bin/true\n' })).toMatchObject({ code: 0, stdout: 'Task inserted: true (tid 1000001) from line 1\n' });
+    expect(existsSync(join(c, 'easytask.db'))).toBe(true);
+  });
+
+  it('insert refused, import refused or dry run, and an empty import create nothing', () => {
+    const missing = join(tempHome(), 'not', 'here');
+    const bad = JSON.stringify({ name: 'bad', cmd: 'true' });
+    expect(cli(missing, ['insert', '-'], { input: bad })).toEqual({
+      code: 2, stdout: '',
+      stderr: '<stdin>: task #1 "bad": no schedule; expected exactly one of "trigger_times", "run_frequency" or "cron", or "task_group" to run the task in a group\nerror: 1 problem found; nothing was inserted.\n',
+    });
+    expect(cli(missing, ['import', '-'], { input: bad })).toMatchObject({ code: 2, stdout: '' });
+    const doc = JSON.stringify({ tasks: [{ name: 'one', cmd: 'true', trigger_times: '07:00' }] });
+    expect(cli(missing, ['import', '-', '--dry-run'], { input: doc })).toEqual({
+      code: 0, stderr: '', stdout: 'would be created: task one\nDry run, nothing changed: 1 created, 0 updated, 0 deleted, 0 unchanged.\n',
+    });
+    expect(cli(missing, ['import', '-', '--dry-run', '--json'], { input: doc })).toEqual({
+      code: 0, stderr: '', stdout: JSON.stringify([{ action: 'created', kind: 'task', name: 'one' }], null, 2) + '\n',
+    });
+    expect(cli(missing, ['import', '-'], { input: '{"tasks": []}' })).toEqual({ code: 0, stderr: '', stdout: '0 created, 0 updated, 0 deleted, 0 unchanged.\n' });
+    expect(existsSync(join(missing, '..'))).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Prepared } from '../../definitions/apply.js';
 import type { CalendarOptions } from '../calendars.js';
-import { action, homeFor, out, printJson, withStore } from '../context.js';
+import { action, homeFor, out, printJson, withHome, withStore, type HomeAccess } from '../context.js';
 
 /** The validation and store modules, loaded when a command runs rather than at start-up. */
 async function modules() {
@@ -52,14 +52,15 @@ interface WriteOpts {
 async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'insert' | 'update'): Promise<void> {
   const { loadSources, prepare, writeAll, calendarOptions, formatIssue } = await modules();
   const sources = loadSources(path);
-  await withStore(cmd, (store) => {
+  // insert checks the input before it creates a missing home; update needs the home to be there.
+  const run = (h: HomeAccess) => {
     const replace = mode === 'update' || !!o.replace;
-    const cals = calendarOptions(store.home);
-    const p = prepare(sources, store, { strict: o.strict, replace, mustExist: mode === 'update', ...cals });
+    const cals = calendarOptions(h.home);
+    const p = prepare(sources, h.store, { strict: o.strict, replace, mustExist: mode === 'update', ...cals });
     reportWarnings(warnings(p, cals, formatIssue));
     if (p.issues.length) reportIssues(p, mode === 'insert' ? 'inserted' : 'updated', formatIssue);
     if (p.items.length === 0) throw new EasyTaskError('BAD_INPUT', `${path}: no definitions found; nothing was ${mode}ed.`, 2);
-    const outcomes = writeAll(store, p.items, { replace });
+    const outcomes = writeAll(h.create(), p.items, { replace });
     if (o.json) {
       printJson(outcomes.map((r) => ({ action: r.action, kind: r.definition.kind, name: r.definition.def.name, id: r.definition.kind === 'task' ? r.definition.def.tid : r.definition.def.gid })));
       return;
@@ -71,7 +72,9 @@ async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'ins
       const verb = r.action === 'created' ? 'inserted successfully' : r.action === 'updated' ? 'updated successfully' : 'unchanged';
       out(`${capital(d.kind)} ${verb}: ${d.def.name} (${id})`);
     }
-  }, { create: mode === 'insert' });
+  };
+  if (mode === 'insert') await withHome(cmd, run);
+  else await withStore(cmd, (store) => run({ home: store.home, store, create: () => store }));
 }
 
 export function registerDefinitionCommands(program: Command): void {

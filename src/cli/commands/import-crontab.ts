@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { badInput, EasyTaskError } from '../../core/errors.js';
 import type { Translation } from '../../crontab/index.js';
-import { action, out, printJson, withStore } from '../context.js';
+import { action, out, printJson, withHome } from '../context.js';
 
 interface ImportOpts {
   insert?: boolean;
@@ -90,17 +90,18 @@ async function insertTranslation(cmd: Command, t: Translation, source: string, o
   const { prepare, writeAll, formatIssue } = await import('../../definitions/apply.js');
   const { documentOf } = await import('../../crontab/index.js');
   const { calendarOptions } = await import('../calendars.js');
-  await withStore(cmd, (store) => {
+  // The translation is checked before a missing home is created, so a refused one creates nothing.
+  await withHome(cmd, ({ home, store, create }) => {
     const sources = [{ file: source, text: JSON.stringify(documentOf(t)) }];
-    const { calendarExists, calendarProblem } = calendarOptions(store.home);
+    const { calendarExists, calendarProblem } = calendarOptions(home);
     const p = prepare(sources, store, { replace: !!o.replace, calendarExists, calendarProblem });
     if (p.issues.length) {
       for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
       throw badInput(`${p.issues.length} problem${p.issues.length === 1 ? '' : 's'} found; nothing was inserted.`);
     }
-    const outcomes = writeAll(store, p.items, { replace: !!o.replace });
+    const outcomes = writeAll(create(), p.items, { replace: !!o.replace });
     const rows = outcomes.map((r, i) => ({ action: r.action, name: r.definition.def.name, tid: r.definition.kind === 'task' ? r.definition.def.tid : undefined, line: t.tasks[i]!.line }));
     if (o.json) return printJson({ inserted: rows, skipped: skippedJson(t), notes: t.notes });
     for (const r of rows) out(`Task ${r.action === 'created' ? 'inserted' : r.action === 'updated' ? 'updated' : 'unchanged'}: ${r.name} (tid ${r.tid}) from line ${r.line}`);
-  }, { create: true });
+  });
 }

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Store, StoredDefinition } from '../../store/index.js';
-import { action, out, printJson, withStore, write } from '../context.js';
+import { action, out, printJson, withHome, withStore, write } from '../context.js';
 
 /** "1 task", "2 tasks". */
 const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -85,13 +85,19 @@ export function registerSyncCommands(program: Command): void {
         import('../calendars.js'),
       ]);
       const sources = loadSources(path);
-      const changes = await withStore(this, (store) => {
-        const { calendarExists, calendarProblem } = calendarOptions(store.home);
-        const p = prepare(sources, store, { replace: true, sync: true, calendarExists, calendarProblem });
+      const changes = await withHome(this, ({ home, store: existing, create }) => {
+        const { calendarExists, calendarProblem } = calendarOptions(home);
+        const p = prepare(sources, existing, { replace: true, sync: true, calendarExists, calendarProblem });
         if (p.issues.length) {
           for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
           throw new EasyTaskError('BAD_INPUT', `${p.issues.length} problem(s) found; nothing was imported.`, 2);
         }
+        // A home with no store yet has nothing to delete and creates every definition; a dry run, or a
+        // document with nothing in it, leaves the home uncreated.
+        if (!existing && (o.dryRun || p.items.length === 0)) {
+          return p.items.map((i) => ({ action: 'created', kind: i.input.kind, name: i.input.def.name }));
+        }
+        const store = create();
         const wanted = new Set(p.items.map((i) => `${i.input.def.instance}/${i.input.def.name}`));
         const doomed = store.defs.all().filter((s) => !wanted.has(key(s)));
         // Tasks before groups, so no task is ever left pointing at a deleted group.
@@ -109,7 +115,7 @@ export function registerSyncCommands(program: Command): void {
           ...written.map((w) => ({ action: w.action, kind: w.definition.kind, name: w.definition.def.name })),
           ...doomed.map((s) => ({ action: 'deleted', kind: s.definition.kind, name: s.definition.def.name })),
         ];
-      }, { create: true });
+      });
       if (o.json) return printJson(changes);
       const count = (a: string) => changes.filter((c) => c.action === a).length;
       for (const c of changes) if (c.action !== 'unchanged') out(`${o.dryRun ? 'would be ' : ''}${c.action}: ${c.kind} ${c.name}`);
