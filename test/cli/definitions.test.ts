@@ -136,6 +136,15 @@ describe('a member\'s instance', () => {
     expect(instances(home)).toEqual([['etl', 'blue'], ['extract', 'blue'], ['load', 'blue']]);
   });
 
+  it('is "default" when omitted and groups of that name exist in "default" and another instance', () => {
+    const home = tempHome();
+    const groups = '{"groups": [{"name": "etl", "instance": "blue", "trigger_times": "01:00"}, {"name": "etl", "trigger_times": "02:00"}]}';
+    expect(cli(home, ['insert', '-'], { input: groups })).toMatchObject({ code: 0, stderr: '' });
+    const r = cli(home, ['insert', '-'], { input: '{"name": "load", "cmd": "true", "task_group": "etl"}' });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(instances(home)).toEqual([['etl', 'blue'], ['etl', 'default'], ['load', 'default']]);
+  });
+
   it('is refused when given and not the group\'s; nothing is written', () => {
     const home = tempHome();
     cli(home, ['insert', '-'], { input: '{"name": "etl", "gid": 5000001, "instance": "blue", "trigger_times": "01:00"}' });

@@ -1,5 +1,6 @@
 // Checks across all definitions of a batch: members' instances, unique names and ids per instance, known groups.
 
+import { DEFAULTS } from '../defaults.js';
 import type { Checked } from './checked.js';
 import type { ValidationIssue } from './issue.js';
 import { report, type Scope } from './scope.js';
@@ -72,8 +73,9 @@ const quoteList = (xs: readonly string[]): string => xs.map((x) => `"${x}"`).joi
 
 /**
  * A member that gives no "instance" takes its group's: the one instance whose batch or store has a
- * group of that name (several such instances are ambiguous, and none leaves the default for
- * checkGroupsExist to report). A member that gives an instance without that group, while another
+ * group of that name. When several instances have one, it stays in "default" if that is among them
+ * (as a member without an instance always did), and is ambiguous otherwise; none leaves the default
+ * for checkGroupsExist to report. A member that gives an instance without that group, while another
  * instance has it, is refused here. Runs before the other batch checks, which use the instance.
  */
 export function resolveMemberInstances(defs: Located[], opts: ValidateOptions, issues: ValidationIssue[]): void {
@@ -81,8 +83,8 @@ export function resolveMemberInstances(defs: Located[], opts: ValidateOptions, i
     if (d.kind !== 'task' || d.group === undefined || d.instance === undefined) continue;
     const holders = groupInstances(defs, opts, d.group);
     if (holders.length === 0 || (d.instanceGiven && holders.includes(d.instance))) continue;
-    if (!d.instanceGiven && holders.length === 1) {
-      d.instance = holders[0]!;
+    if (!d.instanceGiven && (holders.length === 1 || holders.includes(DEFAULTS.instance))) {
+      d.instance = holders.length === 1 ? holders[0]! : DEFAULTS.instance;
       if (d.input !== undefined) (d.input as { instance: string }).instance = d.instance;
       continue;
     }

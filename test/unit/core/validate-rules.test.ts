@@ -123,11 +123,18 @@ describe('group members inherit schedule, zone and calendar', () => {
       ]);
     });
 
-    it('a group of that name in several instances needs the member to choose', () => {
-      expect(lines([{ ...group, instance: 'blue' }, member], { storedGroupInstances: () => ['default'] })).toEqual([
-        'tasks.json: task #2 "m" /1/instance: group "etl" exists in instances "blue", "default", so the member\'s instance is ambiguous; expected "instance" set to one of "blue", "default"',
+    it('a group of that name in several instances, "default" among them, keeps the member in "default"', () => {
+      expect(lines([{ ...group, instance: 'blue' }, member], { storedGroupInstances: () => ['default'] })).toEqual([]);
+      expect(instanceOf([{ ...group, instance: 'blue' }, member], { storedGroupInstances: () => ['default'] })).toEqual([['m', 'default']]);
+      expect(instanceOf(member, { storedGroupInstances: () => ['blue', 'default', 'green'] })).toEqual([['m', 'default']]);
+      expect(instanceOf([{ ...group, instance: 'blue' }, { ...member, instance: 'blue' }], { storedGroupInstances: () => ['default'] })).toEqual([['m', 'blue']]);
+    });
+
+    it('a group of that name in several instances, none of them "default", needs the member to choose', () => {
+      expect(lines([{ ...group, instance: 'blue' }, member], { storedGroupInstances: () => ['green'] })).toEqual([
+        'tasks.json: task #2 "m" /1/instance: group "etl" exists in instances "blue", "green", so the member\'s instance is ambiguous; expected "instance" set to one of "blue", "green"',
       ]);
-      expect(lines([{ ...group, instance: 'blue' }, { ...member, instance: 'default' }], { storedGroupInstances: () => ['default'] })).toEqual([]);
+      expect(lines([{ ...group, instance: 'blue' }, { ...member, instance: 'green' }], { storedGroupInstances: () => ['green'] })).toEqual([]);
     });
   });
 
