@@ -1,15 +1,18 @@
 // Schedules that can never fire: an error when the schedule alone never fires, a warning when only
-// its calendar keeps it from firing. Both are judged over the next NEVER_FIRES_YEARS years.
+// its calendar keeps it from firing. The schedule is judged over the next NEVER_FIRES_YEARS years, the
+// cycle after which weekdays fall on the same dates again (29 February on a Monday comes once in it); its
+// calendar over the next CALENDAR_YEARS, or the whole cycle when the schedule's first fire is later.
 import type { ScheduleFields } from '../core/task.js';
 import { taskSchedule, type TaskDef } from '../core/task.js';
 import type { ValidationIssue } from '../core/validate/index.js';
 import { emptyCalendars, noFireWithin, type CalendarSet, type NoFire } from '../schedule/index.js';
 import type { PreparedItem } from './apply.js';
 
-export const NEVER_FIRES_YEARS = 8;
-const HORIZON_DAYS = Math.ceil(NEVER_FIRES_YEARS * 365.25);
+export const NEVER_FIRES_YEARS = 28;
+export const CALENDAR_YEARS = 8;
+const days = (years: number) => Math.ceil(years * 365.25);
 const EXPECTED = `a schedule that fires at least once in the next ${NEVER_FIRES_YEARS} years`;
-const CALENDAR_EXPECTED = `a calendar that leaves at least one of the schedule's days in the next ${NEVER_FIRES_YEARS} years`;
+const calendarExpected = (years: number) => `a calendar that leaves at least one of the schedule's days in the next ${years} years`;
 
 /** The field that gives the schedule's slots, and its value. */
 function sourceOf(s: ScheduleFields): [field: string, value: string] {
@@ -56,19 +59,24 @@ export function checkFires(
     const at = (field: string, value: unknown, message: string, expected: string): ValidationIssue => ({
       file: it.file, index: it.index, kind: it.input.kind, name, pointer: `${it.pointer}/${field}`, value, expected, message,
     });
-    const alone = noFireWithin({ ...schedule, calendar: undefined }, emptyCalendars, now, HORIZON_DAYS);
+    // A schedule that fires stops the scan at its first fire, so only one that never does scans the whole cycle.
+    const withoutCalendar = { ...schedule, calendar: undefined };
+    const alone = noFireWithin(withoutCalendar, emptyCalendars, now, days(NEVER_FIRES_YEARS));
     if (alone !== undefined) {
       const d = describe(schedule, alone);
       issues.push(at(d.field, d.value, d.message, EXPECTED));
       continue;
     }
     const calendar = schedule.calendar === undefined ? undefined : calendars?.get(schedule.calendar);
-    if (calendar === undefined || noFireWithin(schedule, calendars!, now, HORIZON_DAYS) === undefined) continue;
+    if (calendar === undefined) continue;
+    const years = noFireWithin(withoutCalendar, emptyCalendars, now, days(CALENDAR_YEARS)) === undefined ? CALENDAR_YEARS : NEVER_FIRES_YEARS;
+    if (noFireWithin(schedule, calendars!, now, days(years)) === undefined) continue;
     const [field, value] = sourceOf(schedule);
+    const expected = calendarExpected(years);
     const message =
       `calendar "${calendar.name}" (${calendar.file}) excludes every day ${field} "${value}" would fire on in the next ` +
-      `${NEVER_FIRES_YEARS} years, so it will not run; expected ${CALENDAR_EXPECTED}`;
-    warnings.push(at('calendar', calendar.name, message, CALENDAR_EXPECTED));
+      `${years} years, so it will not run; expected ${expected}`;
+    warnings.push(at('calendar', calendar.name, message, expected));
   }
   return { issues, warnings };
 }

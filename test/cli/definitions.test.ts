@@ -163,7 +163,7 @@ describe('a schedule that never fires', () => {
   it('is refused by validate and insert, naming the field', () => {
     const home = tempHome();
     const text = '{"name": "sundays", "cmd": "true", "cron": "0 0 * * 0", "day_of_week": "1111110"}';
-    const line = '<stdin>: task #1 "sundays" /day_of_week: never fires: cron "0 0 * * 0" has slots only on days that day_of_week "1111110" excludes, in the next 8 years; expected a schedule that fires at least once in the next 8 years\n';
+    const line = '<stdin>: task #1 "sundays" /day_of_week: never fires: cron "0 0 * * 0" has slots only on days that day_of_week "1111110" excludes, in the next 28 years; expected a schedule that fires at least once in the next 28 years\n';
     const v = cli(home, ['validate', '-'], { input: text });
     expect([v.code, v.stdout, v.stderr]).toEqual([2, '', `${line}error: 1 problem found; nothing was written (validate never writes).\n`]);
     const i = cli(home, ['insert', '-'], { input: text });

@@ -60,6 +60,19 @@ describe('easytask next', () => {
     expect(r.code).toBe(2);
   });
 
+  it('judges whether a file\'s schedule ever fires from --from, not from now', () => {
+    const home = tempHome();
+    // 29 February on a Tuesday: in 2028, then not between 2090 and 2124 (2100 is no leap year).
+    const path = file(home, { name: 'leap', cmd: 'true', cron: '0 0 29 2 *', day_of_week: '0100000', timezone: 'UTC' });
+    expect(cli(home, ['next', path, '-n', '1', '--from', '2026-01-01T00:00:00Z', '--json'])).toEqual({
+      code: 0, stderr: '', stdout: JSON.stringify([{ utc: '2028-02-29T00:00:00.000Z', local: '2028-02-29T00:00:00+00:00', date: '2028-02-29', slot: '00:00', skipped_before: [] }], null, 2) + '\n',
+    });
+    expect(cli(home, ['next', path, '-n', '1', '--from', '2090-01-01T00:00:00Z'])).toEqual({
+      code: 2, stdout: '',
+      stderr: `${path}: task #1 "leap" /day_of_week: never fires: cron "0 0 29 2 *" has slots only on days that day_of_week "0100000" excludes, in the next 28 years; expected a schedule that fires at least once in the next 28 years\nerror: ${path}: 1 problem(s) found\n`,
+    });
+  });
+
   it('rejects a bad --from with exit 2', () => {
     const r = cli(tempHome(), ['next', SEED, '--from', 'yesterday']);
     expect(r.code).toBe(2);

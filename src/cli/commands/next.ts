@@ -15,10 +15,13 @@ interface NextOpts {
 
 const isFile = (ref: string) => ref === '-' || ((ref.endsWith('.json') || ref.includes('/')) && existsSync(ref) && statSync(ref).isFile());
 
-/** The first definition of a file, validated but never stored; a member takes its group from the same file. */
-async function fromFile(path: string): Promise<{ def: Definition; schedule: ScheduleFields | undefined }> {
+/**
+ * The first definition of a file, validated but never stored; a member takes its group from the same file.
+ * Whether its schedule ever fires is judged from `from`, the instant the fires are listed after.
+ */
+async function fromFile(path: string, from: number): Promise<{ def: Definition; schedule: ScheduleFields | undefined }> {
   const [{ prepare, formatIssue }, { loadSources }] = await Promise.all([import('../../definitions/apply.js'), import('../../definitions/load.js')]);
-  const p = prepare(loadSources(path), undefined, {});
+  const p = prepare(loadSources(path), undefined, { now: from });
   if (p.issues.length) {
     for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
     throw new EasyTaskError('BAD_INPUT', `${path}: ${p.issues.length} problem(s) found`, 2);
@@ -64,7 +67,7 @@ export function registerNextCommand(program: Command): void {
       const from = parseFrom(o.from, now, DateTime);
       const home = homeFor(this);
       if (o.instance !== undefined && isFile(ref)) throw new EasyTaskError('BAD_INPUT', `--instance picks a stored task or group; ${ref} is a file (its definitions name their own instance)`, 2);
-      const target = isFile(ref) ? await fromFile(ref) : await fromStore(this, ref, o.instance);
+      const target = isFile(ref) ? await fromFile(ref, from) : await fromStore(this, ref, o.instance);
       if (!target.schedule) throw new EasyTaskError('BAD_INPUT', `${target.def.def.name} is in a group that does not exist`, 2);
       const loaded = homeCalendars(home, now);
       // Its own calendar must load (a broken file is an error naming it); other calendars' problems are warnings.

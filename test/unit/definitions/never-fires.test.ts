@@ -6,7 +6,7 @@ import { makeCalendar } from '../../../src/schedule/calendar.js';
 import type { CalendarSet } from '../../../src/schedule/index.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
-const EXPECTED = 'expected a schedule that fires at least once in the next 8 years';
+const EXPECTED = 'expected a schedule that fires at least once in the next 28 years';
 
 function run(doc: unknown, calendars?: CalendarSet) {
   const p = prepare([{ file: 'tasks.json', text: JSON.stringify(doc) }], undefined, {
@@ -25,18 +25,32 @@ function closed(years: number): CalendarSet {
 describe('a schedule that never fires', () => {
   it('is refused at the day rule that excludes every day it has slots on', () => {
     expect(run([{ name: 'sundays', cmd: 'x', cron: '0 0 * * 0', day_of_week: '1111110' }]).issues).toEqual([
-      `tasks.json: task #1 "sundays" /0/day_of_week: never fires: cron "0 0 * * 0" has slots only on days that day_of_week "1111110" excludes, in the next 8 years; ${EXPECTED}`,
+      `tasks.json: task #1 "sundays" /0/day_of_week: never fires: cron "0 0 * * 0" has slots only on days that day_of_week "1111110" excludes, in the next 28 years; ${EXPECTED}`,
     ]);
     expect(run({ groups: [{ name: 'g', cron: '0 6 1-7 * *', ordinal_day: 'last friday of every month' }] }).issues).toEqual([
-      `tasks.json: group #1 "g" /groups/0/ordinal_day: never fires: cron "0 6 1-7 * *" has slots only on days that ordinal_day "last friday of every month" excludes, in the next 8 years; ${EXPECTED}`,
+      `tasks.json: group #1 "g" /groups/0/ordinal_day: never fires: cron "0 6 1-7 * *" has slots only on days that ordinal_day "last friday of every month" excludes, in the next 28 years; ${EXPECTED}`,
     ]);
   });
 
-  it('looks 8 years ahead: 29 February on a Monday next comes in 2044, on a Tuesday in 2028', () => {
-    expect(run({ name: 'leap', cmd: 'x', cron: '0 0 29 2 *', day_of_week: '1000000' }).issues).toEqual([
-      `tasks.json: task #1 "leap" /day_of_week: never fires: cron "0 0 29 2 *" has slots only on days that day_of_week "1000000" excludes, in the next 8 years; ${EXPECTED}`,
-    ]);
+  it('looks 28 years ahead, the cycle of weekdays and leap years: 29 February on a Monday next comes in 2044', () => {
+    expect(run({ name: 'leap', cmd: 'x', cron: '0 0 29 2 *', day_of_week: '1000000' })).toEqual({ issues: [], warnings: [], items: 1 });
     expect(run({ name: 'leap', cmd: 'x', cron: '0 0 29 2 *', day_of_week: '0100000' })).toEqual({ issues: [], warnings: [], items: 1 });
+  });
+
+  it('is judged from the given instant: after 2090, 29 February is not a Tuesday until 2124 (2100 is no leap year)', () => {
+    const p = prepare([{ file: 'tasks.json', text: JSON.stringify({ name: 'leap', cmd: 'x', cron: '0 0 29 2 *', day_of_week: '0100000' }) }], undefined, {
+      now: Date.parse('2090-01-01T00:00:00Z'),
+    });
+    expect(p.issues.map(formatIssue)).toEqual([
+      `tasks.json: task #1 "leap" /day_of_week: never fires: cron "0 0 29 2 *" has slots only on days that day_of_week "0100000" excludes, in the next 28 years; ${EXPECTED}`,
+    ]);
+  });
+
+  it('returns at the first fire, so a schedule that fires is checked quickly', () => {
+    const doc = Array.from({ length: 2000 }, (_, i) => ({ name: `t${i}`, cmd: 'x', cron: '0 0 29 2 *', day_of_week: '0100000' }));
+    const start = performance.now();
+    expect(run(doc)).toEqual({ issues: [], warnings: [], items: 2000 });
+    expect(performance.now() - start).toBeLessThan(5000);
   });
 
   it('members fire with their group and are not checked on their own', () => {
@@ -61,11 +75,19 @@ describe('a calendar that excludes every fire', () => {
     expect(run(task, closed(7))).toEqual({ issues: [], warnings: [], items: 1 });
   });
 
+  it('is looked for up to the first fire when that is more than 8 years away', () => {
+    const leap = { name: 'leap', cmd: 'x', cron: '0 0 29 2 *', day_of_week: '1000000', calendar: 'CLOSED' };
+    expect(run(leap, closed(9))).toEqual({ issues: [], warnings: [], items: 1 });
+    expect(run(leap, closed(28)).warnings).toEqual([
+      'tasks.json: task #1 "leap" /calendar: calendar "CLOSED" (calendars/CLOSED.json) excludes every day cron "0 0 29 2 *" would fire on in the next 28 years, so it will not run; expected a calendar that leaves at least one of the schedule\'s days in the next 28 years',
+    ]);
+  });
+
   it('a schedule that never fires by itself is an error, not a calendar warning', () => {
     const r = run({ ...task, trigger_times: undefined, cron: '0 0 * * 0', day_of_week: '1111110' }, closed(9));
     expect(r.warnings).toEqual([]);
     expect(r.issues).toEqual([
-      `tasks.json: task #1 "daily" /day_of_week: never fires: cron "0 0 * * 0" has slots only on days that day_of_week "1111110" excludes, in the next 8 years; ${EXPECTED}`,
+      `tasks.json: task #1 "daily" /day_of_week: never fires: cron "0 0 * * 0" has slots only on days that day_of_week "1111110" excludes, in the next 28 years; ${EXPECTED}`,
     ]);
   });
 });
