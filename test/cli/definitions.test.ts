@@ -187,6 +187,22 @@ describe('a schedule that never fires', () => {
     expect([json.ok, json.warnings.map((w: { pointer: string }) => w.pointer)]).toEqual([true, ['/calendar']]);
     const i = cli(home, ['insert', '-'], { input: text });
     expect([i.code, i.stdout, i.stderr]).toEqual([0, 'Validation completed: 1 task in <stdin>.\nTask inserted successfully: daily (tid 1000001)\n', warning]);
+    const dry = cli(home, ['import', '--dry-run', '-'], { input: text });
+    expect([dry.code, dry.stdout, dry.stderr]).toEqual([0, 'Dry run, nothing changed: 0 created, 0 updated, 0 deleted, 1 unchanged.\n', warning]);
+    const imported = cli(home, ['import', '-'], { input: text.replace('10:00', '11:00') });
+    expect([imported.code, imported.stdout, imported.stderr]).toEqual([0, 'updated: task daily\n0 created, 1 updated, 0 deleted, 0 unchanged.\n', warning.replaceAll('10:00', '11:00')]);
+  });
+
+  it('a calendar file that cannot be used and that no definition names is a warning for import too', () => {
+    const home = tempHome();
+    mkdirSync(join(home, 'calendars'));
+    writeFileSync(join(home, 'calendars', 'BROKEN.json'), '{');
+    writeFileSync(join(home, 'calendars', 'OPEN.json'), JSON.stringify({ name: 'OPEN', description: 'never closed', dates: [] }));
+    const text = '{"name": "daily", "cmd": "true", "trigger_times": "10:00", "calendar": "OPEN"}';
+    const warning = `warning: calendar file ${join(home, 'calendars', 'BROKEN.json')}: not valid JSON (line 1, column 2: Expected property name or '}'); calendar "BROKEN" cannot be used until the file is fixed\n`;
+    expect(cli(home, ['validate', '-'], { input: text }).stderr).toBe(warning);
+    const r = cli(home, ['import', '-'], { input: text });
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'created: task daily\n1 created, 0 updated, 0 deleted, 0 unchanged.\n', warning]);
   });
 });
 

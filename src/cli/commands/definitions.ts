@@ -29,6 +29,11 @@ function reportWarnings(lines: string[]): void {
   for (const w of lines) process.stderr.write(`warning: ${w}\n`);
 }
 
+/** Print a prepared batch's warnings on standard error, each as `warning: …`; they do not change the outcome. */
+export function printWarnings(p: Prepared, cals: CalendarOptions, formatIssue: (i: Prepared['issues'][number]) => string): void {
+  reportWarnings(warnings(p, cals, formatIssue));
+}
+
 function reportIssues(p: Prepared, verb: string, formatIssue: (i: Prepared['issues'][number]) => string): never {
   for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
   const n = p.issues.length;
@@ -57,7 +62,7 @@ async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'ins
     const replace = mode === 'update' || !!o.replace;
     const cals = calendarOptions(h.home);
     const p = prepare(sources, h.store, { strict: o.strict, replace, mustExist: mode === 'update', ...cals });
-    reportWarnings(warnings(p, cals, formatIssue));
+    printWarnings(p, cals, formatIssue);
     if (p.issues.length) reportIssues(p, mode === 'insert' ? 'inserted' : 'updated', formatIssue);
     if (p.items.length === 0) throw new EasyTaskError('BAD_INPUT', `${path}: no definitions found; nothing was ${mode}ed.`, 2);
     const outcomes = writeAll(h.create(), p.items, { replace });

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { badInput, EasyTaskError } from '../../core/errors.js';
 import type { Translation } from '../../crontab/index.js';
 import { action, out, printJson, withHome } from '../context.js';
+import { printWarnings } from './definitions.js';
 
 interface ImportOpts {
   insert?: boolean;
@@ -93,8 +94,9 @@ async function insertTranslation(cmd: Command, t: Translation, source: string, o
   // The translation is checked before a missing home is created, so a refused one creates nothing.
   await withHome(cmd, ({ home, store, create }) => {
     const sources = [{ file: source, text: JSON.stringify(documentOf(t)) }];
-    const { calendarExists, calendarProblem } = calendarOptions(home);
-    const p = prepare(sources, store, { replace: !!o.replace, calendarExists, calendarProblem });
+    const cals = calendarOptions(home);
+    const p = prepare(sources, store, { replace: !!o.replace, ...cals });
+    printWarnings(p, cals, formatIssue);
     if (p.issues.length) {
       for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
       throw badInput(`${p.issues.length} problem${p.issues.length === 1 ? '' : 's'} found; nothing was inserted.`);

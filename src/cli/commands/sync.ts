@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Store, StoredDefinition } from '../../store/index.js';
 import { action, out, printJson, withHome, withStore, write } from '../context.js';
+import { printWarnings } from './definitions.js';
 
 /** "1 task", "2 tasks". */
 const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
@@ -86,8 +87,9 @@ export function registerSyncCommands(program: Command): void {
       ]);
       const sources = loadSources(path);
       const changes = await withHome(this, ({ home, store: existing, create }) => {
-        const { calendarExists, calendarProblem } = calendarOptions(home);
-        const p = prepare(sources, existing, { replace: true, sync: true, calendarExists, calendarProblem });
+        const cals = calendarOptions(home);
+        const p = prepare(sources, existing, { replace: true, sync: true, ...cals });
+        printWarnings(p, cals, formatIssue);
         if (p.issues.length) {
           for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
           throw new EasyTaskError('BAD_INPUT', `${p.issues.length} problem(s) found; nothing was imported.`, 2);
