@@ -85,30 +85,43 @@ export function findErrorOffset(text: string): number {
   }
 }
 
-/** Every repeat of a name within one object of valid JSON `text`, in the order they appear. */
+/**
+ * Every repeat of a name within one object of valid JSON `text`, in the order they appear. Repeats inside a
+ * value that a later repeat of its name replaces are left out: JSON.parse drops that value, and its pointer
+ * would name what replaced it. The repeat of the name itself is reported.
+ */
 export function findDuplicateKeys(text: string): DuplicateKey[] {
-  const found: { pointer: string; key: string; first: number; again: number }[] = [];
+  const scan = new Scanner(text, []);
   try {
-    new Scanner(text, (d) => found.push(d)).value();
+    scan.value();
   } catch {
     // Not valid JSON, or nested beyond the stack: JSON.parse reports the former, and the latter is no definition.
     return [];
   }
-  return found.map((d) => ({ pointer: d.pointer, key: d.key, first: lineColumnAt(text, d.first), again: lineColumnAt(text, d.again) }));
+  return scan.found!
+    .filter((d) => !d.replaced)
+    .map((d) => ({ pointer: d.pointer, key: d.key, first: lineColumnAt(text, d.first), again: lineColumnAt(text, d.again) }));
 }
 
-type OnDuplicate = (d: { pointer: string; key: string; first: number; again: number }) => void;
+interface FoundDuplicate {
+  pointer: string;
+  key: string;
+  first: number;
+  again: number;
+  /** Inside a value that a later repeat of its name replaces. */
+  replaced?: boolean;
+}
 
 class ScanError {
   constructor(readonly offset: number) {}
 }
 
-/** A strict JSON recogniser that tracks where it is and, when asked, the names each object repeats. */
+/** A strict JSON recogniser that tracks where it is and, given `found`, the names each object repeats. */
 class Scanner {
   at = 0;
   constructor(
     private readonly text: string,
-    private readonly onDuplicate?: OnDuplicate,
+    readonly found?: FoundDuplicate[],
   ) {}
 
   space(): void {
@@ -139,20 +152,31 @@ class Scanner {
   }
 
   private object(pointer: string): void {
-    const seen = new Map<string, number>();
+    // Per name: where it first appears, and which of `found` lie inside its latest value.
+    const seen = new Map<string, { first: number; from: number; to: number }>();
+    const found = this.found;
     this.list('}', () => {
       const start = this.at;
       this.string();
       let key = '';
-      if (this.onDuplicate) {
+      let entry: { first: number; from: number; to: number } | undefined;
+      if (found) {
         key = JSON.parse(this.text.slice(start, this.at)) as string;
-        const first = seen.get(key);
-        if (first === undefined) seen.set(key, start);
-        else this.onDuplicate({ pointer, key, first, again: start });
+        entry = seen.get(key);
+        if (entry === undefined) {
+          entry = { first: start, from: 0, to: 0 };
+          seen.set(key, entry);
+        } else {
+          // The earlier value is replaced: what repeats inside it belongs to no value JSON.parse keeps.
+          for (let i = entry.from; i < entry.to; i++) found[i]!.replaced = true;
+          found.push({ pointer, key, first: entry.first, again: start });
+        }
       }
       this.space();
       this.expect(':');
-      this.value(this.onDuplicate ? joinPointer(pointer, key) : pointer);
+      if (entry) entry.from = found!.length;
+      this.value(found ? joinPointer(pointer, key) : pointer);
+      if (entry) entry.to = found!.length;
     });
   }
 

@@ -120,6 +120,17 @@ describe('a field given twice in one object', () => {
       },
     ]);
   });
+
+  it('inside a value that a repeated name replaces, is not blamed on the definition that replaces it', () => {
+    const twice = '{"tasks": [{"name": "a", "cmd": "x",\n "cmd": "y", "trigger_times": "10:00"}],\n "tasks": [{"name": "b", "cmd": "z", "trigger_times": "10:00"}]}\n';
+    const v = cli(tempHome(), ['validate', '-'], { input: twice });
+    expect([v.code, v.stdout, v.stderr]).toEqual([
+      2,
+      '',
+      '<stdin>: /tasks: duplicate field "tasks" at line 3, column 2 (first at line 1, column 2); expected each field at most once in an object (JSON keeps only the last value)\n' +
+        'error: 1 problem found; nothing was written (validate never writes).\n',
+    ]);
+  });
 });
 
 describe('a member\'s instance', () => {

@@ -123,6 +123,20 @@ describe('findDuplicateKeys', () => {
     ]);
   });
 
+  it('a repeated name is reported itself, and repeats inside the value it replaces are left out', () => {
+    const text = '{"tasks": [{"name": "a", "cmd": "x",\n "cmd": "y"}],\n "tasks": [{"name": "b", "cmd": "z"}]}';
+    expect(findDuplicateKeys(text)).toEqual([
+      { pointer: '', key: 'tasks', first: { line: 1, column: 2 }, again: { line: 3, column: 2 } },
+    ]);
+    // Replaced twice: only the last value counts, and repeats inside the kept value are still reported.
+    expect(findDuplicateKeys('{"a": {"x": 1, "x": 2}, "a": {"y": 1, "y": 2}, "a": {"z": 1, "z": 2}, "b": {"w": 1, "w": 2}}')).toEqual([
+      { pointer: '', key: 'a', first: { line: 1, column: 2 }, again: { line: 1, column: 25 } },
+      { pointer: '', key: 'a', first: { line: 1, column: 2 }, again: { line: 1, column: 48 } },
+      { pointer: '/a', key: 'z', first: { line: 1, column: 54 }, again: { line: 1, column: 62 } },
+      { pointer: '/b', key: 'w', first: { line: 1, column: 77 }, again: { line: 1, column: 85 } },
+    ]);
+  });
+
   it('the same name in different objects, or as a value, is no repeat', () => {
     expect(findDuplicateKeys('[{"cmd": "cmd"}, {"cmd": "x", "env": {"cmd": "y"}}]')).toEqual([]);
     expect(findDuplicateKeys('{"a": 1')).toEqual([]);
