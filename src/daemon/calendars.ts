@@ -31,8 +31,8 @@ export interface CalendarWatchOptions {
   home: string;
   now(): number;
   log(line: string): void;
-  /** The calendars in force: at load, and after each change (`reloaded`). */
-  apply(calendars: CalendarSet, reloaded: boolean): void;
+  /** The calendars in force: at load, and after each change (`reloaded`), with the files that cannot be used. */
+  apply(calendars: CalendarSet, reloaded: boolean, broken: ReadonlyMap<string, BrokenCalendar>): void;
 }
 
 /** The daemon's calendars: loaded at start, and again whenever a file in <home>/calendars changes. */
@@ -84,7 +84,7 @@ export class CalendarWatch {
       for (const w of loaded.warnings) if (!brokenLines.has(w)) this.opts.log(`warning: ${w}`);
       this.current = calendars;
       this.broken = loaded.broken;
-      this.opts.apply(calendars, announce !== 'never');
+      this.opts.apply(calendars, announce !== 'never', loaded.broken);
     } catch (err) {
       this.opts.log(`error: calendars not reloaded: ${(err as Error).message}`);
     }

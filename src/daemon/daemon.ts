@@ -8,7 +8,7 @@ import { AlertRunner } from '../events/alerts.js';
 import { formatEvent } from '../events/format.js';
 import { RetentionTimer } from '../events/retention.js';
 import { SinkDelivery } from '../events/sink.js';
-import { emptyCalendars, type CalendarSet } from '../schedule/index.js';
+import { emptyCalendars, type BrokenCalendar, type CalendarSet } from '../schedule/index.js';
 import type { AttemptLauncher } from '../agent/index.js';
 import type { RunRow, Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
@@ -85,7 +85,7 @@ export class Daemon {
     private readonly opts: DaemonOptions,
   ) {
     this.scheduler = new Scheduler(store, clock, emptyCalendars, { warn: (m) => opts.log(`warning: ${m}`) });
-    this.calendars = new CalendarWatch({ home: opts.home, now: () => clock.now(), log: opts.log, apply: (calendars, reloaded) => this.calendarsChanged(calendars, reloaded) });
+    this.calendars = new CalendarWatch({ home: opts.home, now: () => clock.now(), log: opts.log, apply: (calendars, reloaded, broken) => this.calendarsChanged(calendars, reloaded, broken) });
     this.checkpoints = new QuietCheckpoints(store, clock, {
       busy: () => this.stopping || this.busy || this.agent.running > 0,
       nextWakeAt: () => this.nextWakeAt,
@@ -211,8 +211,8 @@ export class Daemon {
     this.groups.definitionsChanged();
   }
 
-  private calendarsChanged(calendars: CalendarSet, reloaded: boolean): void {
-    this.scheduler.setCalendars(calendars);
+  private calendarsChanged(calendars: CalendarSet, reloaded: boolean, broken: ReadonlyMap<string, BrokenCalendar>): void {
+    this.scheduler.setCalendars(calendars, broken);
     if (!reloaded) return;
     const now = this.clock.now();
     this.store.events.append({ key: `calendar:${process.pid}:${now}:${Math.random()}`, type: 'calendar.reloaded', time: now, instance: 'default', data: { calendars: [...calendars.keys()] } });

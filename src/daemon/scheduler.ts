@@ -3,7 +3,7 @@ import { sql } from '../store/statements.js';
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import { taskSchedule, type GroupDef, type ScheduleFields, type TaskDef } from '../core/task.js';
-import { nextFire, slotsBetweenWithHolidays, type CalendarSet, type Fire } from '../schedule/index.js';
+import { nextFire, slotsBetweenWithHolidays, type BrokenCalendar, type CalendarSet, type Fire } from '../schedule/index.js';
 import type { RunRow, Store } from '../store/index.js';
 
 /** Slots older than this at the moment they are noticed count as missed (downtime, suspend). */
@@ -42,6 +42,10 @@ export function businessDate(at: number, zone: string): string {
 
 export class Scheduler {
   private entries = new Map<string, Entry>();
+  /** Calendar files that cannot be used, by name, as of the last setCalendars. */
+  private broken: ReadonlyMap<string, BrokenCalendar> = new Map();
+  /** Task and calendar pairs already reported as unusable since the calendars were last set. */
+  private reported = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -77,15 +81,30 @@ export class Scheduler {
     this.entries = next;
   }
 
-  /** A task whose calendar is missing cannot be scheduled; say so instead of failing the loop. */
+  /**
+   * A task whose calendar is missing or whose calendar file is broken cannot be scheduled; say so (once per
+   * task and calendar until the calendars are set again) instead of failing the loop.
+   */
   private schedulable(task: TaskDef, schedule: ScheduleFields): boolean {
-    if (schedule.calendar === undefined || this.calendars.has(schedule.calendar)) return true;
-    this.log.warn(`${task.name}: calendar "${schedule.calendar}" does not exist; the task is not scheduled until it does`);
+    const name = schedule.calendar;
+    if (name === undefined || this.calendars.has(name)) return true;
+    const key = `${keyOf(task)}\u0000${name}`;
+    if (this.reported.has(key)) return false;
+    this.reported.add(key);
+    const broken = this.broken.get(name);
+    this.log.warn(
+      broken
+        ? `${task.name}: calendar "${name}" cannot be used (its file is broken: ${broken.problem}); the task is not scheduled until it is fixed`
+        : `${task.name}: calendar "${name}" does not exist; the task is not scheduled until it does`,
+    );
     return false;
   }
 
-  setCalendars(calendars: CalendarSet): void {
+  /** The calendars in force, and the calendar files that cannot be used (to say why a task waits). */
+  setCalendars(calendars: CalendarSet, broken: ReadonlyMap<string, BrokenCalendar> = new Map()): void {
     this.calendars = calendars;
+    this.broken = broken;
+    this.reported = new Set();
     this.load(); // a task waiting for its calendar may be schedulable now
   }
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CalendarWatch } from '../../../src/daemon/calendars.js';
-import { calendarDates, type CalendarSet } from '../../../src/schedule/index.js';
+import { calendarDates, type BrokenCalendar, type CalendarSet } from '../../../src/schedule/index.js';
 import { tempHome } from '../../helpers/home.js';
 import { waitFor } from '../../helpers/wait.js';
 
@@ -22,8 +22,8 @@ function setup() {
     return file;
   };
   const log: string[] = [];
-  const applied: [CalendarSet, boolean][] = [];
-  const watch = new CalendarWatch({ home, now: () => Date.parse('2026-03-01T12:00:00Z'), log: (l) => log.push(l), apply: (c, r) => applied.push([c, r]) });
+  const applied: [CalendarSet, boolean, ReadonlyMap<string, BrokenCalendar>][] = [];
+  const watch = new CalendarWatch({ home, now: () => Date.parse('2026-03-01T12:00:00Z'), log: (l) => log.push(l), apply: (c, r, b) => applied.push([c, r, b]) });
   watches.push(watch);
   return { write, log, applied, watch };
 }
@@ -39,6 +39,8 @@ describe('CalendarWatch', () => {
     expect(applied).toHaveLength(1);
     expect([...applied[0]![0].keys()].sort()).toEqual(['ACME', 'UK_BANK_HOLIDAYS', 'US_HOLIDAYS', 'US_MARKET_HOLIDAYS']);
     expect(applied[0]![1]).toBe(false);
+    const problem = `calendar file ${broken}: not valid JSON (line 1, column 3: Expected property name or '}')`;
+    expect([...applied[0]![2].values()]).toEqual([{ name: 'BROKEN', file: broken, problem }]);
     expect(log).toEqual([
       `error: calendar "BROKEN" not loaded: calendar file ${broken}: not valid JSON (line 1, column 3: Expected property name or '}'); the tasks that use it are not scheduled until it is fixed`,
     ]);

@@ -134,9 +134,30 @@ describe('scheduler: due slots become runs', () => {
     insertTask(store, { name: 'a', trigger_times: '08:05', calendar: 'GONE' });
     insertTask(store, { name: 'b', trigger_times: '08:06' });
     const s = scheduler(store, clock);
-    expect(s.warnings.join('\n')).toContain('calendar "GONE" does not exist');
+    expect(s.warnings).toEqual(['a: calendar "GONE" does not exist; the task is not scheduled until it does']);
     clock.advance(6 * MIN);
     expect(s.tick().map((r) => r.task_name)).toEqual(['b']);
+  });
+
+  it('a task naming a calendar whose file is broken says so, once per task until the calendars are set again', () => {
+    const { store, clock } = tempStore(T0);
+    insertTask(store, { name: 'a', trigger_times: '08:05', calendar: 'ACME' });
+    insertTask(store, { name: 'b', trigger_times: '08:06', calendar: 'ACME' });
+    const s = scheduler(store, clock);
+    s.warnings.length = 0;
+    const problem = "calendar file /h/calendars/ACME.json: not valid JSON (line 1, column 3: Expected property name or '}')";
+    const broken = new Map([['ACME', { name: 'ACME', file: '/h/calendars/ACME.json', problem }]]);
+    const lines = ['a', 'b'].map((t) => `${t}: calendar "ACME" cannot be used (its file is broken: ${problem}); the task is not scheduled until it is fixed`);
+    s.setCalendars(emptyCalendars, broken);
+    s.load();
+    insertTask(store, { name: 'c', trigger_times: '08:07' });
+    s.load();
+    expect(s.warnings).toEqual(lines);
+    expect(s.size).toBe(1);
+    s.setCalendars(emptyCalendars, broken);
+    expect(s.warnings).toEqual([...lines, ...lines]);
+    s.setCalendars(new Map([['ACME', makeCalendar('ACME', 'fixed', '/h/calendars/ACME.json', [])]]));
+    expect([s.warnings.length, s.size]).toEqual([4, 3]);
   });
 });
 
