@@ -63,8 +63,9 @@ export async function runEvents(this: Command, o: EventsOpts): Promise<void> {
         // A follower may be started before the task is inserted: an unknown name is then followed as it is.
         const task = resolveFilterRef(store, o.task, 'task', { instance: o.instance, allowUnknownName: o.follow === true });
         if (task.unknown) process.stderr.write(`note: --task ${o.task}: no task has that name yet; following the events recorded under it\n`);
+        // By name always (the events_by_task index serves it), and by tid too when one was given.
+        filter.task = task.name;
         if (task.id !== undefined) filter.taskId = task.id;
-        else filter.task = task.name;
         filter.instance = task.instance;
       }
       const follower = new EventFollower(store, {
