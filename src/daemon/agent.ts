@@ -37,6 +37,8 @@ interface Live {
   done?: Promise<void>;
   /** Its process started but RUNNING is not recorded yet (waiting for the turn's commit, or that commit failed). */
   unrecorded?: Spawned;
+  /** How its process ended, once it has: a failure to record that is retried, never taken for a spawn error. */
+  ended?: AttemptResult;
 }
 
 /** A process that started, to be recorded RUNNING. */
@@ -190,7 +192,8 @@ export class LocalAgent {
       onOutput: (p) => this.outputEvent(entry.run, p, ++outputs),
     });
     if (entry.pendingTerminate) entry.handle.terminate(entry.pendingTerminate);
-    this.settle(entry, { kind: 'result', result: await entry.handle.result });
+    entry.ended = await entry.handle.result;
+    this.settle(entry, { kind: 'result', result: entry.ended });
   }
 
   /**
@@ -279,7 +282,26 @@ export class LocalAgent {
     while (this.live.size > 0) await Promise.all([...this.live.values()].map((e) => e.done));
   }
 
-  private crashed(entry: Live, err: unknown): void {
+  private async crashed(entry: Live, err: unknown): Promise<void> {
+    if (entry.ended) {
+      // The process ran and ended; only writing that down failed (e.g. the database was locked).
+      // Try again; calling it a spawn error would run the command a second time.
+      for (let tries = 1; ; tries++) {
+        const last = tries > RECORD_TRIES;
+        this.opts.log?.(`error: recording the end of run ${entry.run.id}: ${(err as Error).message}; ${last ? 'left to crash recovery' : 'trying again in 1s'}`);
+        if (last) {
+          this.live.delete(entry.run.id);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+        try {
+          this.settle(entry, { kind: 'result', result: entry.ended });
+          return;
+        } catch (again) {
+          err = again;
+        }
+      }
+    }
     try {
       this.settle(entry, { kind: 'unstarted', reason: 'spawn_error', message: (err as Error).message ?? String(err) });
     } catch (again) {
@@ -300,7 +322,6 @@ export class LocalAgent {
     // A process that ran whose RUNNING could not be recorded: recorded now, with its end.
     const unrecorded = how.kind === 'result' && current.state === 'STARTED' ? entry.unrecorded : undefined;
     this.spawned = this.spawned.filter((s) => s.entry !== entry);
-    entry.unrecorded = undefined;
     const v = verdict(how);
     const retry = v.retriable && run.attempt < run.max_attempts;
     const task = this.tasks.task(run)?.task;
@@ -324,10 +345,14 @@ export class LocalAgent {
         this.store.runs.transitionInTx({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { exit_code: v.exitCode, ended_at: now, reason: v.reason }, data });
       }
     });
+    entry.unrecorded = undefined;
     this.live.delete(run.id);
     this.notify(this.opts.onSettled, run);
   }
 }
+
+/** How many times an attempt's end is tried again (a second apart) before it is left to crash recovery. */
+const RECORD_TRIES = 10;
 
 /** The daemon's environment plus variables naming the run, so leftovers can be found after a crash. */
 function runEnvironment(base: Readonly<Record<string, string | undefined>>, run: RunRow, home: string): Record<string, string | undefined> {

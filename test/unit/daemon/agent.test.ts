@@ -128,6 +128,34 @@ describe('recording started processes', () => {
     }
   });
 
+  it('an end that cannot be written either is tried again a second later: SUCCESS, never a spawn error', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      const launcher = fakeLauncher();
+      const { store, agent, runs, logged } = setup(launcher, 1);
+      agent.pump();
+      const real = store.tx.bind(store);
+      const locked = () => { throw new Error('database is locked'); };
+      // The turn's commit, the retry when the process ends, and the end's own commit all fail.
+      vi.spyOn(store, 'tx').mockImplementationOnce(locked).mockImplementationOnce(locked).mockImplementationOnce(locked).mockImplementation(real);
+      /** Turns of the event loop (setImmediate is real here) until cond holds. */
+      const until = async (cond: () => boolean) => {
+        for (let i = 0; i < 10_000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+      };
+      await until(() => logged.length === 1); // the start's commit failed
+      launcher.endAll();
+      await until(() => logged.length === 2);
+      expect(store.runs.get(runs[0]!.id)!.state).toBe('STARTED');
+      expect(logged.at(-1)).toBe(`error: recording the end of run ${runs[0]!.id}: database is locked; trying again in 1s`);
+      await vi.advanceTimersByTimeAsync(1000);
+      await agent.drain();
+      expect(store.runs.get(runs[0]!.id)).toMatchObject({ state: 'SUCCESS', reason: null, attempt: 1 });
+      expect(store.events.list({ runId: runs[0]!.id }).map((e) => e.type)).toEqual(['run.created', 'run.triggered', 'run.accepted', 'run.started', 'run.succeeded']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('records the start before output progress and before the end that follow it in the same turn', async () => {
     const launcher = fakeLauncher((_spec, hooks, pid) => {
       hooks.onSpawn?.(pid, hooks.clock.now());
