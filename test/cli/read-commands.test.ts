@@ -54,6 +54,17 @@ describe('runs --task/--group and events --task take a name or a numeric id', ()
     expect(eventTypes(['--task', '1000002'])).toEqual(eventTypes(['--task', 'other']));
   });
 
+  it('a tid a deleted task had and a new task reuses stands for the new task, in runs and events alike', () => {
+    const { home, otherRun } = historyHome();
+    expect(cli(home, ['delete', 'other']).code).toBe(0);
+    expect(cli(home, ['insert', '-'], { input: JSON.stringify({ tid: 1000002, name: 'fresh', cmd: 'true', trigger_times: '04:00' }) }).code).toBe(0);
+    const runsOf = (ref: string) => (JSON.parse(cli(home, ['runs', '--json', '--task', ref]).stdout) as { id: number }[]).map((r) => r.id);
+    expect(runsOf('1000002')).toEqual([]);
+    expect(runsOf('other')).toEqual([otherRun]);
+    const taskNames = lines(cli(home, ['events', '--json', '--task', '1000002']).stdout).map((l) => JSON.parse(l).task as string);
+    expect([...new Set(taskNames)]).toEqual(['fresh']);
+  });
+
   it('a deleted task is still found by name in the history', () => {
     const { home, otherRun } = historyHome();
     expect(cli(home, ['delete', 'other']).code).toBe(0);

@@ -17,7 +17,7 @@ export function registerEventsCommand(program: Command): void {
     .option('--format <format>', 'text, json (one object per line) or cloudevents (CloudEvents 1.0 JSON, one per line)', 'text')
     .option('--json', 'same as --format json')
     .addHelpText('after', '\nText lines read: #seq time type task run attempt FROM→TO details (duration).\nA follower that stops can resume with --after <the last seq it printed>.\n'
-      + 'A --task tid matches the events recorded under that tid, a name those recorded under that name, in the one\ninstance where it is defined (or, once deleted, has history); a task found in several instances needs --instance.\n'
+      + 'A --task tid matches the events recorded under that tid and the name it stands for (an id a deleted task had and a\nnew task reuses means the new one), a name those recorded under that name, in the one instance where it is defined\n(or, once deleted, has history); a task found in several instances needs --instance.\n'
       + 'With -f a --task name that nothing knows yet is followed as it is (a note on stderr says so).\n'
       + 'Every event carries an instance: a task\'s, a group\'s and their runs\' events that of the definition; daemon and\ncalendar events are recorded under "default". The text lines do not show it; --json does.')
     .action(action(async function (this: Command, o: EventsOpts) {

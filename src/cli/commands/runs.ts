@@ -33,8 +33,10 @@ export function registerRunsCommand(program: Command): void {
         // A task and a group found in different instances share no run.
         if (task?.instance !== undefined && group?.instance !== undefined && task.instance !== group.instance) return [];
         const rows = store.runs.list({
-          task: task?.id === undefined ? task?.name : undefined, taskId: task?.id,
-          group: group?.id === undefined ? group?.name : undefined, groupId: group?.id,
+          // A tid (gid) is matched with the name it stands for: an id a deleted task had and a new one reuses
+          // does not bring the old task's runs in.
+          task: task?.name, taskId: task?.id,
+          group: group?.name, groupId: group?.id,
           instance: o.instance ?? task?.instance ?? group?.instance,
           state: state as RunState | undefined, sinceSlot: since, groupRun: o.groupRun, limit: o.limit,
         });
