@@ -54,22 +54,29 @@ export function resolveFilterRef(store: Store, ref: string, kind: Kind, opts: { 
   throw notFound(`${option} ${ref}: no ${kind} has that name${numeric ? ` or ${idField}` : ''}${inInstance} (see: easytask list)`);
 }
 
-/** The instances whose history holds this tid (gid), each with the latest name it was recorded under. */
+/**
+ * The instances whose history holds this tid (gid), each with the latest name it was recorded under. Runs
+ * (group runs) come first, through their indexes; the events are read only for a task that never ran (its
+ * definition events), since the runs are what there is to list otherwise. Groups are not looked up in the
+ * events: only their cycles' runs are listed, and a gid sits inside an event's data, where no index reaches.
+ */
 function historyById(store: Store, id: number, kind: Kind): Candidate[] {
-  const q = kind === 'task'
-    ? `SELECT instance, task_name AS name FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE task_id = ? GROUP BY instance)
-       UNION ALL SELECT instance, task AS name FROM events WHERE seq IN (SELECT MAX(seq) FROM events WHERE task_id = ? GROUP BY instance)`
-    : `SELECT instance, group_name AS name FROM group_runs WHERE id IN (SELECT MAX(id) FROM group_runs WHERE gid = ? GROUP BY instance)
-       UNION ALL SELECT instance, group_name AS name FROM events WHERE seq IN (SELECT MAX(seq) FROM events WHERE task_id IS NULL AND group_name IS NOT NULL AND json_extract(data, '$.gid') = ? GROUP BY instance)`;
-  const seen = new Map<string, Candidate>();
-  for (const c of store.db.prepare(q).all(id, id) as Candidate[]) if (!seen.has(c.instance)) seen.set(c.instance, c);
-  return [...seen.values()];
+  if (kind === 'group') {
+    return store.db.prepare('SELECT instance, group_name AS name FROM group_runs WHERE id IN (SELECT MAX(id) FROM group_runs WHERE gid = ? GROUP BY instance) ORDER BY instance').all(id) as Candidate[];
+  }
+  const ran = store.db.prepare('SELECT instance, task_name AS name FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE task_id = ? GROUP BY instance) ORDER BY instance').all(id) as Candidate[];
+  if (ran.length) return ran;
+  return store.db.prepare('SELECT instance, task AS name FROM events WHERE seq IN (SELECT MAX(seq) FROM events WHERE task_id = ? GROUP BY instance) ORDER BY instance').all(id) as Candidate[];
 }
 
-/** The instances whose history holds this task (group) name. */
+/** The instances whose history holds this task (group) name: the runs (group runs) first, then the events (indexed by task name). */
 function historyByName(store: Store, name: string, kind: Kind): Candidate[] {
-  const q = kind === 'task'
-    ? 'SELECT DISTINCT instance FROM runs WHERE task_name = ? UNION SELECT DISTINCT instance FROM events WHERE task = ?'
-    : 'SELECT DISTINCT instance FROM group_runs WHERE group_name = ? UNION SELECT DISTINCT instance FROM events WHERE group_name = ?';
-  return (store.db.prepare(q).all(name, name) as { instance: string }[]).map((r) => ({ name, instance: r.instance })).sort((a, b) => a.instance.localeCompare(b.instance));
+  const queries = kind === 'task'
+    ? ['SELECT DISTINCT instance FROM runs WHERE task_name = ?', 'SELECT DISTINCT instance FROM events WHERE task = ?']
+    : ['SELECT DISTINCT instance FROM group_runs WHERE group_name = ?'];
+  for (const q of queries) {
+    const found = (store.db.prepare(q).all(name) as { instance: string }[]).map((r) => ({ name, instance: r.instance }));
+    if (found.length) return found.sort((a, b) => a.instance.localeCompare(b.instance));
+  }
+  return [];
 }
