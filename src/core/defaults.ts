@@ -29,8 +29,13 @@ export const DEFAULTS = {
   concurrency: 8,
   /** Spawner processes that start attempts for the daemon (0: the daemon starts them itself). */
   spawners: 2,
-  /** How far ahead the schedule engine looks before it gives up, days. */
-  horizonDays: 366 * 5,
+  /**
+   * How far ahead the schedule engine looks before it gives up, days: 28 years, the cycle in which every
+   * date falls on every weekday, so whatever validation accepts (see definitions/never-fires.ts) the
+   * scheduler, list and next find. A schedule that fires stops at its first fire, so the span costs only
+   * schedules whose next fire is years away.
+   */
+  horizonDays: Math.ceil(28 * 365.25),
   /** Warn when a calendar's last date is this close, days. */
   calendarRunsOutDays: 60,
 } as const;

@@ -73,6 +73,14 @@ describe('easytask next', () => {
     });
   });
 
+  it('finds a fire that validation accepts however far off it is: 29 February on a Monday, in 2044', () => {
+    const home = tempHome();
+    expect(cli(home, ['insert', '-'], { input: JSON.stringify({ name: 'leap', cmd: 'true', cron: '0 7 29 2 *', day_of_week: '1000000', timezone: 'UTC' }) }).code).toBe(0);
+    const json = JSON.parse(cli(home, ['next', 'leap', '-n', '1', '--from', '2026-12-01T00:00:00Z', '--json']).stdout);
+    expect(json.map((f: { utc: string }) => f.utc)).toEqual(['2044-02-29T07:00:00.000Z']);
+    expect(JSON.parse(cli(home, ['show', 'leap', '--json']).stdout).next).toBe('2044-02-29T07:00:00.000Z');
+  });
+
   it('rejects a bad --from with exit 2', () => {
     const r = cli(tempHome(), ['next', SEED, '--from', 'yesterday']);
     expect(r.code).toBe(2);
