@@ -35,8 +35,8 @@ export interface PrepareOptions {
   calendarProblem?: (name: string) => string | undefined;
   /** The calendars schedules may name, to warn when one excludes every fire; loaded only when needed. */
   calendars?: () => CalendarSet;
-  /** The instant "never fires" is judged from (default: now). */
-  now?: number;
+  /** The instant "never fires" is judged from: the caller's clock (or next's --from). */
+  now: number;
   /** Import: the batch replaces the whole store, so groups come from it and absent holders of ids go away. */
   sync?: boolean;
 }
@@ -54,7 +54,7 @@ function currentUser(): string {
 }
 
 /** Parse and validate every document; with a store, also check names and ids against it. */
-export function prepare(sources: SourceDocument[], store: Store | undefined, opts: PrepareOptions = {}): Prepared {
+export function prepare(sources: SourceDocument[], store: Store | undefined, opts: PrepareOptions): Prepared {
   const issues: ValidationIssue[] = [];
   const docs: { file: string; raw: unknown; duplicates: DuplicateKey[] }[] = [];
   for (const s of sources) {
@@ -78,7 +78,7 @@ export function prepare(sources: SourceDocument[], store: Store | undefined, opt
   if (store) issues.push(...storeConflicts(items, store, opts));
   issues.push(...checkDependencies(items, store, { sync: opts.sync }));
   const named = items.some((i) => i.input.def.calendar !== undefined);
-  const fires = checkFires(items, named ? opts.calendars?.() : undefined, opts.now ?? Date.now());
+  const fires = checkFires(items, named ? opts.calendars?.() : undefined, opts.now);
   issues.push(...fires.issues);
   return { items, issues, warnings: fires.warnings };
 }

@@ -1,6 +1,7 @@
 // insert, validate, update: files of definitions into the store, all or nothing.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { systemClock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Prepared } from '../../definitions/apply.js';
 import type { CalendarOptions } from '../calendars.js';
@@ -61,7 +62,7 @@ async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'ins
   const run = (h: HomeAccess) => {
     const replace = mode === 'update' || !!o.replace;
     const cals = calendarOptions(h.home);
-    const p = prepare(sources, h.store, { strict: o.strict, replace, mustExist: mode === 'update', ...cals });
+    const p = prepare(sources, h.store, { strict: o.strict, replace, mustExist: mode === 'update', now: systemClock.now(), ...cals });
     printWarnings(p, cals, formatIssue);
     if (p.issues.length) reportIssues(p, mode === 'insert' ? 'inserted' : 'updated', formatIssue);
     if (p.items.length === 0) throw new EasyTaskError('BAD_INPUT', `${path}: no definitions found; nothing was ${mode}ed.`, 2);
@@ -119,7 +120,7 @@ export function registerDefinitionCommands(program: Command): void {
       const store = existsSync(storePath(home)) ? Store.open(home) : undefined;
       try {
         const cals = calendarOptions(home);
-        const p = prepare(sources, store, { strict: o.strict, ...cals });
+        const p = prepare(sources, store, { strict: o.strict, now: systemClock.now(), ...cals });
         if (o.json) {
           // Calendar files that cannot be used belong to no definition: their warnings are text.
           printJson({ ok: p.issues.length === 0, definitions: p.items.length, issues: p.issues, warnings: p.warnings, calendar_warnings: cals.unusedBroken() });

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { systemClock } from '../../core/clock.js';
 import { badInput, EasyTaskError } from '../../core/errors.js';
 import type { Translation } from '../../crontab/index.js';
 import { action, out, printJson, withHome } from '../context.js';
@@ -95,7 +96,7 @@ async function insertTranslation(cmd: Command, t: Translation, source: string, o
   await withHome(cmd, ({ home, store, create }) => {
     const sources = [{ file: source, text: JSON.stringify(documentOf(t)) }];
     const cals = calendarOptions(home);
-    const p = prepare(sources, store, { replace: !!o.replace, ...cals });
+    const p = prepare(sources, store, { replace: !!o.replace, now: systemClock.now(), ...cals });
     printWarnings(p, cals, formatIssue);
     if (p.issues.length) {
       for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');

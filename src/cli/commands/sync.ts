@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { systemClock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Store, StoredDefinition } from '../../store/index.js';
 import { action, out, printJson, withHome, withStore, write } from '../context.js';
@@ -88,7 +89,7 @@ export function registerSyncCommands(program: Command): void {
       const sources = loadSources(path);
       const changes = await withHome(this, ({ home, store: existing, create }) => {
         const cals = calendarOptions(home);
-        const p = prepare(sources, existing, { replace: true, sync: true, ...cals });
+        const p = prepare(sources, existing, { replace: true, sync: true, now: systemClock.now(), ...cals });
         printWarnings(p, cals, formatIssue);
         if (p.issues.length) {
           for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
