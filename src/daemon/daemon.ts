@@ -2,7 +2,6 @@
 import { sql } from '../store/statements.js';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
-import type { TaskDef } from '../core/task.js';
 import { AlertFeed } from '../events/alert-feed.js';
 import { AlertRunner } from '../events/alerts.js';
 import { formatEvent } from '../events/format.js';
@@ -16,7 +15,9 @@ import { CalendarWatch } from './calendars.js';
 import { QuietCheckpoints } from './checkpoint.js';
 import { handle, type ControlContext } from './control.js';
 import { GroupEngine } from './groups.js';
-import { acquire, heartbeat, hostName, release } from './lock.js';
+import { acquire, beatNow, heartbeat, hostName, release } from './lock.js';
+import { Grace } from './grace.js';
+import { TaskLookup } from './task-lookup.js';
 import { recover } from './recovery.js';
 import { Scheduler } from './scheduler.js';
 import { promoteDue } from './trigger.js';
@@ -45,18 +46,6 @@ export interface DaemonOptions {
 
 /** Console lines, alerts and sinks follow a pass by this much (see reportSoon). */
 const REPORT_AFTER_MS = 40;
-/** A heartbeat due this close before the loop wakes is written after that pass instead. */
-export const BEAT_CLEAR_MS = 50;
-
-/**
- * Whether a heartbeat due now is written now: not when the loop wakes within BEAT_CLEAR_MS (the
- * commit would delay the fires), unless the last one is two intervals old.
- */
-export function beatNow(now: number, nextWakeAt: number | undefined, lastBeatAt: number): boolean {
-  const ahead = nextWakeAt === undefined ? Infinity : nextWakeAt - now;
-  return !(ahead >= 0 && ahead < BEAT_CLEAR_MS) || now - lastBeatAt >= 2 * DEFAULTS.heartbeatMs;
-}
-
 export class Daemon {
   readonly scheduler: Scheduler;
   readonly agent: LocalAgent;
@@ -71,6 +60,9 @@ export class Daemon {
   private seenSeq = 0;
   private loggedSeq = 0;
   private stopping = false;
+  private readonly grace: Grace;
+  /** Task definitions by run, read once per change of the definitions. */
+  private readonly lookup: TaskLookup;
   private busy = false;
   /** When the loop next wakes on its own (undefined: nothing timed is ahead). */
   private nextWakeAt: number | undefined;
@@ -84,6 +76,8 @@ export class Daemon {
     private readonly clock: Clock,
     private readonly opts: DaemonOptions,
   ) {
+    this.grace = new Grace(opts.graceSeconds);
+    this.lookup = new TaskLookup(store, opts.machineZone);
     this.scheduler = new Scheduler(store, clock, emptyCalendars, { warn: (m) => opts.log(`warning: ${m}`) });
     this.calendars = new CalendarWatch({ home: opts.home, now: () => clock.now(), log: opts.log, apply: (calendars, reloaded, broken) => this.calendarsChanged(calendars, reloaded, broken) });
     this.checkpoints = new QuietCheckpoints(store, clock, {
@@ -93,9 +87,9 @@ export class Daemon {
     });
     this.groups = new GroupEngine(store, clock);
     this.sinks = (opts.sinks ?? []).map((s) => new SinkDelivery(store, clock, { ...s, log: opts.log }));
-    this.alerts = new AlertFeed(store, new AlertRunner(store, clock, { home: opts.home, log: opts.log }), (run) => this.taskOf(run));
+    this.alerts = new AlertFeed(store, new AlertRunner(store, clock, { home: opts.home, log: opts.log }), (run) => this.lookup.taskOf(run));
     this.retention = opts.retainDays ? new RetentionTimer(store, clock, { retainDays: opts.retainDays, log: opts.log }) : undefined;
-    this.agent = new LocalAgent(store, clock, { task: (run) => this.taskOf(run) }, {
+    this.agent = new LocalAgent(store, clock, { task: (run) => this.lookup.taskOf(run) }, {
       home: opts.home,
       host: hostName(),
       queues: new Set(['localhost', hostName(), ...opts.queues]),
@@ -183,30 +177,9 @@ export class Daemon {
     return new Set(['localhost', hostName(), ...this.opts.queues]);
   }
 
-  zoneOf(task: TaskDef): string {
-    if (task.timezone) return task.timezone;
-    if (task.task_group) {
-      const g = this.store.defs.byName(task.task_group, task.instance)?.definition;
-      if (g?.kind === 'group') return g.def.timezone;
-    }
-    return this.opts.machineZone;
-  }
-
-  /** Task definitions by run, read once per change of the definitions (runs look them up on every step). */
-  private readonly tasks = new Map<string, { task: TaskDef; timezone: string } | undefined>();
-
-  private taskOf(run: RunRow): { task: TaskDef; timezone: string } | undefined {
-    const key = `${run.instance}/${run.task_id}`;
-    if (this.tasks.has(key)) return this.tasks.get(key);
-    const d = this.store.defs.byExtId('task', run.task_id, run.instance)?.definition;
-    const found = d?.kind === 'task' ? { task: d.def, timezone: this.zoneOf(d.def) } : undefined;
-    this.tasks.set(key, found);
-    return found;
-  }
-
   /** The definitions changed: reload the schedule and forget cached definitions. */
   private reloadDefinitions(): void {
-    this.tasks.clear();
+    this.lookup.clear();
     this.scheduler.load();
     this.groups.definitionsChanged();
   }
@@ -245,7 +218,7 @@ export class Daemon {
    * refused with the reason instead of being left unanswered.
    */
   private processCommands(): void {
-    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.zoneOf(t), reload: () => this.reloadDefinitions() };
+    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.lookup.zoneOf(t), reload: () => this.reloadDefinitions() };
     for (const c of this.store.commands.pending()) {
       // Carried out and acknowledged in one transaction: a command withdrawn meanwhile is not run,
       // and one interrupted by a crash is run once after the restart.
@@ -340,7 +313,7 @@ export class Daemon {
     this.expire();
     this.scheduler.tick();
     for (const id of this.scheduler.newGroupRuns.splice(0)) this.groups.mark(id);
-    promoteDue(this.store, this.clock, { taskOf: (run) => this.taskOf(run)?.task });
+    promoteDue(this.store, this.clock, { taskOf: (run) => this.lookup.taskOf(run)?.task });
     // A wide fan-out triggers as many members per pass as there are free slots (at least one), so
     // the first ones start at once instead of after hundreds of transitions. The next pass follows
     // at once only while a slot is still free: with every slot taken, more TRIGGER runs would only
@@ -389,9 +362,6 @@ export class Daemon {
   }
 
   /** Ends the shutdown grace early, once stop() waits in it. */
-  private endGrace: (() => void) | undefined;
-  /** The grace is over (or was cut short, or stopNow() came before stop() reached it). */
-  private graceEnded = false;
 
   /**
    * A second signal during the shutdown grace: stop waiting and terminate the running attempts now
@@ -399,9 +369,7 @@ export class Daemon {
    * daemon is not stopping or is past the grace already.
    */
   stopNow(): number | undefined {
-    if (!this.stopping || this.graceEnded) return undefined;
-    this.graceEnded = true;
-    this.endGrace?.();
+    if (!this.stopping || !this.grace.end()) return undefined;
     return this.agent.running;
   }
 
@@ -414,16 +382,11 @@ export class Daemon {
     clearTimeout(this.reportTimer);
     await this.calendars.close();
     const running = this.agent.running;
-    if (running && !this.graceEnded) {
+    if (running && !this.grace.over) {
       this.opts.log(`${signal}: waiting up to ${this.opts.graceSeconds}s for ${running} running attempt(s); a second Ctrl-C (SIGINT or SIGTERM) stops them now`);
     }
-    const graceOver = new Promise<'grace'>((r) => {
-      if (this.graceEnded) return r('grace');
-      this.endGrace = () => r('grace');
-      setTimeout(this.endGrace, this.opts.graceSeconds * 1000).unref();
-    });
-    const finished = await Promise.race([this.agent.drain().then(() => 'done' as const), graceOver]);
-    this.graceEnded = true;
+    const finished = await Promise.race([this.agent.drain().then(() => 'done' as const), this.grace.wait().then(() => 'grace' as const)]);
+    this.grace.end();
     if (finished === 'grace') await this.agent.drain('shutdown');
     clearInterval(this.poller); // commands were answered until here
     await this.opts.launcher?.close?.();

@@ -2,6 +2,7 @@
 import { sql } from '../store/statements.js';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
+import { DEFAULTS } from '../core/defaults.js';
 import { EasyTaskError } from '../core/errors.js';
 import { sourceHost } from '../events/host.js';
 import type { Store } from '../store/index.js';
@@ -51,6 +52,18 @@ export function liveDaemon(store: Store): DaemonRow | undefined {
  * it beats every second and never puts a beat off past two intervals.
  */
 export const NOT_RESPONDING_AFTER_MS = 10_000;
+
+/** A heartbeat due this close before the loop wakes is written after that pass instead. */
+export const BEAT_CLEAR_MS = 50;
+
+/**
+ * Whether a heartbeat due now is written now: not when the loop wakes within BEAT_CLEAR_MS (the
+ * commit would delay the fires), unless the last one is two intervals old.
+ */
+export function beatNow(now: number, nextWakeAt: number | undefined, lastBeatAt: number): boolean {
+  const ahead = nextWakeAt === undefined ? Infinity : nextWakeAt - now;
+  return !(ahead >= 0 && ahead < BEAT_CLEAR_MS) || now - lastBeatAt >= 2 * DEFAULTS.heartbeatMs;
+}
 
 /** Whether a daemon row's heartbeat is recent enough at `now`. */
 export const responding = (d: Pick<DaemonRow, 'heartbeat_at'>, now: number): boolean => now - d.heartbeat_at <= NOT_RESPONDING_AFTER_MS;

@@ -2,7 +2,7 @@
 // records when processes start, and in how many commits.
 import { describe, expect, it, vi } from 'vitest';
 import type { AttemptHooks, AttemptResult, AttemptSpec } from '../../../src/agent/attempt-types.js';
-import { beatNow, BEAT_CLEAR_MS } from '../../../src/daemon/daemon.js';
+import { beatNow, BEAT_CLEAR_MS } from '../../../src/daemon/lock.js';
 import { LocalAgent } from '../../../src/daemon/agent.js';
 import { DEFAULTS } from '../../../src/core/defaults.js';
 import type { TaskDef } from '../../../src/core/task.js';
