@@ -5,8 +5,8 @@ import type { Store } from '../store/index.js';
 type Kind = 'task' | 'group';
 
 /**
- * What a --task/--group filter stands for. `id` is set when the filter was given as a tid (gid): the history is
- * then matched by that id, otherwise by `name`. `instance` is undefined only for a followed name nothing knows yet.
+ * What a --task/--group filter stands for. The history is matched by `name`, and by `id` too when the filter was
+ * given as a tid (gid). `instance` is undefined only for a followed name nothing knows yet.
  */
 export interface FilterRef {
   name: string;

@@ -30,9 +30,12 @@ export interface Ack {
 const label = (t: { tid: number; name: string; instance: string }, kind = 'task') =>
   `${kind} ${t.tid} (${t.name}${t.instance && t.instance !== 'default' ? `, instance ${t.instance}` : ''})`;
 
+/** The instance a command names (--instance), if it names one. */
+const instanceArg = (args: Record<string, unknown>): string | undefined => (typeof args.instance === 'string' && args.instance ? args.instance : undefined);
+
 /** The definition a command names, in the instance it names (when it names one). */
 function definitionOf(ctx: ControlContext, ref: string, args: Record<string, unknown>) {
-  return ctx.store.defs.get(ref, typeof args.instance === 'string' && args.instance ? args.instance : undefined).definition;
+  return ctx.store.defs.get(ref, instanceArg(args)).definition;
 }
 
 function taskOf(ctx: ControlContext, ref: string, args: Record<string, unknown>): TaskDef {
@@ -84,7 +87,7 @@ function liveRunsOf(store: Store, task: TaskDef): RunRow[] {
  * one is), so a mistyped id never ends another task's run.
  */
 function checkRunOfTask(ctx: ControlContext, run: RunRow, ref: string, args: Record<string, unknown>): void {
-  const instance = typeof args.instance === 'string' && args.instance ? args.instance : undefined;
+  const instance = instanceArg(args);
   const inInstance = instance === undefined || instance === run.instance;
   // The run's own record first: its task may have been deleted or renamed since.
   if (inInstance && (ref === run.task_name || ref === String(run.task_id))) return;
@@ -106,8 +109,8 @@ function terminate(ctx: ControlContext, c: CommandRow, args: Record<string, unkn
     const r = store.runs.get(args.run);
     if (!r) throw new EasyTaskError('NOT_FOUND', `run ${args.run} does not exist`);
     if (c.target) checkRunOfTask(ctx, r, c.target, args);
-    else if (typeof args.instance === 'string' && args.instance && args.instance !== r.instance) {
-      throw new EasyTaskError('BAD_INPUT', `run ${r.id} is in instance ${r.instance}, not ${args.instance}; nothing was terminated`, 2);
+    else if (instanceArg(args) !== undefined && instanceArg(args) !== r.instance) {
+      throw new EasyTaskError('BAD_INPUT', `run ${r.id} is in instance ${r.instance}, not ${instanceArg(args)}; nothing was terminated`, 2);
     }
     runs = [r];
   } else runs = liveRunsOf(store, taskOf(ctx, c.target!, args));
