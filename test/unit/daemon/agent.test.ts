@@ -1,12 +1,12 @@
 // The local agent against a real store, with a launcher standing in for the spawners: what it
 // records when processes start, and in how many commits.
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AttemptHooks, AttemptResult, AttemptSpec } from '../../../src/agent/attempt-types.js';
 import { beatNow, BEAT_CLEAR_MS } from '../../../src/daemon/lock.js';
 import { LocalAgent } from '../../../src/daemon/agent.js';
 import { DEFAULTS } from '../../../src/core/defaults.js';
 import type { TaskDef } from '../../../src/core/task.js';
-import type { RunRow } from '../../../src/store/index.js';
+import type { RunRow, Store } from '../../../src/store/index.js';
 import { insertTask } from '../../helpers/defs.js';
 import { tempStore } from '../../helpers/home.js';
 
@@ -44,6 +44,19 @@ function setup(launcher: ReturnType<typeof fakeLauncher>, taskCount = 3) {
     start: launcher.start, onStarted: (r) => started.push(r.id), log: (l) => logged.push(l),
   });
   return { store, agent, runs, started, logged };
+}
+
+/** The store's next `commits` transactions fail as on a locked database; the later ones go through. */
+function locked(store: Store, commits: number) {
+  const real = store.tx.bind(store);
+  const spy = vi.spyOn(store, 'tx');
+  for (let i = 0; i < commits; i++) spy.mockImplementationOnce(() => { throw new Error('database is locked'); });
+  return spy.mockImplementation(real);
+}
+
+/** Turns of the event loop (setImmediate stays real under the fake timers used here) until cond holds. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 10_000 && !cond(); i++) await new Promise((r) => setImmediate(r));
 }
 
 /** Until the attempts a pump launched have started (preparation is asynchronous) and been recorded. */
@@ -88,11 +101,9 @@ describe('recording started processes', () => {
     const launcher = fakeLauncher();
     const { store, agent, runs, started, logged } = setup(launcher, 2);
     agent.pump();
-    const real = store.tx.bind(store);
-    const locked = () => { throw new Error('database is locked'); };
     // The turn's commit fails, and so does the first try when the first process ends: that run's
     // start is then written with its end; the second run's start by the next try.
-    const tx = vi.spyOn(store, 'tx').mockImplementationOnce(locked).mockImplementationOnce(locked).mockImplementation(real);
+    const tx = locked(store, 2);
     await settled();
     expect(runs.map((r) => store.runs.get(r.id)!.state)).toEqual(['STARTED', 'STARTED']);
     expect(logged.filter((l) => l.includes('database is locked'))).toHaveLength(2);
@@ -106,16 +117,16 @@ describe('recording started processes', () => {
     expect(started).toEqual([runs[1]!.id]);
   });
 
-  it('a start whose commit failed is recorded by the retry a second later while the process still runs', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout'] });
-    try {
+  describe('with the retry timers faked', () => {
+    beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout'] }));
+    afterEach(() => vi.useRealTimers());
+
+    it('a start whose commit failed is recorded by the retry a second later while the process still runs', async () => {
       const launcher = fakeLauncher();
-      const { store, agent, runs, started } = setup(launcher, 1);
+      const { store, agent, runs, started, logged } = setup(launcher, 1);
       agent.pump();
-      const real = store.tx.bind(store);
-      vi.spyOn(store, 'tx').mockImplementationOnce(() => { throw new Error('database is locked'); }).mockImplementation(real);
-      await new Promise((r) => setImmediate(r));
-      await new Promise((r) => setImmediate(r));
+      locked(store, 1);
+      await until(() => logged.length === 1); // the start's commit failed
       expect(store.runs.get(runs[0]!.id)!.state).toBe('STARTED');
       vi.advanceTimersByTime(1000);
       expect(store.runs.get(runs[0]!.id)).toMatchObject({ state: 'RUNNING', pid: 40001 });
@@ -123,25 +134,13 @@ describe('recording started processes', () => {
       launcher.endAll();
       await agent.drain();
       expect(store.runs.get(runs[0]!.id)!.state).toBe('SUCCESS');
-    } finally {
-      vi.useRealTimers();
-    }
-  });
+    });
 
-  it('an end that cannot be written either is tried again a second later: SUCCESS, never a spawn error', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout'] });
-    try {
+    it('an end that cannot be written either is tried again a second later: SUCCESS, never a spawn error', async () => {
       const launcher = fakeLauncher();
       const { store, agent, runs, logged } = setup(launcher, 1);
       agent.pump();
-      const real = store.tx.bind(store);
-      const locked = () => { throw new Error('database is locked'); };
-      // The turn's commit, the retry when the process ends, and the end's own commit all fail.
-      vi.spyOn(store, 'tx').mockImplementationOnce(locked).mockImplementationOnce(locked).mockImplementationOnce(locked).mockImplementation(real);
-      /** Turns of the event loop (setImmediate is real here) until cond holds. */
-      const until = async (cond: () => boolean) => {
-        for (let i = 0; i < 10_000 && !cond(); i++) await new Promise((r) => setImmediate(r));
-      };
+      locked(store, 3); // the turn's commit, the retry when the process ends, and the end's own commit
       await until(() => logged.length === 1); // the start's commit failed
       launcher.endAll();
       await until(() => logged.length === 2);
@@ -151,9 +150,7 @@ describe('recording started processes', () => {
       await agent.drain();
       expect(store.runs.get(runs[0]!.id)).toMatchObject({ state: 'SUCCESS', reason: null, attempt: 1 });
       expect(store.events.list({ runId: runs[0]!.id }).map((e) => e.type)).toEqual(['run.created', 'run.triggered', 'run.accepted', 'run.started', 'run.succeeded']);
-    } finally {
-      vi.useRealTimers();
-    }
+    });
   });
 
   it('records the start before output progress and before the end that follow it in the same turn', async () => {
