@@ -33,7 +33,7 @@ export interface AttemptHooks {
   clock: Clock;
   /** The process is live; its pid is also its process-group id; `at` is when it was spawned (epoch ms). */
   onSpawn?: (pid: number, at: number) => void;
-  /** Output so far; called at most once per outputEventMs. */
+  /** Output so far; called at most once per outputEventMs while output comes, and once more with the final counts when it ends. */
   onOutput?: (progress: OutputProgress) => void;
   /** Default DEFAULTS.outputEventMs. */
   outputEventMs?: number;

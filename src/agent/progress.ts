@@ -1,10 +1,13 @@
-// Throttles output progress reports so the daemon writes at most one run.output event per interval.
+// Throttles output progress reports so the daemon writes at most one run.output event per interval;
+// the last report, made when the attempt ends, always carries the final counts.
 import type { Clock } from '../core/clock.js';
 
 export class ProgressThrottle {
   private last = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Something changed since the last report. */
+  private dirty = false;
 
   constructor(
     private readonly emit: () => void,
@@ -14,7 +17,9 @@ export class ProgressThrottle {
 
   /** Something changed: report now if the interval has passed, else once when it does. */
   poke(): void {
-    if (this.stopped || this.timer !== undefined) return;
+    if (this.stopped) return;
+    this.dirty = true;
+    if (this.timer !== undefined) return;
     this.fireWhenDue();
   }
 
@@ -31,6 +36,18 @@ export class ProgressThrottle {
     }, Math.ceil(wait));
   }
 
+  /**
+   * The output is complete: report what changed since the last report now (a chunk of stderr that
+   * came just after the first stdout would otherwise never be reported), then stop.
+   */
+  flush(): void {
+    if (this.stopped) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.dirty) this.fire();
+    this.stop();
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
@@ -40,6 +57,7 @@ export class ProgressThrottle {
   private fire(): void {
     if (this.stopped) return;
     this.last = this.clock.monotonic();
+    this.dirty = false;
     this.emit();
   }
 }

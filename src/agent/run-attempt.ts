@@ -138,7 +138,7 @@ class Attempt {
     }
     // Whatever is left of the group (background children) goes too, and the result waits for it.
     await (this.killing ?? killGroupGracefully(pid, this.spec.killGraceSeconds * 1000));
-    throttle.stop();
+    throttle.flush(); // the final counts, whatever the interval left unreported
     await closeSinks(sinks);
     return this.finish(outputOf(sinks), this.outcome(ended));
   }

@@ -99,7 +99,7 @@ describe('runAttempt: output', () => {
     expect(read(join(dir, 'both.log'))).toBe('one\n--- attempt 2 started 2026-03-01T10:00:00.000Z ---\ntwo\n');
   });
 
-  it('reports progress at most once per outputEventMs', async () => {
+  it('reports progress at most once per outputEventMs while it runs, and the final counts when it ends', async () => {
     const seen: { at: number; p: OutputProgress }[] = [];
     const cmd = 'for i in 1 2 3 4 5 6 7 8; do echo line$i; echo e >&2; sleep 0.1; done';
     const r = await runAttempt(spec(dir, cmd), {
@@ -108,13 +108,27 @@ describe('runAttempt: output', () => {
       onOutput: (p) => seen.push({ at: systemClock.monotonic(), p }),
     });
     expect(seen.length).toBeGreaterThanOrEqual(2);
-    expect(seen.length).toBeLessThanOrEqual(5);
-    for (let i = 1; i < seen.length; i++) expect(seen[i]!.at - seen[i - 1]!.at).toBeGreaterThanOrEqual(249);
-    const last = seen[seen.length - 1]!.p;
-    expect(last.stdoutLines).toBeLessThanOrEqual(8);
-    expect(last.stdoutBytes).toBe(last.stdoutLines * 6);
+    expect(seen.length).toBeLessThanOrEqual(6);
+    // The last report is the flush at the end, which does not wait for the interval.
+    for (let i = 1; i < seen.length - 1; i++) expect(seen[i]!.at - seen[i - 1]!.at).toBeGreaterThanOrEqual(249);
+    for (const { p } of seen) expect(p.stdoutBytes).toBe(p.stdoutLines * 6);
+    expect(seen[seen.length - 1]!.p).toEqual({ stdoutBytes: 48, stdoutLines: 8, stderrBytes: 16, stderrLines: 8 });
     expect(r.output.stdout).toMatchObject({ bytes: 48, lines: 8 });
     expect(r.output.stderr).toMatchObject({ bytes: 16, lines: 8 });
+  });
+
+  it('a short attempt whose stderr follows its first stdout still reports the stderr (one report per change, no more)', async () => {
+    const seen: OutputProgress[] = [];
+    const r = await runAttempt(spec(dir, 'echo to-stdout; echo to-stderr >&2; exit 1'), { clock: systemClock, onOutput: (p) => seen.push(p) });
+    expect(r.outcome).toBe('failed');
+    expect(seen.length).toBeLessThanOrEqual(2);
+    expect(seen.at(-1)).toEqual({ stdoutBytes: 10, stdoutLines: 1, stderrBytes: 10, stderrLines: 1 });
+  });
+
+  it('an attempt with no output reports no progress', async () => {
+    const seen: OutputProgress[] = [];
+    await runAttempt(spec(dir, 'true'), { clock: systemClock, onOutput: (p) => seen.push(p) });
+    expect(seen).toEqual([]);
   });
 });
 
