@@ -1,7 +1,15 @@
 // JSON text to a value, with malformed input reported by line and column, and repeated keys found.
 
+import { OutOfRangeNumber } from './json-number.js';
 import { DOCUMENT_EXPECTED } from './validate/document.js';
 import { joinPointer, type ValidationIssue } from './validate/issue.js';
+
+/**
+ * Deepest nesting of arrays and objects a document may have. Definitions are shallow (a task in the
+ * {"tasks": [...]} wrapper, with an alert action's headers, is 6 levels); the limit keeps a hostile or
+ * broken file from exhausting the stack of JSON.parse or of the checks that walk the value.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 /** A name given twice in one object: JSON.parse keeps the last value and drops the other silently. */
 export interface DuplicateKey {
@@ -25,14 +33,73 @@ export function parseJsonText(text: string, file: string): JsonSourceResult {
     const message = `file is empty; expected ${DOCUMENT_EXPECTED}`;
     return { ok: false, issue: { file, index: null, kind: null, pointer: '', expected: DOCUMENT_EXPECTED, message } };
   }
+  const tooDeep = findTooDeep(body, MAX_JSON_DEPTH);
+  if (tooDeep !== undefined) {
+    const { line, column } = lineColumnAt(body, tooDeep);
+    const expected = `at most ${MAX_JSON_DEPTH} levels of nested arrays and objects`;
+    const message = `JSON nested more than ${MAX_JSON_DEPTH} levels deep at line ${line}, column ${column}; expected ${expected}`;
+    return { ok: false, issue: { file, index: null, kind: null, pointer: '', expected, message } };
+  }
   try {
-    const value = JSON.parse(body) as unknown;
+    const value = keepOutOfRangeNumbers(body, JSON.parse(body) as unknown);
     return { ok: true, value, duplicates: findDuplicateKeys(body) };
   } catch (e) {
     const { line, column, reason } = describeSyntaxError(body, e instanceof Error ? e.message : String(e));
     const message = `malformed JSON at line ${line}, column ${column}: ${reason}`;
     return { ok: false, issue: { file, index: null, kind: null, pointer: '', expected: JSON_EXPECTED, message } };
   }
+}
+
+/**
+ * Offset of the first "[" or "{" that opens level `limit + 1`, outside strings; undefined when the text
+ * nests no deeper than `limit`. A loop, not a recursion, so any depth can be measured.
+ */
+export function findTooDeep(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i += 1; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i += 1;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      depth += 1;
+      if (depth > limit) return i;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * JSON.parse turns a number beyond the range of a double (1e400) into Infinity, which prints as null.
+ * Each such number becomes an OutOfRangeNumber holding the text the file gave, so the checks refuse it
+ * (it is no number) and say what was written. `value` nests at most MAX_JSON_DEPTH levels.
+ */
+function keepOutOfRangeNumbers(text: string, value: unknown): unknown {
+  if (!hasNonFinite(value)) return value;
+  const scan = new Scanner(text, undefined, new Map());
+  scan.value();
+  const literals = scan.numbers!;
+  // In place: the value is JSON.parse's own, and an own "__proto__" member is assigned as a member.
+  const replace = (v: unknown, pointer: string): unknown => {
+    if (typeof v === 'number' && !Number.isFinite(v)) return new OutOfRangeNumber(literals.get(pointer) ?? String(v));
+    if (typeof v === 'object' && v !== null) {
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) o[k] = replace(o[k], joinPointer(pointer, Array.isArray(v) ? Number(k) : k));
+    }
+    return v;
+  };
+  return replace(value, '');
+}
+
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (typeof v !== 'object' || v === null) return false;
+  return (Array.isArray(v) ? v : Object.values(v)).some(hasNonFinite);
 }
 
 /**
@@ -112,6 +179,8 @@ interface FoundDuplicate {
   replaced?: boolean;
 }
 
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
 class ScanError {
   constructor(readonly offset: number) {}
 }
@@ -122,6 +191,8 @@ class Scanner {
   constructor(
     private readonly text: string,
     readonly found?: FoundDuplicate[],
+    /** Given, the text of each number beyond a double's range, by pointer (the last of a repeated name wins). */
+    readonly numbers?: Map<string, string>,
   ) {}
 
   space(): void {
@@ -147,7 +218,7 @@ class Scanner {
       this.list(']', () => this.value(joinPointer(pointer, i++)));
     }
     else if (c === '"') this.string();
-    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) this.number();
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) this.number(pointer);
     else this.literal();
   }
 
@@ -155,13 +226,13 @@ class Scanner {
     // Per name: where it first appears, and which of `found` lie inside its latest value.
     const seen = new Map<string, { first: number; from: number; to: number }>();
     const found = this.found;
+    const named = found !== undefined || this.numbers !== undefined;
     this.list('}', () => {
       const start = this.at;
       this.string();
-      let key = '';
+      const key = named ? (JSON.parse(this.text.slice(start, this.at)) as string) : '';
       let entry: { first: number; from: number; to: number } | undefined;
       if (found) {
-        key = JSON.parse(this.text.slice(start, this.at)) as string;
         entry = seen.get(key);
         if (entry === undefined) {
           entry = { first: start, from: 0, to: 0 };
@@ -175,7 +246,7 @@ class Scanner {
       this.space();
       this.expect(':');
       if (entry) entry.from = found!.length;
-      this.value(found ? joinPointer(pointer, key) : pointer);
+      this.value(named ? joinPointer(pointer, key) : pointer);
       if (entry) entry.to = found!.length;
     });
   }
@@ -217,10 +288,12 @@ class Scanner {
     }
   }
 
-  private number(): void {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.at));
+  private number(pointer: string): void {
+    NUMBER.lastIndex = this.at;
+    const m = NUMBER.exec(this.text);
     if (!m) this.fail();
     this.at += m[0].length;
+    if (this.numbers && !Number.isFinite(Number(m[0]))) this.numbers.set(pointer, m[0]);
   }
 
   /** Fails at the first character that departs from true, false or null. */

@@ -2,6 +2,7 @@
 
 import { isRecord, reportText, reportType, type Path, type Scope } from './scope.js';
 import { ENV_NAME_RE } from './text-rules.js';
+import { OutOfRangeNumber } from '../json-number.js';
 
 export const ENV_EXPECTED = 'an object of variables with string values, e.g. {"LANG": "C.UTF-8"}';
 const ENV_NAME_EXPECTED = 'a variable name of letters, digits and "_", not starting with a digit';
@@ -25,5 +26,5 @@ export function readEnv(s: Scope, value: unknown, path: Path): Record<string, st
 
 /** Numbers and booleans get a hint to quote them. */
 function stringExpected(v: unknown): string {
-  return typeof v === 'number' || typeof v === 'boolean' ? `a string (in quotes: "${String(v)}")` : 'a string';
+  return typeof v === 'number' || typeof v === 'boolean' || v instanceof OutOfRangeNumber ? `a string (in quotes: "${String(v)}")` : 'a string';
 }

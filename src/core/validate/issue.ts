@@ -1,5 +1,7 @@
 // One validation problem, where it is (file, definition, JSON pointer) and how it prints as a line.
 
+import { OutOfRangeNumber } from '../json-number.js';
+
 export interface ValidationIssue {
   /** As given by the caller, e.g. "tasks/daily.json" or "<stdin>". */
   file: string;
@@ -20,16 +22,19 @@ export interface ValidationIssue {
 
 const MAX_SHOWN = 60;
 
-/** A value as JSON, cut to about 60 characters, for messages. */
+/** A value as JSON, cut to about 60 characters, for messages; a number too large for a double as written. */
 export function showValue(value: unknown): string {
+  if (value instanceof OutOfRangeNumber) return `${cut(value.literal)}, which is out of range`;
   let text: string;
   try {
     text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
+  return cut(text);
 }
+
+const cut = (text: string): string => (text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text);
 
 /** Appends keys to a JSON pointer (RFC 6901 escaping). */
 export function joinPointer(base: string, ...path: readonly (string | number)[]): string {

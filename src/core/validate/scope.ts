@@ -1,5 +1,6 @@
 // Where the checks of one definition report to: its file, position, name and pointer.
 
+import { OutOfRangeNumber } from '../json-number.js';
 import { joinPointer, showValue, type ValidationIssue } from './issue.js';
 
 export interface Scope {
@@ -52,8 +53,9 @@ export function reportMissing(s: Scope, path: Path, expected: string, why = 'mis
   report(s, path, { expected, message: `${why} "${field}"; expected ${expected}` });
 }
 
+/** A JSON object (a number too large for a double, held as an object, is none). */
 export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof OutOfRangeNumber);
 }
 
 /** A copy without `undefined` members (never from JSON, possible from code): absent, not invalid. */

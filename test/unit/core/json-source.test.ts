@@ -1,6 +1,9 @@
 // JSON text to a value: empty files, a BOM, and malformed JSON by line and column.
 import { describe, expect, it } from 'vitest';
-import { describeSyntaxError, findDuplicateKeys, findErrorOffset, lineColumnAt, parseJsonText } from '../../../src/core/json-source.js';
+import { describeSyntaxError, findDuplicateKeys, findErrorOffset, findTooDeep, lineColumnAt, MAX_JSON_DEPTH, parseJsonText } from '../../../src/core/json-source.js';
+import { OutOfRangeNumber } from '../../../src/core/json-number.js';
+import { showValue } from '../../../src/core/validate/issue.js';
+import { firstInvalidUtf8 } from '../../../src/definitions/load.js';
 import { formatIssue } from '../../../src/core/validate/index.js';
 
 const line = (text: string): string => {
@@ -140,5 +143,59 @@ describe('findDuplicateKeys', () => {
   it('the same name in different objects, or as a value, is no repeat', () => {
     expect(findDuplicateKeys('[{"cmd": "cmd"}, {"cmd": "x", "env": {"cmd": "y"}}]')).toEqual([]);
     expect(findDuplicateKeys('{"a": 1')).toEqual([]);
+  });
+});
+
+describe('nesting depth', () => {
+  it('finds the bracket that opens one level too many, outside strings', () => {
+    expect(findTooDeep('[[[]]]', 3)).toBeUndefined();
+    expect(findTooDeep('[[[[]]]]', 3)).toBe(3);
+    expect(findTooDeep('[{"a": [], "b": {"c": [1]}}]', 4)).toBeUndefined();
+    expect(findTooDeep('[{"a": [], "b": {"c": [1]}}]', 3)).toBe(22);
+    expect(findTooDeep('["[[[[", "\\"[[[["]', 2)).toBeUndefined();
+    expect(findTooDeep('[[], [[[]]]]', 3)).toBe(7);
+  });
+
+  it('a document deeper than the limit is refused by line and column, at any depth', () => {
+    const ok = '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH);
+    expect(parseJsonText(ok, 'f').ok).toBe(true);
+    expect(line('\n  ' + '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1))).toBe(
+      `tasks.json: JSON nested more than 64 levels deep at line 2, column ${3 + MAX_JSON_DEPTH}; expected at most 64 levels of nested arrays and objects`,
+    );
+    expect(line('['.repeat(1_000_000))).toContain('line 1, column 65');
+  });
+});
+
+describe('numbers beyond the range of a double', () => {
+  it('are kept as the text the file gave, where they are, and print as that text', () => {
+    const r = parseJsonText('{"a": [1, 1e400], "b": {"c": -2E+999, "d": 1e308}, "__proto__": 1e999}', 'f');
+    if (!r.ok) throw new Error('expected success');
+    const v = r.value as { a: unknown[]; b: { c: unknown; d: number } } & Record<string, unknown>;
+    expect(v.a[1]).toEqual(new OutOfRangeNumber('1e400'));
+    expect(v.b.c).toEqual(new OutOfRangeNumber('-2E+999'));
+    expect(v.b.d).toBe(1e308);
+    expect(Object.getOwnPropertyDescriptor(v, '__proto__')?.value).toEqual(new OutOfRangeNumber('1e999'));
+    expect(showValue(v.a[1])).toBe('1e400, which is out of range');
+    expect(JSON.stringify(v.b)).toBe('{"c":"-2E+999","d":1e+308}');
+  });
+
+  it('a repeated name takes the literal of the value JSON keeps', () => {
+    const r = parseJsonText('{"a": 1e400, "a": 2e400}', 'f');
+    expect(r.ok && (r.value as { a: OutOfRangeNumber }).a.literal).toBe('2e400');
+  });
+});
+
+describe('firstInvalidUtf8', () => {
+  const at = (...bytes: number[]) => firstInvalidUtf8(Uint8Array.from(bytes));
+  it('passes well-formed text and stops at the first bad byte', () => {
+    expect(firstInvalidUtf8(Buffer.from('aé☕𝄞'))).toBe(Buffer.byteLength('aé☕𝄞'));
+    expect(at(0x61, 0xff)).toBe(1);
+    expect(at(0x61, 0xc3)).toBe(1); // cut short
+    expect(at(0xc0, 0x80)).toBe(0); // overlong
+    expect(at(0xe0, 0x80, 0x80)).toBe(0); // overlong
+    expect(at(0xed, 0xa0, 0x80)).toBe(0); // surrogate
+    expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // beyond U+10FFFF
+    expect(at(0xe2, 0x98, 0x41)).toBe(0);
+    expect(at(0x80)).toBe(0);
   });
 });
