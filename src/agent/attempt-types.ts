@@ -1,5 +1,6 @@
 // The contract between the daemon and the agent for one attempt: what to run, and how it ended.
 import type { Clock } from '../core/clock.js';
+import type { AttemptMarker } from './marked-processes.js';
 import type { StreamStats } from './output-sink.js';
 import type { RunAs } from './run-as-user.js';
 
@@ -20,6 +21,12 @@ export interface AttemptSpec {
   runAsUser?: RunAs;
   /** 1-based; from 2 on, a header line separates the attempt in the output files. */
   attempt: number;
+  /**
+   * Environment entries (also in `env`) that every process of the attempt inherits. When the
+   * attempt ends, however it ends, processes that still carry them are killed too, even those
+   * that left the process group (setsid, a double fork).
+   */
+  marker?: AttemptMarker;
 }
 
 export interface OutputProgress {

@@ -28,6 +28,7 @@ export { sourceProfile, type ProfileOptions, type ProfileResult } from './profil
 export { resolveOutputPaths, attemptHeader, type OutputPathInput, type OutputPaths } from './output-files.js';
 export { truncationMarker, type StreamStats } from './output-sink.js';
 export { killProcessGroup, killGroupGracefully, isProcessAlive, isProcessGroupAlive } from './process-group.js';
+export { killMarkedGracefully, markedProcesses, scanProcesses, type AttemptMarker } from './marked-processes.js';
 export {
   lookupUser,
   checkRunAsUser,

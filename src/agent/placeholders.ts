@@ -1,8 +1,11 @@
 // Resolves ${E:…}, ${T:…}, ${P:…} and bare ${NAME} placeholders (product.md §2) when an attempt starts.
 import { DateTime } from 'luxon';
-import { shellQuote } from './shell-quote.js';
+import { shellContexts, type ShellContext } from './shell-context.js';
 
-/** `cmd` quotes every value for bash; `path` (stdout/stderr) does not; `alert` also allows ${P:…}. */
+/**
+ * `cmd` hands every value to bash as a variable, never as script text; `path` (stdout/stderr)
+ * splices values in as they are; `alert` also allows ${P:…}.
+ */
 export type PlaceholderMode = 'cmd' | 'path' | 'alert';
 
 export const ALERT_PARAMS = ['status', 'pid', 'duration', 'stdout', 'stderr'] as const;
@@ -25,11 +28,21 @@ export interface ResolveOptions {
   mode: PlaceholderMode;
   /** Where the text comes from, for messages: `cmd`, `stdout`, `alert command`… */
   field: string;
-  /** Shell-quote substituted values; default true for `cmd` and `alert`, false for `path`. */
+  /**
+   * The text is a bash script (default true for `cmd` and `alert`, false for `path`): each value is
+   * then put in `env` and the placeholder replaced by a reference to it that fits its quoting.
+   */
   quote?: boolean;
 }
 
-export type Resolution = { ok: true; value: string } | { ok: false; message: string };
+/**
+ * `env` holds the variables the script's references need (`EASYTASK_VALUE_1`, …); the script must
+ * run with them in its environment. It is empty when nothing was substituted or `quote` is false.
+ */
+export type Resolution = { ok: true; value: string; env: Record<string, string> } | { ok: false; message: string };
+
+/** The variables that carry placeholder values into a script: EASYTASK_VALUE_1, EASYTASK_VALUE_2, … */
+export const VALUE_VARIABLE_PREFIX = 'EASYTASK_VALUE_';
 
 type Lookup = { ok: true; value: string } | { ok: false; message: string } | { ok: 'keep' };
 
@@ -50,9 +63,12 @@ const BUILTIN_FORMATS: Readonly<Record<string, string>> = {
  * is then most likely a shell variable (a loop variable, say) that bash itself expands.
  */
 export function resolvePlaceholders(text: string, ctx: PlaceholderContext, opts: ResolveOptions): Resolution {
-  const quote = opts.quote ?? opts.mode !== 'path';
+  const script = opts.quote ?? opts.mode !== 'path';
+  const contexts = script ? shellContexts(text) : undefined;
+  const env: Record<string, string> = {};
+  const names = new Map<string, string>();
   let failure: string | undefined;
-  const value = text.replace(PLACEHOLDER, (whole: string, inner: string) => {
+  const value = text.replace(PLACEHOLDER, (whole: string, inner: string, offset: number) => {
     if (failure !== undefined) return whole;
     const found = lookup(inner, ctx, opts);
     if (found.ok === 'keep') return whole;
@@ -60,9 +76,41 @@ export function resolvePlaceholders(text: string, ctx: PlaceholderContext, opts:
       failure = found.message;
       return whole;
     }
-    return quote ? shellQuote(found.value) : found.value;
+    if (contexts === undefined) return found.value;
+    const where = contexts[offset] ?? 'plain';
+    if (where === 'heredoc-literal') {
+      failure = `placeholder ${whole} in ${opts.field} is inside a quoted here-document (<<'EOF'), where bash expands nothing; use an unquoted delimiter (<<EOF)`;
+      return whole;
+    }
+    if (where === 'arith') {
+      if (/^[+-]?\d+$/.test(found.value)) return found.value;
+      failure = `placeholder ${whole} in ${opts.field} is inside an arithmetic expression, so its value must be a whole number; got ${JSON.stringify(found.value)}`;
+      return whole;
+    }
+    let name = names.get(inner);
+    if (name === undefined) {
+      name = `${VALUE_VARIABLE_PREFIX}${names.size + 1}`;
+      names.set(inner, name);
+      env[name] = found.value;
+    }
+    return reference(name, where);
   });
-  return failure === undefined ? { ok: true, value } : { ok: false, message: failure };
+  return failure === undefined ? { ok: true, value, env } : { ok: false, message: failure };
+}
+
+/** A reference to variable `name` that bash expands to its value as one literal word, in context `where`. */
+function reference(name: string, where: Exclude<ShellContext, 'arith' | 'heredoc-literal'>): string {
+  switch (where) {
+    case 'plain':
+      return `"\${${name}}"`;
+    case 'double':
+    case 'heredoc':
+      return `\${${name}}`;
+    case 'single':
+      return `'"\${${name}}"'`;
+    case 'ansi':
+      return `'"\${${name}}"$'`;
+  }
 }
 
 function lookup(inner: string, ctx: PlaceholderContext, opts: ResolveOptions): Lookup {

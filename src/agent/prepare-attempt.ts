@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import { DEFAULTS } from '../core/defaults.js';
 import type { TaskDef } from '../core/task.js';
 import type { AttemptSpec } from './attempt-types.js';
-import { baseEnvironment } from './environment.js';
+import { bashPath } from './bash.js';
+import { baseEnvironment, daemonUser } from './environment.js';
 import { resolveOutputPaths } from './output-files.js';
 import { resolvePlaceholders, type PlaceholderContext } from './placeholders.js';
 import { sourceProfile } from './profile.js';
@@ -21,6 +22,8 @@ export interface PrepareInput {
   processEnv: Readonly<Record<string, string | undefined>>;
   /** Default: the daemon's real uid. */
   daemonUid?: number;
+  /** Who the attempt runs as without run_as_user; default the daemon's own user (os.userInfo). */
+  daemonUser?: OsUser;
 }
 
 export type PrepareResult =
@@ -38,8 +41,11 @@ export async function prepareAttempt(input: PrepareInput): Promise<PrepareResult
     user = check.user;
     runAs = check.runAs;
   }
-  const cwd = user && (await isFolder(user.home)) ? user.home : undefined;
-  let env = baseEnvironment({ processEnv: input.processEnv, taskEnv: task.env, user });
+  // As cron does: the job starts in the home of the user it runs as ("/" when that has no home
+  // folder), with that user's identity and the task's zone, unless the task says otherwise.
+  const identity = user ?? input.daemonUser ?? daemonUser(input.processEnv);
+  const cwd = task.cwd ?? ((await isFolder(identity.home)) ? identity.home : '/');
+  let env = baseEnvironment({ processEnv: input.processEnv, taskEnv: task.env, user: identity, timezone: input.timezone, shell: bashPath() });
   if (task.profile !== undefined) {
     const sourced = await sourceProfile(task.profile, { env, cwd, runAs });
     if (!sourced.ok) return { ok: false, reason: 'spawn_error', message: sourced.message };
@@ -53,19 +59,35 @@ export async function prepareAttempt(input: PrepareInput): Promise<PrepareResult
   const stderr = resolveOptionalPath(task.stderr, ctx, 'stderr');
   if (!stderr.ok) return { ok: false, reason: 'placeholder_error', message: stderr.message };
   const paths = resolveOutputPaths({ home: input.home, taskName: task.name, runId: input.runId, stdout: stdout.value, stderr: stderr.value });
+  const marker = attemptMarker(input.processEnv);
   const spec: AttemptSpec = {
     cmd: cmd.value,
-    env,
+    // The marker comes last: a task's env or profile cannot unset what finds its processes.
+    env: { ...env, ...cmd.env, ...marker },
     shell: 'bash',
     ...paths,
     killGraceSeconds: DEFAULTS.killGraceSeconds,
     maxOutputBytes: task.max_output_bytes ?? DEFAULTS.maxOutputBytes,
     attempt: input.attempt,
-    ...(cwd !== undefined ? { cwd } : {}),
+    cwd,
     ...(task.max_run_time !== undefined ? { maxRunTimeSeconds: task.max_run_time } : {}),
     ...(runAs !== undefined ? { runAsUser: runAs } : {}),
+    ...(marker !== undefined ? { marker } : {}),
   };
   return { ok: true, spec };
+}
+
+const MARKER_KEYS = ['EASYTASK_HOME', 'EASYTASK_RUN_ID', 'EASYTASK_ATTEMPT'] as const;
+
+/** The variables the daemon gave this attempt that name it (home, run and attempt), when all are there. */
+function attemptMarker(env: Readonly<Record<string, string | undefined>>): Record<string, string> | undefined {
+  const marker: Record<string, string> = {};
+  for (const key of MARKER_KEYS) {
+    const value = env[key];
+    if (value === undefined || value === '') return undefined;
+    marker[key] = value;
+  }
+  return marker;
 }
 
 type OptionalPath = { ok: true; value: string | undefined } | { ok: false; message: string };

@@ -17,6 +17,7 @@ import type {
 import { bashPath } from './bash.js';
 import { attemptHeader, openOutputFile } from './output-files.js';
 import { OutputSink } from './output-sink.js';
+import { killMarkedGracefully } from './marked-processes.js';
 import { killGroupGracefully } from './process-group.js';
 import { ProgressThrottle } from './progress.js';
 import { currentUid, needsRootMessage, type RunAs } from './run-as-user.js';
@@ -136,8 +137,11 @@ class Attempt {
       child.stderr.destroy();
       await pumps;
     }
-    // Whatever is left of the group (background children) goes too, and the result waits for it.
-    await (this.killing ?? killGroupGracefully(pid, this.spec.killGraceSeconds * 1000));
+    // Whatever is left of the group (background children) goes too, and so does every process that
+    // left the group but still carries the attempt's marker; the result waits for both.
+    const graceMs = this.spec.killGraceSeconds * 1000;
+    await (this.killing ?? killGroupGracefully(pid, graceMs));
+    if (this.spec.marker) await killMarkedGracefully(this.spec.marker, graceMs);
     throttle.flush(); // the final counts, whatever the interval left unreported
     await closeSinks(sinks);
     return this.finish(outputOf(sinks), this.outcome(ended));

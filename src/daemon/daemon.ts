@@ -119,10 +119,12 @@ export class Daemon {
     this.alerts.start(); // before recovery, so runs it fails as lost alert too
     const rec = recover(this.store, this.clock, this.opts.home);
     this.daemonEvent('started', { pid: process.pid, host: hostName(), version: this.opts.version, queues: [...this.queueNames()], concurrency: this.opts.concurrency });
-    if (prev && prev.stopped_at === null || rec.failed.length || rec.retried.length) {
+    if (prev && prev.stopped_at === null || rec.failed.length || rec.retried.length || rec.killed.length) {
       this.daemonEvent('recovered', { previous_pid: prev?.pid ?? null, failed: rec.failed, retried: rec.retried, killed: rec.killed });
       if (rec.failed.length + rec.retried.length) {
         this.opts.log(`Recovered ${rec.failed.length + rec.retried.length} run(s) left by a previous daemon: ${rec.failed.length} failed (lost), ${rec.retried.length} retried; killed ${rec.killed.length} leftover process(es)`);
+      } else if (rec.killed.length) {
+        this.opts.log(`Killed ${rec.killed.length} leftover process(es) of runs that had ended (pid ${rec.killed.join(', ')})`);
       }
     }
     this.seenSeq = this.store.events.lastSeq();

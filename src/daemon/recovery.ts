@@ -1,33 +1,18 @@
 // After a crash: runs left STARTED or RUNNING are resolved, and processes left behind are killed.
 import { sql } from '../store/statements.js';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
-import { killProcessGroup } from '../agent/index.js';
+import { killProcessGroup, scanProcesses } from '../agent/index.js';
 import type { Store } from '../store/index.js';
 
-/** Pids whose environment names this home and one of these runs (children and grandchildren alike). */
-export function leftoverProcesses(home: string, runIds: ReadonlySet<number>): { pid: number; runId: number }[] {
-  const found: { pid: number; runId: number }[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return found;
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    let env: string;
-    try {
-      env = readFileSync(`/proc/${name}/environ`, 'latin1');
-    } catch {
-      continue;
-    }
-    const vars = env.split('\0');
-    if (!vars.includes(`EASYTASK_HOME=${home}`)) continue;
-    const id = Number(vars.find((v) => v.startsWith('EASYTASK_RUN_ID='))?.slice(16));
-    if (runIds.has(id)) found.push({ pid: Number(name), runId: id });
-  }
-  return found;
+/**
+ * Processes an attempt of this home started (children, grandchildren, and those that left the
+ * process group alike: each inherits the run's variables), with the run they belong to. With
+ * `runIds`, only those runs' processes.
+ */
+export function leftoverProcesses(home: string, runIds?: ReadonlySet<number>): { pid: number; runId: number }[] {
+  return scanProcesses((env) => env.get('EASYTASK_HOME') === home && env.has('EASYTASK_RUN_ID'))
+    .map((p) => ({ pid: p.pid, runId: Number(p.env.get('EASYTASK_RUN_ID')) }))
+    .filter((p) => runIds === undefined || runIds.has(p.runId));
 }
 
 export interface RecoveryReport {
@@ -36,15 +21,17 @@ export interface RecoveryReport {
   killed: number[];
 }
 
-/** Resolve every run a dead daemon left live: retried when attempts remain, else FAILED (lost). */
+/**
+ * Resolve every run a dead daemon left live: retried when attempts remain, else FAILED (lost).
+ * Called before this daemon starts anything, so every process still carrying an attempt's marker
+ * of this home is a leftover (of a crash, or one that outlived its attempt's end) and is killed.
+ */
 export function recover(store: Store, clock: Clock, home: string): RecoveryReport {
   const stuck = store.runs.inStates(['STARTED', 'RUNNING']);
   const report: RecoveryReport = { retried: [], failed: [], killed: [] };
-  if (stuck.length === 0) return report;
-  const ids = new Set(stuck.map((r) => r.id));
-  // Only processes whose environment names this home and run are ours: after a reboot the recorded
-  // pids may belong to anything, so a recorded pid is killed (with its group) only when confirmed.
-  const leftovers = leftoverProcesses(home, ids);
+  // Only processes whose environment names this home and a run are ours: after a reboot the
+  // recorded pids may belong to anything, so a recorded pid is killed (with its group) only when confirmed.
+  const leftovers = leftoverProcesses(home);
   const confirmed = new Set(leftovers.map((p) => p.pid));
   for (const r of stuck) if (r.pid && confirmed.has(r.pid) && killProcessGroup(r.pid, 'SIGKILL')) report.killed.push(r.pid);
   for (const p of leftovers) {
@@ -55,6 +42,7 @@ export function recover(store: Store, clock: Clock, home: string): RecoveryRepor
       // already gone
     }
   }
+  if (stuck.length === 0) return report;
   const now = clock.now();
   store.tx(() => {
     for (const r of stuck) {

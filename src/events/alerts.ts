@@ -104,7 +104,7 @@ export class AlertRunner {
       case 'command': {
         const cmd = text(action.command!, 'alert command', true);
         if (!cmd.ok) return { ok: false, data: { error: cmd.message } };
-        return runCommand(cmd.value, ctx.env, this.opts.home, this.opts.commandTimeoutMs ?? EVENT_DEFAULTS.alertCommandTimeoutMs);
+        return runCommand(cmd.value, { ...ctx.env, ...cmd.env }, this.opts.home, this.opts.commandTimeoutMs ?? EVENT_DEFAULTS.alertCommandTimeoutMs);
       }
       case 'webhook': {
         const url = text(action.webhook!, 'alert webhook', false);

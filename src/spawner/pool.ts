@@ -11,6 +11,7 @@ import type {
   OutputProgress,
   TerminateReason,
 } from '../agent/attempt-types.js';
+import { killMarkedGracefully } from '../agent/marked-processes.js';
 import { killGroupGracefully } from '../agent/process-group.js';
 import type { FromSpawner, ToSpawner } from './protocol.js';
 
@@ -243,6 +244,7 @@ export class SpawnerPool implements AttemptLauncher {
 
   private async abandon(p: Pending, why: string): Promise<void> {
     if (p.pid !== undefined) await killGroupGracefully(p.pid, 0);
+    if (p.spec.marker) await killMarkedGracefully(p.spec.marker, 0);
     const stream = (path: string, bytes = 0, lines = 0) => ({ path, bytes, lines, truncated: false });
     const pr = p.progress;
     p.done = true;

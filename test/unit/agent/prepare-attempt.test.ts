@@ -45,7 +45,7 @@ describe('prepareAttempt', () => {
     const r = await prepareAttempt(input());
     if (!r.ok) throw new Error(r.message);
     expect(r.spec).toMatchObject({
-      cmd: `echo "$GREETING" 'hello from profile' '1000007' '20260701'`,
+      cmd: 'echo "$GREETING" "${EASYTASK_VALUE_1}" "${EASYTASK_VALUE_2}" "${EASYTASK_VALUE_3}"',
       shell: 'bash',
       stdoutPath: join(dir, 'logs/daily-export/20260701.log'),
       stderrPath: join(dir, 'logs/daily-export/12.err'),
@@ -54,7 +54,13 @@ describe('prepareAttempt', () => {
       maxOutputBytes: DEFAULTS.maxOutputBytes,
       attempt: 1,
     });
-    expect(r.spec.env).toMatchObject({ SECRET_OF_DAEMON: 'visible', FROM_TASK: 'task said: from task' });
+    expect(r.spec.env).toMatchObject({
+      SECRET_OF_DAEMON: 'visible',
+      FROM_TASK: 'task said: from task',
+      EASYTASK_VALUE_1: 'hello from profile',
+      EASYTASK_VALUE_2: '1000007',
+      EASYTASK_VALUE_3: '20260701',
+    });
     expect(r.spec).not.toHaveProperty('runAsUser');
     const result = await runAttempt(r.spec, { clock: systemClock });
     expect(result.outcome).toBe('success');
