@@ -35,10 +35,17 @@ export type OpenResult = { ok: true; fd: number } | { ok: false; message: string
 
 const madeFolders = new Set<string>();
 
+/**
+ * Output is its owner's alone, as the database is: files are created 0600 and the folders EasyTask
+ * creates for them 0700 (an existing file or folder keeps its mode).
+ */
+const FILE_MODE = 0o600;
+const FOLDER_MODE = 0o700;
+
 /** mkdir -p once per folder and process: every attempt of a task writes to the same folder. */
 function ensureFolder(dir: string): void {
   if (madeFolders.has(dir)) return;
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: FOLDER_MODE });
   madeFolders.add(dir);
 }
 
@@ -47,11 +54,11 @@ function openInFolder(path: string): number {
   const dir = dirname(path);
   ensureFolder(dir);
   try {
-    return openSync(path, 'a+', 0o644);
+    return openSync(path, 'a+', FILE_MODE);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !madeFolders.delete(dir)) throw err;
     ensureFolder(dir);
-    return openSync(path, 'a+', 0o644);
+    return openSync(path, 'a+', FILE_MODE);
   }
 }
 

@@ -34,7 +34,7 @@ describe('output file helpers', () => {
     expect(truncationMarker(1024)).toBe('[easytask: output truncated at 1024 bytes]\n');
   });
 
-  it('creates parent folders and opens for append, readable by everyone', () => {
+  it('creates parent folders (0700) and opens for append, readable by its owner only (0600)', () => {
     const path = join(dir, 'a', 'b', 'run.out');
     const first = openOutputFile(path, 'stdout');
     if (!first.ok) throw new Error(first.message);
@@ -44,7 +44,8 @@ describe('output file helpers', () => {
     if (!second.ok) throw new Error(second.message);
     closeSync(second.fd);
     expect(read(path)).toBe('x\n--- h ---\n');
-    expect(statSync(path).mode & 0o777).toBe(0o644);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect([statSync(join(dir, 'a')).mode & 0o777, statSync(join(dir, 'a', 'b')).mode & 0o777]).toEqual([0o700, 0o700]);
   });
 
   it('makes a folder again when it was removed after an earlier attempt (prune drops empty ones)', () => {

@@ -65,7 +65,7 @@ describe.skipIf(!isRoot)('run_as_user with real processes (needs root)', () => {
     expect(read(join(dir, 'run.out'))).toBe('65534\n65534\n65534\n');
     expect(read(join(dir, 'run.err'))).toContain('denied');
     const file = statSync(join(dir, 'run.out'));
-    expect([file.uid, file.mode & 0o777]).toEqual([0, 0o644]);
+    expect([file.uid, file.mode & 0o777]).toEqual([0, 0o600]);
   });
 
   it('as a non-root daemon: refuses another user, runs as itself', async () => {
