@@ -3,6 +3,7 @@ import { Scheduler } from '../../../src/daemon/scheduler.js';
 import { promoteDue } from '../../../src/daemon/trigger.js';
 import { makeCalendar } from '../../../src/schedule/calendar.js';
 import { emptyCalendars } from '../../../src/schedule/index.js';
+import type { Clock } from '../../../src/core/clock.js';
 import type { TaskDef } from '../../../src/core/task.js';
 import type { Store } from '../../../src/store/index.js';
 import { insertTask } from '../../helpers/defs.js';
@@ -11,7 +12,7 @@ import { tempStore } from '../../helpers/home.js';
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0); // Monday 2026-03-02 08:00 UTC
 const MIN = 60_000;
 
-function scheduler(store: Store, clock: { now(): number; monotonic(): number }, calendars = emptyCalendars) {
+function scheduler(store: Store, clock: Clock, calendars = emptyCalendars) {
   const warnings: string[] = [];
   const s = new Scheduler(store, clock, calendars, { warn: (m) => warnings.push(m) });
   s.load();
