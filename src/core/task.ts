@@ -52,6 +52,8 @@ export interface TaskDef extends Partial<ScheduleFields> {
   task_accept_expiry_time?: number;
   profile?: string;
   run_as_user?: string;
+  /** The working directory of cmd (absolute); default the home of the user the task runs as. */
+  cwd?: string;
   task_group?: string;
   dependency?: string;
   alert?: AlertDef;

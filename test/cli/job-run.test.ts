@@ -1,5 +1,7 @@
 // What a job sees and what is recorded of it, against a real daemon (the built executable).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { startDaemonProcess } from '../helpers/daemon-process.js';
@@ -8,6 +10,7 @@ import { waitFor } from '../helpers/wait.js';
 
 interface RunJson {
   id: number;
+  task: string;
   state: string;
   attempt: number;
 }
@@ -47,4 +50,31 @@ describe('run.output events', () => {
       expect(readFileSync(`${home}/logs/both/${both.id}.err`, 'utf8')).toBe('to-stderr\n');
     });
   }
+});
+
+describe('the job environment', () => {
+  it("a job starts in its user's home (or its cwd) with HOME, USER, LOGNAME, SHELL and TZ its task's (a member's, its group's)", async () => {
+    const home = tempHome();
+    const work = join(home, 'work');
+    mkdirSync(work);
+    const cmd = 'pwd; echo "$TZ|$HOME|$USER|$LOGNAME|$SHELL|${EASYTASK_TASK}"';
+    insert(home, { name: 'tokyo', cmd, trigger_times: '08:30', timezone: 'Asia/Tokyo' });
+    insert(home, { name: 'in-work', cmd, trigger_times: '08:30', timezone: 'UTC', cwd: work, env: { TZ: 'America/New_York' } });
+    insert(home, { groups: [{ name: 'etl', trigger_times: '02:00', timezone: 'Europe/London' }], tasks: [{ name: 'member', task_group: 'etl', cmd }] });
+    // The daemon is started from the repository, in UTC, with a login shell's HOME and USER.
+    const d = await startDaemonProcess(home);
+    for (const t of ['tokyo', 'in-work', 'etl']) expect(cli(home, ['force-run', t]).code).toBe(0);
+    await waitFor(() => runs(home).filter((r) => r.state === 'SUCCESS').length === 3 && true, 'three runs to succeed');
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+
+    const me = userInfo();
+    const out = (task: string) => readFileSync(join(home, 'logs', task, `${runs(home).find((r) => r.task === task)!.id}.out`), 'utf8');
+    const bash = /^\/(usr\/)?(local\/)?bin\/bash$/;
+    const [tokyoDir, tokyo] = out('tokyo').trimEnd().split('\n');
+    expect(tokyoDir).toBe(me.homedir);
+    expect(tokyo!.split('|')).toEqual(['Asia/Tokyo', me.homedir, me.username, me.username, expect.stringMatching(bash), 'tokyo']);
+    expect(out('in-work').trimEnd().split('\n')).toEqual([work, expect.stringMatching(/^America\/New_York\|/)]);
+    expect(out('member').trimEnd().split('\n')).toEqual([me.homedir, expect.stringMatching(/^Europe\/London\|/)]);
+  });
 });

@@ -63,6 +63,7 @@ export const TASK_RULES: RuleTable = {
   task_accept_expiry_time: int(1, undefined, 'an integer of seconds, 1 or more'),
   profile: txt(text.lengthBetween(1, 4096), 'the path of a shell file to source before cmd'),
   run_as_user: txt(text.matching(text.USER_RE), 'a user name of up to 32 letters, digits, ".", "_" or "-", starting with a letter or "_"'),
+  cwd: txt(text.absolutePath(4096), 'an absolute folder path of up to 4096 characters, the working directory of cmd (default: the home of the user it runs as)'),
   task_group: txt(text.matching(text.NAME_RE), `the name of a group: ${text.NAME_EXPECTED}`),
   dependency: txt(text.lengthBetween(1, 4096), 'a dependency expression such as "S:extract and not F:load"'),
   alert: { kind: 'object', read: readAlert, expected: ALERT_EXPECTED },
@@ -107,6 +108,10 @@ export const TASK_ALIASES: Readonly<Record<string, string>> = {
   dependencies: 'dependency',
   environment: 'env',
   holidays: 'calendar',
+  workdir: 'cwd',
+  workingdirectory: 'cwd',
+  directory: 'cwd',
+  dir: 'cwd',
 };
 
 export const GROUP_ALIASES: Readonly<Record<string, string>> = {

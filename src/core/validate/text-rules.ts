@@ -20,6 +20,17 @@ export function lengthBetween(min: number, max: number): TextParse {
   };
 }
 
+/** An absolute path (starting with "/") of at most `max` characters, kept as written. */
+export function absolutePath(max: number): TextParse {
+  return (text) => {
+    if (text.trim() === '') return refuse('is empty');
+    if (text.length > max) return refuse(`is too long (${text.length} characters)`);
+    if (!text.startsWith('/')) return refuse('is not an absolute path');
+    if (text.includes('\0')) return refuse('holds a NUL character');
+    return accept(text);
+  };
+}
+
 /** Text matching `re`, kept as written. */
 export function matching(re: RegExp): TextParse {
   return (text) => (text === '' ? refuse('is empty') : re.test(text) ? accept(text) : refuse());

@@ -25,6 +25,9 @@ describe('renderUnit', () => {
         '[Service]',
         'Type=simple',
         'Environment=EASYTASK_HOME=/var/lib/easytask',
+        "# The daemon starts in the home of the user it runs as; each job starts in its own user's home",
+        "# (or its task's cwd) whatever this is.",
+        'WorkingDirectory=~',
         'ExecStart=/usr/bin/node /opt/easytask/bin/easytask daemon --home /var/lib/easytask --queue batch --queue reports --grace 30 --kill-grace 10',
         'Restart=on-failure',
         'RestartSec=5s',
@@ -48,6 +51,7 @@ describe('renderUnit', () => {
     expect(text).not.toContain('network-online');
     expect(text).toContain('\nExecStart=/usr/local/bin/easytask daemon --home /var/lib/easytask --grace 120 --kill-grace 5\n');
     expect(text).toContain('\nTimeoutStopSec=130s\n');
+    expect(text).toContain('\nWorkingDirectory=~\n');
     expect(text).toContain('\nWantedBy=default.target\n');
   });
 
