@@ -35,6 +35,8 @@ export interface RunView {
   ended_at: string | null;
   /** How long the last attempt's process ran, from its start to its end; null until the run has ended. */
   duration_ms: number | null;
+  /** The last attempt's output that could not be written (disk full…): stream, path, code, message, bytes_lost; null when none. */
+  output_error: { stream: string; path: string; code: string; message: string; bytes_lost: number }[] | null;
   /** The slot in the task's time zone, e.g. 2026-03-01 07:00:00 EST (runs only; absent from runView). */
   slot_local?: string;
   timezone?: string;
@@ -47,7 +49,13 @@ export function runView(r: RunRow, durationMs: number | null = null): RunView {
     origin: r.origin, state: r.state, reason: r.reason, attempt: r.attempt, max_attempts: r.max_attempts, exit_code: r.exit_code,
     pid: r.pid, host: r.host, started_at: iso(r.started_at), ended_at: iso(r.ended_at),
     duration_ms: durationMs,
+    output_error: r.output_error ? (JSON.parse(r.output_error) as RunView['output_error']) : null,
   };
+}
+
+/** `stdout not written in full: ENOSPC (no space left on device), 8 bytes lost` for each stream that lost output. */
+export function outputErrorText(v: Pick<RunView, 'output_error'>): string[] {
+  return (v.output_error ?? []).map((e) => `${e.stream} not written in full to ${e.path}: ${e.code} (${e.message}), ${e.bytes_lost} bytes lost`);
 }
 
 /** For each ended run, how long its last attempt's process ran (see RunStore.lastAttemptMs), keyed by run id. */

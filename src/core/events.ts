@@ -20,6 +20,8 @@ export type EventType =
   | 'daemon.started'
   | 'daemon.stopped'
   | 'daemon.recovered'
+  | 'daemon.degraded'
+  | 'daemon.healthy'
   | 'calendar.reloaded'
   | 'alert.sent'
   | 'alert.failed';

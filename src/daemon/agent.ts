@@ -10,6 +10,7 @@ import { prepareAttempt, startAttempt, type AttemptHandle, type StartAttempt, ty
 import type { RunRow, Store } from '../store/index.js';
 import { verdict, type Settlement } from './attempt-verdict.js';
 import { retryDelayMs } from './retry.js';
+import { backoffMs } from './store-health.js';
 
 export interface AgentOptions {
   home: string;
@@ -27,6 +28,13 @@ export interface AgentOptions {
   onAccepted?: (run: RunRow) => void;
   /** Called when an attempt's process started (the run is RUNNING). */
   onStarted?: (run: RunRow) => void;
+  /**
+   * A store write failed: true when it is a store fault (disk full, locked) that the daemon reports
+   * once per state change, so the agent does not log it each time; false (or absent) to log it here.
+   */
+  storeFault?: (what: string, err: unknown) => boolean;
+  /** A store write of the agent's went through (the daemon's health tracker hears the store is back). */
+  storeOk?: () => void;
 }
 
 interface Live {
@@ -40,6 +48,16 @@ interface Live {
   unrecorded?: Spawned;
   /** How its process ended, once it has: a failure to record that is retried, never taken for a spawn error. */
   ended?: AttemptResult;
+}
+
+/** An attempt's end that the store did not take: kept in memory and written as soon as it does. */
+interface KeptEnd {
+  entry: Live;
+  how: Settlement;
+  /** When the attempt ended (its first try to record it): the run's ended_at, however late it is written. */
+  at: number;
+  tries: number;
+  timer?: NodeJS.Timeout;
 }
 
 /** A process that started, to be recorded RUNNING. */
@@ -64,6 +82,8 @@ export class LocalAgent {
   private spawnedFlush: NodeJS.Immediate | undefined;
   /** A retry of starts whose commit failed as a whole (e.g. the database was locked). */
   private spawnedRetry: NodeJS.Timeout | undefined;
+  /** Ends the store refused (disk full, locked), by run: tried again with backoff while the agent lives. */
+  private readonly kept = new Map<number, KeptEnd>();
   /** The daemon's environment, read once (process.env is slow to copy, and it does not change). */
   private readonly baseEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
 
@@ -168,6 +188,7 @@ export class LocalAgent {
     } catch (err) {
       if (err instanceof EasyTaskError && (err.code === 'CONFLICT' || err.code === 'ILLEGAL_TRANSITION')) return undefined; // moved meanwhile
       // Rolled back alone (a savepoint): the other runs are still accepted, this one is tried again.
+      if (this.opts.storeFault?.(`accepting run ${run.id}`, err)) return undefined;
       this.opts.log?.(`error: accepting run ${run.id}: ${(err as Error).message}`);
       return undefined;
     }
@@ -183,8 +204,8 @@ export class LocalAgent {
   private async execute(entry: Live, task: TaskDef, timezone: string): Promise<void> {
     const run = entry.run;
     const prep = await prepareAttempt({ task, runId: run.id, attempt: run.attempt, triggerAt: run.slot, timezone, home: this.opts.home, processEnv: runEnvironment(this.baseEnv, run, this.opts.home) });
-    if (!prep.ok) return this.settle(entry, { kind: 'unstarted', reason: prep.reason, message: prep.message });
-    if (entry.pendingTerminate) return this.settle(entry, { kind: 'unstarted', reason: entry.pendingTerminate, message: 'terminated before it started' });
+    if (!prep.ok) return this.conclude(entry, { kind: 'unstarted', reason: prep.reason, message: prep.message });
+    if (entry.pendingTerminate) return this.conclude(entry, { kind: 'unstarted', reason: entry.pendingTerminate, message: 'terminated before it started' });
     const spec = { ...prep.spec, killGraceSeconds: this.opts.killGraceSeconds };
     let outputs = 0;
     entry.handle = (this.opts.start ?? startAttempt)(spec, {
@@ -194,7 +215,68 @@ export class LocalAgent {
     });
     if (entry.pendingTerminate) entry.handle.terminate(entry.pendingTerminate);
     entry.ended = await entry.handle.result;
-    this.settle(entry, { kind: 'result', result: entry.ended });
+    this.conclude(entry, { kind: 'result', result: entry.ended });
+  }
+
+  /** Record how an attempt ended; when the store refuses it, keep it and write it once the store takes it. */
+  private conclude(entry: Live, how: Settlement): void {
+    try {
+      this.settle(entry, how);
+    } catch (err) {
+      this.keepEnd(entry, how, err);
+    }
+  }
+
+  /**
+   * The end could not be written (disk full, database locked). The run keeps its last recorded state
+   * meanwhile; the end is tried again with backoff (1 s doubling to 5 s, and at once whenever the
+   * daemon sees the store take a write) for as long as the agent lives. At shutdown an end still
+   * unwritten is left to crash recovery (see drain).
+   */
+  private keepEnd(entry: Live, how: Settlement, err: unknown): void {
+    const id = entry.run.id;
+    const fault = this.opts.storeFault?.(`recording the end of run ${id}`, err) ?? false;
+    const msg = (err as Error).message ?? String(err);
+    this.opts.log?.(`error: recording the end of run ${id}: ${msg}; the end is kept and written once the store takes it${fault ? '' : ' (tried again every few seconds)'}`);
+    const k: KeptEnd = { entry, how, at: this.clock.now(), tries: 1 };
+    this.kept.set(id, k);
+    this.armKept(k);
+  }
+
+  private armKept(k: KeptEnd): void {
+    clearTimeout(k.timer);
+    k.timer = setTimeout(() => this.writeKept(k), backoffMs(k.tries, END_RETRY_MIN_MS, END_RETRY_MAX_MS));
+    k.timer.unref?.();
+  }
+
+  /** One more try at a kept end; true when it is written (or no longer needed). */
+  private writeKept(k: KeptEnd): boolean {
+    clearTimeout(k.timer);
+    k.timer = undefined;
+    const id = k.entry.run.id;
+    if (this.kept.get(id) !== k) return true;
+    try {
+      this.settle(k.entry, k.how, k.at);
+    } catch (err) {
+      k.tries++;
+      this.opts.storeFault?.(`recording the end of run ${id}`, err); // said once when kept; not again per try
+      this.armKept(k);
+      return false;
+    }
+    this.kept.delete(id);
+    this.opts.log?.(`recorded the end of run ${id} (${this.store.runs.get(id)?.state ?? 'gone'}), kept since the store refused it, after ${k.tries} ${k.tries === 1 ? 'try' : 'tries'}`);
+    return true;
+  }
+
+  /** Ends kept since the store refused them (a run can show RUNNING in the store meanwhile). */
+  get keptEnds(): number {
+    return this.kept.size;
+  }
+
+  /** Try every kept end now (the daemon calls this before a pass, and when the store is back). True when none is left. */
+  writeKeptEnds(): boolean {
+    for (const k of [...this.kept.values()]) this.writeKept(k);
+    return this.kept.size === 0;
   }
 
   /**
@@ -215,7 +297,10 @@ export class LocalAgent {
     const batch = this.spawned.splice(0);
     if (batch.length === 0) return;
     const recorded = new Map<Spawned, RunRow>();
-    const failed = (s: Spawned, err: unknown) => this.opts.log?.(`error: recording the start of run ${s.entry.run.id}: ${(err as Error).message}`);
+    const failed = (s: Spawned, err: unknown) => {
+      if (this.opts.storeFault?.(`recording the start of run ${s.entry.run.id}`, err)) return; // reported once per state change
+      this.opts.log?.(`error: recording the start of run ${s.entry.run.id}: ${(err as Error).message}`);
+    };
     try {
       this.store.tx(() => {
         for (const s of batch) {
@@ -238,6 +323,7 @@ export class LocalAgent {
         this.recordStarted();
       }, 1000).unref();
     }
+    if (recorded.size) this.opts.storeOk?.();
     for (const [s, run] of recorded) {
       s.entry.run = run;
       s.entry.unrecorded = undefined;
@@ -259,6 +345,15 @@ export class LocalAgent {
 
   private outputEvent(run: RunRow, p: OutputProgress, n: number): void {
     if (this.spawned.length) this.recordStarted(); // run.started comes first
+    try {
+      this.appendOutput(run, p, n);
+    } catch (err) {
+      // Progress only: the next report (or the end) carries the counts. Never thrown into the output pipe's handler.
+      if (!this.opts.storeFault?.(`recording the output of run ${run.id}`, err)) this.opts.log?.(`error: recording the output of run ${run.id}: ${(err as Error).message}`);
+    }
+  }
+
+  private appendOutput(run: RunRow, p: OutputProgress, n: number): void {
     this.store.events.append({
       key: `run:${run.id}:a${run.attempt}:output:${n}`,
       type: 'run.output',
@@ -280,40 +375,35 @@ export class LocalAgent {
   /** Terminate everything live and wait until every attempt has been recorded. */
   async drain(reason?: TerminateReason): Promise<void> {
     if (reason) for (const id of [...this.live.keys()]) this.terminate(id, reason);
-    while (this.live.size > 0) await Promise.all([...this.live.values()].map((e) => e.done));
+    for (;;) {
+      const waiting = [...this.live.values()].filter((e) => !this.kept.has(e.run.id));
+      if (waiting.length === 0) break;
+      await Promise.all(waiting.map((e) => e.done));
+    }
+    this.leaveKeptEnds();
   }
 
+  /** At shutdown: one last try at each kept end; what the store still refuses is left to crash recovery. */
+  private leaveKeptEnds(): void {
+    for (const k of [...this.kept.values()]) {
+      if (this.writeKept(k)) continue;
+      clearTimeout(k.timer);
+      this.kept.delete(k.entry.run.id);
+      this.live.delete(k.entry.run.id);
+      this.opts.log?.(`error: the end of run ${k.entry.run.id} could not be written before shutdown; left to crash recovery (the next daemon records it lost, or retries it)`);
+    }
+  }
+
+  /** Something other than the store failed around an attempt (its preparation or start threw). */
   private async crashed(entry: Live, err: unknown): Promise<void> {
-    if (entry.ended) {
-      // The process ran and ended; only writing that down failed (e.g. the database was locked).
-      // Try again; calling it a spawn error would run the command a second time.
-      for (let tries = 1; ; tries++) {
-        const last = tries > RECORD_TRIES;
-        this.opts.log?.(`error: recording the end of run ${entry.run.id}: ${(err as Error).message}; ${last ? 'left to crash recovery' : 'trying again in 1s'}`);
-        if (last) {
-          this.live.delete(entry.run.id);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 1000));
-        try {
-          this.settle(entry, { kind: 'result', result: entry.ended });
-          return;
-        } catch (again) {
-          err = again;
-        }
-      }
-    }
-    try {
-      this.settle(entry, { kind: 'unstarted', reason: 'spawn_error', message: (err as Error).message ?? String(err) });
-    } catch (again) {
-      this.live.delete(entry.run.id); // the run keeps its last recorded state; recovery resolves it
-      this.opts.log?.(`error: recording the end of run ${entry.run.id}: ${(again as Error).message}`);
-    }
+    // A process that ran and ended is never taken for a spawn error: that would run the command twice.
+    if (entry.ended) return this.conclude(entry, { kind: 'result', result: entry.ended });
+    this.conclude(entry, { kind: 'unstarted', reason: 'spawn_error', message: (err as Error).message ?? String(err) });
   }
 
-  private settle(entry: Live, how: Settlement): void {
+  private settle(entry: Live, how: Settlement, at?: number): void {
     if (this.spawned.length) this.recordStarted(); // RUNNING is recorded before the attempt's end
-    const now = this.clock.now();
+    const now = at ?? this.clock.now();
     const run = entry.run;
     const current = this.store.runs.get(run.id);
     if (!current || FINAL_STATES.includes(current.state)) {
@@ -330,12 +420,20 @@ export class LocalAgent {
     this.store.tx(() => {
       if (unrecorded) this.recordOneStarted(unrecorded);
       const r = how.kind === 'result' ? how.result : undefined;
+      const lostOutput = r ? outputErrors(r) : [];
+      const outputError = lostOutput.length ? JSON.stringify(lostOutput) : null;
       sql(this.store.db, 
-          `UPDATE attempts SET ended_at = ?, duration_ms = ?, exit_code = ?, signal = ?, reason = ?, stdout_bytes = ?, stderr_bytes = ?
+          `UPDATE attempts SET ended_at = ?, duration_ms = ?, exit_code = ?, signal = ?, reason = ?, stdout_bytes = ?, stderr_bytes = ?, output_error = ?
            WHERE run_id = ? AND n = ?`,
         )
-        .run(now, r?.durationMs ?? null, v.exitCode, v.signal ?? null, v.reason, r?.output.stdout.bytes ?? 0, r?.output.stderr.bytes ?? 0, run.id, run.attempt);
-      const data = { exit_code: v.exitCode, duration_ms: r ? Math.round(r.durationMs) : null, ...(v.error ? { error: v.error } : {}), ...(v.signal ? { signal: v.signal } : {}), ...(r?.output.stdout.truncated || r?.output.stderr.truncated ? { truncated: true } : {}) };
+        .run(now, r?.durationMs ?? null, v.exitCode, v.signal ?? null, v.reason, r?.output.stdout.bytes ?? 0, r?.output.stderr.bytes ?? 0, outputError, run.id, run.attempt);
+      // The run carries its last attempt's lost output, so runs and show can say so.
+      sql(this.store.db, 'UPDATE runs SET output_error = ? WHERE id = ?').run(outputError, run.id);
+      const data = {
+        exit_code: v.exitCode, duration_ms: r ? Math.round(r.durationMs) : null, ...(v.error ? { error: v.error } : {}), ...(v.signal ? { signal: v.signal } : {}),
+        ...(r?.output.stdout.truncated || r?.output.stderr.truncated ? { truncated: true } : {}),
+        ...(lostOutput.length ? { output_error: lostOutput } : {}),
+      };
       if (v.state === 'SUCCESS') {
         this.store.runs.transitionInTx({ runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: now, reason: null }, data });
       } else if (v.state === 'TERMINATED') {
@@ -348,12 +446,32 @@ export class LocalAgent {
     });
     entry.unrecorded = undefined;
     this.live.delete(run.id);
+    this.opts.storeOk?.();
     this.notify(this.opts.onSettled, run);
   }
 }
 
-/** How many times an attempt's end is tried again (a second apart) before it is left to crash recovery. */
-const RECORD_TRIES = 10;
+/** A kept end is tried again after 1 s, then 2 s, 4 s, and every 5 s (and whenever the daemon sees the store back). */
+const END_RETRY_MIN_MS = 1000;
+const END_RETRY_MAX_MS = 5000;
+
+/** An output stream the attempt could not write in full (disk full…), as runs, show and the events carry it. */
+export interface OutputError {
+  stream: 'stdout' | 'stderr';
+  path: string;
+  code: string;
+  message: string;
+  bytes_lost: number;
+}
+
+function outputErrors(r: AttemptResult): OutputError[] {
+  const out: OutputError[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const s = r.output[stream];
+    if (s.writeError) out.push({ stream, path: s.path, code: s.writeError.code, message: s.writeError.message, bytes_lost: s.writeError.lost });
+  }
+  return out;
+}
 
 /** The daemon's environment plus variables naming the run, so leftovers can be found after a crash. */
 function runEnvironment(base: Readonly<Record<string, string | undefined>>, run: RunRow, home: string): Record<string, string | undefined> {

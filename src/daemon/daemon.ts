@@ -20,6 +20,7 @@ import { Grace } from './grace.js';
 import { TaskLookup } from './task-lookup.js';
 import { recover } from './recovery.js';
 import { Scheduler } from './scheduler.js';
+import { StoreHealth, type Degraded } from './store-health.js';
 import { promoteDue } from './trigger.js';
 
 export interface DaemonOptions {
@@ -70,6 +71,12 @@ export class Daemon {
   private readonly calendars: CalendarWatch;
   /** WAL checkpoints in quiet moments (see checkpoint.ts). */
   readonly checkpoints: QuietCheckpoints;
+  /** Whether the store takes writes (disk full, database locked): backoff and the degraded state. */
+  readonly health: StoreHealth;
+  /** daemon.degraded events not written yet (the store refused them when the fault began). */
+  private unwrittenDegraded: { d: Degraded; key: string }[] = [];
+  /** daemon.healthy events not written yet. */
+  private unwrittenHealthy: { d: Degraded; at: number; key: string }[] = [];
 
   constructor(
     private readonly store: Store,
@@ -77,8 +84,16 @@ export class Daemon {
     private readonly opts: DaemonOptions,
   ) {
     this.grace = new Grace(opts.graceSeconds);
+    this.health = new StoreHealth(clock, {
+      log: opts.log,
+      onDegraded: (d) => this.degraded(d),
+      onRecovered: (d, at) => this.recovered(d, at),
+    });
     this.lookup = new TaskLookup(store, opts.machineZone);
-    this.scheduler = new Scheduler(store, clock, emptyCalendars, { warn: (m) => opts.log(`warning: ${m}`) });
+    this.scheduler = new Scheduler(store, clock, emptyCalendars, {
+      warn: (m) => opts.log(`warning: ${m}`),
+      unrecorded: (err) => this.health.failed('recording the slots due', err),
+    });
     this.calendars = new CalendarWatch({ home: opts.home, now: () => clock.now(), log: opts.log, apply: (calendars, reloaded, broken) => this.calendarsChanged(calendars, reloaded, broken) });
     this.checkpoints = new QuietCheckpoints(store, clock, {
       busy: () => this.stopping || this.busy || this.agent.running > 0,
@@ -97,6 +112,8 @@ export class Daemon {
       killGraceSeconds: opts.killGraceSeconds,
       random: opts.random,
       log: opts.log,
+      storeFault: (what, err) => this.health.failed(what, err),
+      storeOk: () => this.health.ok(),
       ...(opts.launcher ? { start: opts.launcher.start } : {}),
       onSettled: (run) => {
         this.groups.markRun(run);
@@ -155,9 +172,54 @@ export class Daemon {
       this.beatAfterPass = true;
       return;
     }
+    // While the store refuses writes, the heartbeat is tried on the backoff's schedule, not every second.
+    if (this.health.waitUntil(now) !== undefined) return;
     this.beatAfterPass = false;
     this.lastBeatAt = now;
-    heartbeat(this.store, this.clock);
+    try {
+      heartbeat(this.store, this.clock, this.health.degraded ?? null);
+    } catch (err) {
+      if (this.health.failed('writing the heartbeat', err)) return;
+      throw err;
+    }
+    this.health.ok();
+  }
+
+  /** The store began refusing writes: say so in the heartbeat row and the event log, if they can be written now. */
+  private degraded(d: Degraded): void {
+    this.unwrittenDegraded.push({ d, key: `daemon:${process.pid}:${d.since}:degraded:${d.cause}` });
+    this.writeHealthEvents();
+    try {
+      heartbeat(this.store, this.clock, d);
+    } catch {
+      // written by the first heartbeat the store takes
+    }
+  }
+
+  /** A write went through again: the pair of events, the ends that waited, and the pass that backed off. */
+  private recovered(d: Degraded, at: number): void {
+    this.unwrittenHealthy.push({ d, at, key: `daemon:${process.pid}:${d.since}:healthy` });
+    this.writeHealthEvents();
+    this.agent.writeKeptEnds();
+    if (!this.stopping) this.wakeSoon();
+  }
+
+  /** daemon.degraded (written late when it could not be written at the time) before its daemon.healthy. */
+  private writeHealthEvents(): void {
+    try {
+      this.store.tx(() => {
+        for (const { d, key } of this.unwrittenDegraded) {
+          this.store.events.append({ key, type: 'daemon.degraded', time: d.since, instance: 'default', data: { pid: process.pid, cause: d.cause, since: new Date(d.since).toISOString(), code: d.code, message: d.message, while: d.while } });
+        }
+        for (const { d, at, key } of this.unwrittenHealthy) {
+          this.store.events.append({ key, type: 'daemon.healthy', time: at, instance: 'default', data: { pid: process.pid, cause: d.cause, since: new Date(d.since).toISOString(), code: d.code, degraded_ms: at - d.since } });
+        }
+      });
+      this.unwrittenDegraded = [];
+      this.unwrittenHealthy = [];
+    } catch {
+      // the store still refuses writes: tried again when it is back
+    }
   }
 
   /** Record a daemon.* event, keyed by this process and the instant. */
@@ -171,6 +233,7 @@ export class Daemon {
     try {
       fn();
     } catch (err) {
+      if (this.health.failed(what, err)) return; // a store fault: said once when it begins
       this.opts.log(`error while ${what}: ${(err as Error).message}`);
     }
   }
@@ -303,15 +366,22 @@ export class Daemon {
 
   private step(): void {
     if (this.stopping) return;
+    // While the store refuses writes the pass waits out its backoff: nothing else (a settle, a poll)
+    // runs it early, so a full disk costs a try every few seconds, not a spin.
+    if (this.health.waitUntil() !== undefined) return;
     try {
       this.stepOnce();
     } catch (err) {
-      // A busy store or a run another process moved meanwhile: log it; the next wake tries again.
-      this.opts.log(`error: ${(err as Error).message}`);
+      // A full disk or a locked store backs off (reported once); a run another process moved
+      // meanwhile is logged, and the next wake tries again.
+      if (!this.health.failed('running the schedule', err)) this.opts.log(`error: ${(err as Error).message}`);
     }
   }
 
   private stepOnce(): void {
+    // Ends the store refused come first: until they are written their runs read RUNNING, and a slot
+    // due now would be skipped as overlapping them.
+    if (this.agent.keptEnds > 0 && !this.agent.writeKeptEnds()) return;
     this.expire();
     this.scheduler.tick();
     for (const id of this.scheduler.newGroupRuns.splice(0)) this.groups.mark(id);
@@ -354,10 +424,12 @@ export class Daemon {
       this.opts.launcher.expectWorkAt(work.length ? Math.min(...work) : undefined);
     }
     const retry = this.agent.hasCapacity() ? nextRetry : undefined;
-    const candidates = [nextFire, retry, this.nextExpiry()].filter((x): x is number => x !== undefined);
+    const backoff = this.health.waitUntil();
+    const candidates = [nextFire, retry, this.nextExpiry(), backoff].filter((x): x is number => x !== undefined);
     this.nextWakeAt = undefined;
     if (candidates.length === 0) return;
-    const delay = Math.max(0, Math.min(...candidates) - this.clock.now());
+    // A failing pass is not tried again before its backoff is over, however overdue its slots are.
+    const delay = Math.max(0, Math.min(...candidates) - this.clock.now(), backoff === undefined ? 0 : backoff - this.clock.now());
     this.nextWakeAt = this.clock.now() + delay;
     // Long sleeps are cut short so a wall-clock jump (suspend, manual change) is noticed.
     this.timer = setTimeout(() => this.guard('waking', () => this.wake()), Math.min(delay, 30_000));
@@ -393,13 +465,15 @@ export class Daemon {
     clearInterval(this.poller); // commands were answered until here
     await this.opts.launcher?.close?.();
     clearInterval(this.beat);
-    this.daemonEvent('stopped', { pid: process.pid, signal });
+    this.writeHealthEvents();
+    // A store that still refuses writes loses the stop: the next start recovers as after a crash.
+    this.guard('recording the stop', () => this.daemonEvent('stopped', { pid: process.pid, signal }));
     this.logEvents();
     this.alerts.check();
     await this.alerts.stop();
     await this.retention?.stop();
     for (const s of this.sinks) s.notify();
     await Promise.all(this.sinks.map((s) => s.stop()));
-    release(this.store, this.clock);
+    this.guard('releasing the home', () => release(this.store, this.clock));
   }
 }

@@ -1,11 +1,12 @@
 // One daemon per home: the daemon row names the owner; a live owner with a fresh heartbeat wins.
 import { sql } from '../store/statements.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { EasyTaskError } from '../core/errors.js';
 import { sourceHost } from '../events/host.js';
 import type { Store } from '../store/index.js';
+import type { Degraded, DegradedCause } from './store-health.js';
 
 export interface DaemonRow {
   pid: number;
@@ -14,6 +15,8 @@ export interface DaemonRow {
   started_at: number;
   heartbeat_at: number;
   stopped_at: number | null;
+  /** JSON of the daemon's Degraded state as of its last heartbeat; null when healthy. */
+  degraded?: string | null;
 }
 
 export function pidAlive(pid: number): boolean {
@@ -81,19 +84,69 @@ export function acquire(store: Store, clock: Clock, version: string): DaemonRow 
     }
     const now = clock.now();
     sql(store.db, 
-        `INSERT INTO daemon (id, pid, host, version, started_at, heartbeat_at, stopped_at) VALUES (1, ?, ?, ?, ?, ?, NULL)
+        `INSERT INTO daemon (id, pid, host, version, started_at, heartbeat_at, stopped_at, degraded) VALUES (1, ?, ?, ?, ?, ?, NULL, NULL)
          ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, version = excluded.version,
-           started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, stopped_at = NULL`,
+           started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, stopped_at = NULL, degraded = NULL`,
       )
       .run(process.pid, hostName(), version, now, now);
     return prev;
   });
 }
 
-export function heartbeat(store: Store, clock: Clock): void {
-  sql(store.db, 'UPDATE daemon SET heartbeat_at = ? WHERE id = 1 AND pid = ?').run(clock.now(), process.pid);
+/** The heartbeat, with the daemon's degraded state (null: healthy). */
+export function heartbeat(store: Store, clock: Clock, degraded: Degraded | null = null): void {
+  sql(store.db, 'UPDATE daemon SET heartbeat_at = ?, degraded = ? WHERE id = 1 AND pid = ?').run(clock.now(), degraded ? JSON.stringify(degraded) : null, process.pid);
 }
 
 export function release(store: Store, clock: Clock): void {
-  sql(store.db, 'UPDATE daemon SET stopped_at = ?, heartbeat_at = ? WHERE id = 1 AND pid = ?').run(clock.now(), clock.now(), process.pid);
+  sql(store.db, 'UPDATE daemon SET stopped_at = ?, heartbeat_at = ?, degraded = NULL WHERE id = 1 AND pid = ?').run(clock.now(), clock.now(), process.pid);
+}
+
+/** A live daemon's degraded state as `status` and `watch` show it. */
+export interface DegradedView {
+  cause: DegradedCause;
+  /** Epoch ms: the first failed write (or, when inferred, the last heartbeat the daemon could write). */
+  since: number;
+  code: string;
+  message: string;
+  /** True when read from the home's filesystem rather than from the daemon's own row (it could not write it). */
+  inferred: boolean;
+}
+
+/** A heartbeat this old, on a filesystem this full, is taken for a daemon that cannot write (see degradedState). */
+export const STALE_FOR_DISK_FULL_MS = 3 * DEFAULTS.heartbeatMs;
+export const DISK_FULL_BELOW_BYTES = 1024 * 1024;
+
+/** Bytes free on the filesystem holding `path` (for an unprivileged writer), or undefined when unknown. */
+export function freeBytes(path: string): number | undefined {
+  try {
+    const s = statfsSync(path);
+    return Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a live daemon cannot write, if it cannot: the state its heartbeat row carries, or, when the
+ * heartbeat itself has stopped (a full disk takes the heartbeat too) and the home's filesystem is
+ * full, that. Undefined for a healthy (or stopped) daemon.
+ */
+export function degradedState(store: Store, live: DaemonRow | undefined, now: number): DegradedView | undefined {
+  if (!live) return undefined;
+  if (live.degraded) {
+    try {
+      const d = JSON.parse(live.degraded) as Degraded;
+      return { cause: d.cause, since: d.since, code: d.code, message: d.message, inferred: false };
+    } catch {
+      // a row written by another version: fall through to what the filesystem says
+    }
+  }
+  if (now - live.heartbeat_at <= STALE_FOR_DISK_FULL_MS) return undefined;
+  const free = freeBytes(store.home);
+  if (free === undefined || free >= DISK_FULL_BELOW_BYTES) return undefined;
+  return {
+    cause: 'disk_full', since: live.heartbeat_at, code: 'ENOSPC', inferred: true,
+    message: `the home's filesystem has ${free} bytes free; the daemon has not written its heartbeat since`,
+  };
 }

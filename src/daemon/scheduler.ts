@@ -27,6 +27,8 @@ interface Entry {
 
 export interface SchedulerLog {
   warn(message: string): void;
+  /** The slots due could not be recorded at all: true when the caller reported it (a store fault, said once). */
+  unrecorded?(err: unknown): boolean;
 }
 
 const keyOf = (t: { name: string; instance: string }) => `${t.instance}/${t.name}`;
@@ -153,6 +155,7 @@ export class Scheduler {
     } catch (err) {
       // Nothing was written: every cursor stays, so the next tick tries these slots again.
       this.newGroupRuns.length = groupRunsBefore;
+      if (this.log.unrecorded?.(err)) return [];
       this.log.warn(`slots due at ${new Date(now).toISOString()} not recorded: ${(err as Error).message}`);
       return [];
     }

@@ -54,6 +54,8 @@ export const SUBJECT_KINDS: Readonly<Record<EventType, SubjectKind>> = {
   'daemon.started': 'daemon',
   'daemon.stopped': 'daemon',
   'daemon.recovered': 'daemon',
+  'daemon.degraded': 'daemon',
+  'daemon.healthy': 'daemon',
   'calendar.reloaded': 'calendar',
 };
 

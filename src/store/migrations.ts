@@ -154,6 +154,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS runs_by_state_slot ON runs (state, slot, id);
     `,
   },
+  {
+    version: 4,
+    description: 'the daemon row carries its degraded state; attempts and runs carry output that could not be written',
+    sql: `
+      ALTER TABLE daemon ADD COLUMN degraded TEXT;
+      ALTER TABLE attempts ADD COLUMN output_error TEXT;
+      ALTER TABLE runs ADD COLUMN output_error TEXT;
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database): number {

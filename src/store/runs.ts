@@ -34,6 +34,8 @@ export interface RunRow {
   started_at: number | null;
   ended_at: number | null;
   version: number;
+  /** JSON list of the last attempt's output streams that could not be written in full (see agent.ts OutputError); null when none. */
+  output_error?: string | null;
 }
 
 export interface NewRun {

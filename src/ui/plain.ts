@@ -27,11 +27,15 @@ export function eventPasses(f: Filter, e: StoredEvent): boolean {
   return [e.task, e.group, e.instance].some((v) => typeof v === 'string' && v.toLowerCase().includes(t));
 }
 
-const daemonLine = (d: DaemonInfo): string => (d.up ? `daemon up (pid ${d.pid}${d.host ? ` on ${d.host}` : ''})` : 'daemon down');
+const daemonLine = (d: DaemonInfo): string =>
+  d.up
+    ? `daemon up (pid ${d.pid}${d.host ? ` on ${d.host}` : ''})${d.degraded ? `, degraded: ${d.degraded.text} since ${new Date(d.degraded.since).toISOString()} (${d.degraded.code})` : ''}`
+    : 'daemon down';
 
 /** Follow the store and print; returns the feed so the caller can stop it. */
 export function runPlain(o: PlainOptions): Feed {
   let daemonUp: boolean | undefined;
+  let degradedCause: string | null = null;
   let started = false;
   const onAction = (a: WatchAction): void => {
     switch (a.type) {
@@ -41,9 +45,10 @@ export function runPlain(o: PlainOptions): Feed {
         if (eventPasses(o.filter, a.event)) o.out(formatEvent(a.event));
         return;
       case 'daemon':
-        if (daemonUp !== undefined && a.daemon.up !== daemonUp) o.out(daemonLine(a.daemon));
+        if (daemonUp !== undefined && (a.daemon.up !== daemonUp || (a.daemon.degraded?.cause ?? null) !== degradedCause)) o.out(daemonLine(a.daemon));
         if (daemonUp === undefined) o.note(`watching ${o.store.home}: ${daemonLine(a.daemon)}`);
         daemonUp = a.daemon.up;
+        degradedCause = a.daemon.degraded?.cause ?? null;
         return;
       case 'tail':
         if (!started) o.note(`following events after #${a.lastSeq} (Ctrl-C to stop)`);

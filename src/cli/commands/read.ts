@@ -61,7 +61,8 @@ export function registerReadCommands(program: Command): void {
       });
       if (o.json) {
         const group = view.summary.kind === 'group' ? { members: view.members, recent_group_runs: view.groupRuns } : {};
-        return printJson({ ...view.summary, version: view.version, updated_at: view.updated_at, definition: view.definition, recent_runs: view.runs, ...group });
+        const recent = view.runs.map((r) => ({ ...r, output_error: r.output_error ? JSON.parse(r.output_error) : null }));
+        return printJson({ ...view.summary, version: view.version, updated_at: view.updated_at, definition: view.definition, recent_runs: recent, ...group });
       }
       const s = view.summary;
       out(`${s.kind === 'task' ? 'Task' : 'Group'} ${s.name} (${s.kind === 'task' ? 'tid' : 'gid'} ${s.id}) — ${s.state}`);
@@ -95,6 +96,8 @@ export function registerReadCommands(program: Command): void {
             .map((l) => '    ' + l)
             .join('\n'),
         );
+        const { outputErrorText, runView } = await import('../run-view.js');
+        for (const r of view.runs) for (const line of outputErrorText(runView(r))) out(`    warning: run #${r.id}: ${line}`);
       }
     }));
 }

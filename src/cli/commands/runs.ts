@@ -20,7 +20,7 @@ export function registerRunsCommand(program: Command): void {
     .option('-n, --limit <n>', 'at most this many runs', intOption('--limit', 1, 1_000_000), 50)
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: { task?: string; instance?: string; state?: string; since?: string; group?: string; groupRun?: number; limit: number; json?: boolean }) {
-      const [{ systemClock }, { formatDuration }, { parseSince, zoneResolver, withLocalSlot, lastAttemptDurations }, { resolveFilterRef }] = await Promise.all([
+      const [{ systemClock }, { formatDuration }, { parseSince, zoneResolver, withLocalSlot, lastAttemptDurations, outputErrorText }, { resolveFilterRef }] = await Promise.all([
         import('../../core/clock.js'), import('../../events/format.js'), import('../run-view.js'), import('../filter-ref.js'),
       ]);
       const state = o.state?.toUpperCase();
@@ -50,5 +50,7 @@ export function registerRunsCommand(program: Command): void {
       const instances = runs.some((r) => r.instance !== 'default');
       out(table(['RUN', 'TASK', ...(instances ? ['INSTANCE'] : []), 'SLOT (UTC)', 'SLOT (LOCAL)', 'STATE', 'REASON', 'ATTEMPTS', 'EXIT', 'DURATION', 'HOST'],
         runs.map((r) => [String(r.id), r.task, ...(instances ? [r.instance] : []), r.slot.replace('T', ' ').replace('.000Z', 'Z'), r.slot_local ?? '-', r.state, r.reason ?? '-', `${r.attempt}/${r.max_attempts}`, r.exit_code === null ? '-' : String(r.exit_code), dur(r.duration_ms), r.host ?? '-'])));
+      // Output the files did not take (a full disk) is said under the table, run by run.
+      for (const r of runs) for (const line of outputErrorText(r)) out(`warning: run ${r.id}: ${line}`);
     }));
 }

@@ -18,17 +18,21 @@ export function registerStatusCommand(program: Command): void {
     .description('daemon health: pid, uptime, heartbeat age (not responding after 10 s), running runs, triggers in the last 24 h')
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: { json?: boolean }) {
-      const { liveDaemon, readDaemon, responding, NOT_RESPONDING_AFTER_MS } = await import('../../daemon/lock.js');
+      const { liveDaemon, readDaemon, responding, degradedState, NOT_RESPONDING_AFTER_MS } = await import('../../daemon/lock.js');
+      const { CAUSE_TEXT } = await import('../../daemon/store-health.js');
       const s = await withStore(this, (store) => {
         const now = systemClock.now();
         const row = readDaemon(store);
         const live = liveDaemon(store);
+        const degraded = degradedState(store, live, now);
         const running = store.runs.inStates(['STARTED', 'RUNNING']);
         const triggers = (store.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'run.triggered' AND time >= ?`).get(now - 86_400_000) as { n: number }).n;
         const failures = (store.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'run.failed' AND time >= ?`).get(now - 86_400_000) as { n: number }).n;
         return {
           daemon: live ? 'running' : 'stopped',
           responding: live ? responding(live, now) : null,
+          // Why a live daemon cannot write (disk full, database locked) and since when; null when it can.
+          degraded: degraded ? { cause: degraded.cause, since: iso(degraded.since), code: degraded.code, message: degraded.message, inferred: degraded.inferred } : null,
           pid: live?.pid ?? null,
           host: row?.host ?? null,
           version: row?.version ?? null,
@@ -50,6 +54,7 @@ export function registerStatusCommand(program: Command): void {
       } else {
         out(`Daemon not running${s.last_seen ? ` (last seen ${s.last_seen})` : ''}. Start it with: easytask daemon`);
       }
+      if (s.degraded) out(`Daemon degraded: ${CAUSE_TEXT[s.degraded.cause]} since ${s.degraded.since} (${s.degraded.code}: ${s.degraded.message}); it retries with backoff until the store takes writes again`);
       out(`Home: ${s.home}`);
       out(`Running: ${s.running.length}${s.running.map((r) => `\n  run ${r.id} ${r.task} ${r.state} pid ${r.pid ?? '-'} attempt ${r.attempt}`).join('')}`);
       out(`Last 24 h: ${s.triggers_24h} triggered, ${s.failures_24h} failed`);

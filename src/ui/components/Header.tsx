@@ -9,6 +9,8 @@ import { HEARTBEAT_STALE_MS, type DaemonInfo, type ViewState } from '../model/ty
 import { GLYPH } from '../theme.js';
 import { Line } from './Line.js';
 
+const clockSecond = (ms: number): string => new Date(ms).toISOString().slice(11, 19) + 'Z';
+
 export function daemonSegs(d: DaemonInfo | null, now: number): Seg[] {
   if (!d) return [seg('daemon ?', { dim: true })];
   if (!d.up) return [seg(`${GLYPH.down} daemon down`, { color: 'red', bold: true }), seg(' (history only; start it with: easytask daemon)', { dim: true })];
@@ -21,6 +23,7 @@ export function daemonSegs(d: DaemonInfo | null, now: number): Seg[] {
       : seg(`${GLYPH.up} daemon up`, { color: d.stale ? 'yellow' : 'green', bold: true }),
     seg(` pid ${d.pid}${d.startedAt !== null ? ` · up ${coarse(now - d.startedAt)}` : ''}`),
     seg(heartbeat, d.stale ? { color: 'yellow', bold: true } : { dim: true }),
+    ...(d.degraded ? [seg(` · degraded: ${d.degraded.text} since ${clockSecond(d.degraded.since)} (${d.degraded.code})`, { color: 'red', bold: true })] : []),
   ];
 }
 

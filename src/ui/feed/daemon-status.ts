@@ -1,12 +1,15 @@
 // Whether the daemon is up, read from its lock row (heartbeat) and a pid check.
-import { liveDaemon, readDaemon } from '../../daemon/lock.js';
+import { degradedState, liveDaemon, readDaemon } from '../../daemon/lock.js';
+import { CAUSE_TEXT } from '../../daemon/store-health.js';
 import type { Store } from '../../store/index.js';
 import { HEARTBEAT_STALE_MS, type DaemonInfo } from '../model/types.js';
 
 export function daemonInfo(store: Store, now: number): DaemonInfo {
   const row = readDaemon(store);
   const live = liveDaemon(store);
+  const d = degradedState(store, live, now);
   return {
+    degraded: d ? { cause: d.cause, text: CAUSE_TEXT[d.cause], since: d.since, code: d.code } : null,
     stale: live !== undefined && now - live.heartbeat_at > HEARTBEAT_STALE_MS,
     up: live !== undefined,
     pid: live?.pid ?? row?.pid ?? null,
@@ -18,4 +21,4 @@ export function daemonInfo(store: Store, now: number): DaemonInfo {
 
 /** Same as far as the screen goes: a fresh heartbeat moving on is no change; while stale, each one counts. */
 export const sameDaemon = (a: DaemonInfo | null, b: DaemonInfo): boolean =>
-  a !== null && a.up === b.up && a.pid === b.pid && a.startedAt === b.startedAt && a.stale === b.stale && (!b.stale || a.heartbeatAt === b.heartbeatAt);
+  a !== null && a.up === b.up && a.pid === b.pid && a.startedAt === b.startedAt && a.stale === b.stale && a.degraded?.cause === b.degraded?.cause && a.degraded?.since === b.degraded?.since && (!b.stale || a.heartbeatAt === b.heartbeatAt);

@@ -101,6 +101,8 @@ export interface DaemonInfo {
   heartbeatAt: number | null;
   /** Up, but its last heartbeat is older than the feed's limit (hung or suspended). */
   stale: boolean;
+  /** Up, but the store refuses its writes (disk full, database locked): why and since when. */
+  degraded?: { cause: string; text: string; since: number; code: string } | null;
 }
 
 export interface TodayInfo {
