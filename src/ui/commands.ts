@@ -88,7 +88,7 @@ function navCommand(cmd: Extract<KeyCommand, { kind: 'move' | 'page' | 'edge' | 
   }
 }
 
-function filterCommand(cmd: Extract<KeyCommand, { kind: `filter-${string}` | 'state-cycle' }>, ctx: CommandContext): void {
+function filterCommand(cmd: Extract<KeyCommand, { kind: `filter-${string}` | `state-${string}` }>, ctx: CommandContext): void {
   const { view, setUi } = ctx;
   switch (cmd.kind) {
     case 'filter-start':
@@ -103,8 +103,18 @@ function filterCommand(cmd: Extract<KeyCommand, { kind: `filter-${string}` | 'st
     case 'filter-done':
       if (!cmd.keep) view.dispatch({ type: 'filter', text: '' });
       return setUi((u) => ({ ...u, mode: 'normal' }));
+    case 'filter-clear':
+      setUi((u) => ({ ...u, draft: '' }));
+      return view.dispatch({ type: 'filter', text: '', states: [] });
     case 'state-cycle':
       return view.dispatch({ type: 'filter', states: cycleStates(view.getState().filter.states, cmd.dir) });
+    case 'state-pick-start':
+      return setUi((u) => ({ ...u, mode: 'state' }));
+    case 'state-pick':
+      setUi((u) => ({ ...u, mode: 'normal' }));
+      return view.dispatch({ type: 'filter', states: cmd.state === null ? [] : [cmd.state] });
+    case 'state-pick-cancel':
+      return setUi((u) => ({ ...u, mode: 'normal' }));
   }
 }
 
@@ -121,7 +131,11 @@ export function runCommand(cmd: KeyCommand, ctx: CommandContext): void {
     case 'filter-type':
     case 'filter-erase':
     case 'filter-done':
+    case 'filter-clear':
     case 'state-cycle':
+    case 'state-pick-start':
+    case 'state-pick':
+    case 'state-pick-cancel':
       return filterCommand(cmd, ctx);
     case 'force-run':
     case 'terminate':

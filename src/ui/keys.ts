@@ -1,5 +1,8 @@
 // Keys to commands, as a pure function of the input mode, so key handling is tested without a terminal.
-export type Mode = 'normal' | 'filter' | 'confirm' | 'help';
+import type { TaskStatus } from './model/types.js';
+
+/** `state`: the state picker opened by `s`, waiting for a state's letter. */
+export type Mode = 'normal' | 'filter' | 'confirm' | 'help' | 'state';
 
 /** The subset of Ink's key flags the dashboard reads. */
 export interface KeyFlags {
@@ -29,6 +32,13 @@ export type KeyCommand =
   | { kind: 'filter-erase' }
   | { kind: 'filter-done'; keep: boolean }
   | { kind: 'state-cycle'; dir: 1 | -1 }
+  /** Open the state picker. */
+  | { kind: 'state-pick-start' }
+  /** Filter by this state alone (null: every state), and close the picker. */
+  | { kind: 'state-pick'; state: TaskStatus | null }
+  | { kind: 'state-pick-cancel' }
+  /** Esc in the tree: drop the text and the state filter. */
+  | { kind: 'filter-clear' }
   | { kind: 'logs' }
   | { kind: 'stream' }
   | { kind: 'force-run' }
@@ -47,6 +57,34 @@ function filterKey(input: string, key: KeyFlags): KeyCommand {
   return { kind: 'filter-type', text: input };
 }
 
+/**
+ * The state picker's letters: EasyTask's state letters, as dependency expressions use them
+ * (`S:extract`, `F:load`), most wanted first. `x` picks every state.
+ */
+export const STATE_KEYS: ReadonlyArray<readonly [string, TaskStatus]> = [
+  ['f', 'FAILED'],
+  ['r', 'RUNNING'],
+  ['s', 'SUCCESS'],
+  ['t', 'TERMINATED'],
+  ['k', 'SKIPPED'],
+  ['e', 'REJECTED'],
+  ['g', 'RESTARTING'],
+  ['z', 'TRIGGER'],
+  ['d', 'STARTED'],
+  ['a', 'ACTIVE'],
+  ['o', 'FROZEN'],
+  ['i', 'IDLE'],
+];
+export const ALL_STATES_KEY = 'x';
+
+function stateKey(input: string, key: KeyFlags): KeyCommand {
+  if (key.escape) return { kind: 'state-pick-cancel' };
+  const letter = input.toLowerCase();
+  if (letter === ALL_STATES_KEY) return { kind: 'state-pick', state: null };
+  const hit = STATE_KEYS.find(([k]) => k === letter);
+  return hit ? { kind: 'state-pick', state: hit[1] } : { kind: 'none' };
+}
+
 const NORMAL: Readonly<Record<string, KeyCommand>> = {
   j: { kind: 'move', delta: 1 },
   k: { kind: 'move', delta: -1 },
@@ -55,6 +93,7 @@ const NORMAL: Readonly<Record<string, KeyCommand>> = {
   '/': { kind: 'filter-start' },
   f: { kind: 'state-cycle', dir: 1 },
   F: { kind: 'state-cycle', dir: -1 },
+  s: { kind: 'state-pick-start' },
   l: { kind: 'logs' },
   r: { kind: 'force-run' },
   t: { kind: 'terminate' },
@@ -73,6 +112,7 @@ function normalKey(input: string, key: KeyFlags): KeyCommand {
   if (key.rightArrow) return { kind: 'expand', open: true };
   if (key.return) return { kind: 'toggle' };
   if (key.tab) return { kind: 'stream' };
+  if (key.escape) return { kind: 'filter-clear' };
   if (key.ctrl || key.meta) return { kind: 'none' };
   return NORMAL[input] ?? { kind: 'none' };
 }
@@ -85,6 +125,8 @@ export function keyCommand(mode: Mode, input: string, key: KeyFlags): KeyCommand
       return { kind: 'answer', yes: input === 'y' || input === 'Y' };
     case 'help':
       return input === 'q' ? { kind: 'quit' } : { kind: 'help' };
+    case 'state':
+      return stateKey(input, key);
     case 'normal':
       return normalKey(input, key);
   }

@@ -23,7 +23,7 @@ export interface ScreenProps {
 export function Screen({ state, ui, width, height, logLines }: ScreenProps) {
   const layout = layoutFor(height, ui.logs);
   const rows = visibleRows(state);
-  const empty = filterActive(state.filter) ? 'nothing matches the filter (esc or f to change it)' : 'no tasks yet: easytask insert <file>';
+  const empty = filterActive(state.filter) ? 'nothing matches the filter (esc clears it; /, s or f changes it)' : 'no tasks yet: easytask insert <file>';
   return (
     <Box flexDirection="column" width={width} height={Math.max(1, height - 1)} overflow="hidden">
       <Header state={state} width={width} />

@@ -1,6 +1,8 @@
 // Keys to commands per input mode, the state-filter cycle, the screen layout and row texts.
 import { describe, expect, it } from 'vitest';
-import { keyCommand } from '../../../src/ui/keys.js';
+import { keyCommand, STATE_KEYS } from '../../../src/ui/keys.js';
+import { ALL_STATUSES } from '../../../src/ui/model/counts.js';
+import { STATE_LETTERS } from '../../../src/core/states.js';
 import { layoutFor } from '../../../src/ui/layout.js';
 import { progressBar, taskSegs } from '../../../src/ui/format/row-text.js';
 import { plainText } from '../../../src/ui/format/segments.js';
@@ -28,6 +30,21 @@ describe('keys', () => {
     expect(keyCommand('filter', '', { backspace: true })).toEqual({ kind: 'filter-erase' });
     expect(keyCommand('confirm', 'y', {})).toEqual({ kind: 'answer', yes: true });
     expect(keyCommand('confirm', 'r', {})).toEqual({ kind: 'answer', yes: false });
+  });
+
+  it('esc in the tree clears the filters; s opens the state picker, which takes EasyTask\'s state letters', () => {
+    expect(keyCommand('normal', '', { escape: true })).toEqual({ kind: 'filter-clear' });
+    expect(keyCommand('normal', 's', {})).toEqual({ kind: 'state-pick-start' });
+    expect(keyCommand('state', 'f', {})).toEqual({ kind: 'state-pick', state: 'FAILED' });
+    expect(keyCommand('state', 'R', {})).toEqual({ kind: 'state-pick', state: 'RUNNING' });
+    expect(keyCommand('state', 'i', {})).toEqual({ kind: 'state-pick', state: 'IDLE' });
+    expect(keyCommand('state', 'x', {})).toEqual({ kind: 'state-pick', state: null });
+    expect(keyCommand('state', '', { escape: true })).toEqual({ kind: 'state-pick-cancel' });
+    expect(keyCommand('state', 'q', {})).toEqual({ kind: 'none' });
+    // Every state has one letter, and they are the letters of dependency expressions.
+    expect(new Set(STATE_KEYS.map(([k]) => k)).size).toBe(ALL_STATUSES.length);
+    expect([...STATE_KEYS.map(([, st]) => st)].sort()).toEqual([...ALL_STATUSES].sort());
+    for (const [k, st] of STATE_KEYS) expect(STATE_LETTERS[k.toUpperCase()]).toBe(st);
   });
 
   it('cycles the state filter through all, then each state, both ways', () => {

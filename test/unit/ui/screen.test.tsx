@@ -130,6 +130,38 @@ describe('dashboard keys', () => {
     expect(sent).toEqual([]);
   });
 
+  it('esc in the tree clears the state and text filters', async () => {
+    const { r } = app(fleet());
+    r.stdin.write('/zzz');
+    r.stdin.write('\r');
+    r.stdin.write('f');
+    await until(r.lastFrame, (f) => f.includes('nothing matches the filter (esc clears it; /, s or f changes it)'));
+    r.stdin.write('\x1b');
+    const f = await until(r.lastFrame, (x) => /report +ACTIVE/.test(x));
+    expect(f).not.toContain('filter:');
+  });
+
+  it('s opens the state picker; a state\'s letter filters by it at once, x shows every state, esc leaves it as it was', async () => {
+    const { r } = app(fleet());
+    r.stdin.write('s');
+    const picker = await until(r.lastFrame, (f) => f.includes('state: f FAILED r RUNNING s SUCCESS'));
+    expect(lines(picker).at(-1)).toMatch(/^state: f FAILED r RUNNING s SUCCESS t TERMINATED/);
+    r.stdin.write('f');
+    let f = await until(r.lastFrame, (x) => x.includes('filter: state FAILED (1 tasks)'));
+    expect(f).not.toMatch(/report +ACTIVE/);
+    expect(lines(f).at(-1)).toMatch(/^↑↓\/jk move/);
+    r.stdin.write('sR'); // letters in either case
+    f = await until(r.lastFrame, (x) => x.includes('filter: state RUNNING (1 tasks)'));
+    r.stdin.write('s');
+    await until(r.lastFrame, (x) => lines(x).at(-1)!.startsWith('state:'));
+    r.stdin.write('\x1b');
+    f = await until(r.lastFrame, (x) => lines(x).at(-1)!.startsWith('↑↓/jk move'));
+    expect(f).toContain('filter: state RUNNING (1 tasks)');
+    r.stdin.write('sx');
+    f = await until(r.lastFrame, (x) => /report +ACTIVE/.test(x));
+    expect(f).not.toContain('filter:');
+  });
+
   it('asks before terminating, and sends the live run on y', async () => {
     const { r, sent } = app(fleet());
     r.stdin.write('jj');
