@@ -61,21 +61,19 @@ export function resolveFilterRef(store: Store, ref: string, kind: Kind, opts: { 
  * events: only their cycles' runs are listed, and a gid sits inside an event's data, where no index reaches.
  */
 function historyById(store: Store, id: number, kind: Kind): Candidate[] {
-  if (kind === 'group') {
-    return store.db.prepare('SELECT instance, group_name AS name FROM group_runs WHERE id IN (SELECT MAX(id) FROM group_runs WHERE gid = ? GROUP BY instance) ORDER BY instance').all(id) as Candidate[];
-  }
-  const ran = store.db.prepare('SELECT instance, task_name AS name FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE task_id = ? GROUP BY instance) ORDER BY instance').all(id) as Candidate[];
+  if (kind === 'group') return store.groupRuns.namesOfGroupId(id);
+  const ran = store.runs.namesOfTaskId(id);
   if (ran.length) return ran;
-  return store.db.prepare('SELECT instance, task AS name FROM events WHERE seq IN (SELECT MAX(seq) FROM events WHERE task_id = ? GROUP BY instance) ORDER BY instance').all(id) as Candidate[];
+  return store.events.namesOfTaskId(id);
 }
 
 /** The instances whose history holds this task (group) name: the runs (group runs) first, then the events (indexed by task name). */
 function historyByName(store: Store, name: string, kind: Kind): Candidate[] {
-  const queries = kind === 'task'
-    ? ['SELECT DISTINCT instance FROM runs WHERE task_name = ?', 'SELECT DISTINCT instance FROM events WHERE task = ?']
-    : ['SELECT DISTINCT instance FROM group_runs WHERE group_name = ?'];
-  for (const q of queries) {
-    const found = (store.db.prepare(q).all(name) as { instance: string }[]).map((r) => ({ name, instance: r.instance }));
+  const sources = kind === 'task'
+    ? [() => store.runs.instancesOfTask(name), () => store.events.instancesOfTask(name)]
+    : [() => store.groupRuns.instancesOfGroup(name)];
+  for (const source of sources) {
+    const found = source().map((instance) => ({ name, instance }));
     if (found.length) return found.sort((a, b) => a.instance.localeCompare(b.instance));
   }
   return [];

@@ -2,10 +2,8 @@
 // cursor, whichever path wrote it (agent, terminate, expiry, recovery), fires the task's alert once.
 import type { TaskDef } from '../core/task.js';
 import type { RunRow, Store } from '../store/index.js';
-import { sql } from '../store/statements.js';
 import type { AlertRunner } from './alerts.js';
 
-const FINAL_TYPES = "'run.succeeded', 'run.failed', 'run.terminated', 'run.rejected'";
 const CURSOR_KEY = 'alerts:cursor';
 /** Without alerts to protect, the cursor is written at most once per this many events (a write is a commit). */
 const IDLE_SAVE_EVERY = 1000;
@@ -27,17 +25,16 @@ export class AlertFeed {
 
   /** Resume from the saved cursor; the first start ever begins at the end (no alerts for history). */
   start(): void {
-    const row = sql(this.store.db, 'SELECT value FROM kv WHERE key = ?').get(CURSOR_KEY) as { value: string } | undefined;
-    this.cursor = row ? Number(row.value) : this.store.events.lastSeq();
+    const saved = this.store.cursors.get(CURSOR_KEY);
+    this.cursor = saved !== undefined ? Number(saved) : this.store.events.lastSeq();
     this.savedSeq = this.cursor;
-    if (!row) this.save();
+    if (saved === undefined) this.save();
   }
 
   /** Fire alerts for runs that ended since the last check; cheap when nothing did. Never throws. */
   check(): void {
     try {
-      const ended = sql(this.store.db, `SELECT seq, run_id FROM events WHERE seq > ? AND type IN (${FINAL_TYPES}) AND run_id IS NOT NULL ORDER BY seq`)
-        .all(this.cursor) as { seq: number; run_id: number }[];
+      const ended = this.store.events.runEndsAfter(this.cursor);
       const fired: Promise<void>[] = [];
       for (const e of ended) {
         const run = this.store.runs.get(e.run_id);
@@ -65,7 +62,7 @@ export class AlertFeed {
 
   private save(upTo = this.cursor): void {
     try {
-      sql(this.store.db, 'INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(CURSOR_KEY, String(upTo));
+      this.store.cursors.set(CURSOR_KEY, String(upTo));
     } catch {
       // Saved with the next batch; at worst alerts are re-checked, and their event keys stop repeats.
     }

@@ -88,7 +88,7 @@ export class AlertRunner {
     };
     for (const [i, action] of alert.actions.entries()) {
       const key = `alert:${run.id}:v${run.version}:${i}`;
-      if (this.store.db.prepare('SELECT 1 FROM events WHERE key = ?').get(key)) continue;
+      if (this.store.events.has(key)) continue;
       const kind = kindOf(action);
       const started = this.clock.monotonic();
       const outcome = await this.perform(kind, action, facts, ctx);

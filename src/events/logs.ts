@@ -26,12 +26,7 @@ export function findRun(store: Store, ref: string, instance?: string): RunRow {
   } catch {
     // A deleted task still has runs under its name.
   }
-  const run = store.db
-    .prepare(
-      `SELECT * FROM runs WHERE task_name = ? ${inst === undefined ? '' : 'AND instance = ?'}
-       ORDER BY (state IN ('ACTIVE', 'FROZEN', 'SKIPPED', 'REJECTED')), slot DESC, id DESC LIMIT 1`,
-    )
-    .get(...(inst === undefined ? [name] : [name, inst])) as RunRow | undefined;
+  const run = store.runs.latestShown(name, inst);
   if (!run) throw new EasyTaskError('NOT_FOUND', `no run or task named "${ref}" has any runs`);
   return run;
 }

@@ -2,8 +2,7 @@
 // other events older than the cutoff, in small transactions so the daemon never waits long.
 import { rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute, basename } from 'node:path';
-import { FINAL_STATES } from '../core/states.js';
-import type { Store } from '../store/index.js';
+import type { ExpiredRun, Store } from '../store/index.js';
 import { EVENT_DEFAULTS } from '../core/defaults.js';
 
 export interface PruneOptions {
@@ -26,81 +25,38 @@ export interface PruneResult {
   db_bytes: number;
 }
 
-interface Doomed {
-  id: number;
-  task_name: string;
-  stdout_path: string | null;
-  stderr_path: string | null;
-}
-
-const FINAL_SQL = FINAL_STATES.map((s) => `'${s}'`).join(', ');
+type Doomed = ExpiredRun;
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export async function prune(store: Store, opts: PruneOptions): Promise<PruneResult> {
   const cutoff = opts.now - opts.olderThanMs;
   const dry = opts.dryRun === true;
   const logs = join(store.home, 'logs');
-  const freeBefore = freeBytes(store);
+  const freeBefore = store.retention.freeBytes();
   const r: PruneResult = { cutoff: new Date(cutoff).toISOString(), dry_run: dry, runs: 0, attempts: 0, events: 0, files: 0, log_bytes: 0, db_bytes: 0 };
-  const select = store.db.prepare(
-    `SELECT id, task_name, stdout_path, stderr_path FROM runs
-     WHERE id > ? AND state IN (${FINAL_SQL}) AND COALESCE(ended_at, created_at) < ?
-       -- a task's newest scheduled run stays: the scheduler resumes from it after a restart
-       AND id NOT IN (SELECT MAX(id) FROM runs WHERE origin = 'schedule' GROUP BY task_id, instance)
-     ORDER BY id LIMIT ?`,
-  );
   let after = 0;
   for (;;) {
-    const batch = select.all(after, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch) as Doomed[];
+    const batch = store.retention.expiredRuns(after, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch);
     if (batch.length === 0) break;
     after = batch.at(-1)!.id;
-    const counts = dry ? countRuns(store, batch) : deleteRuns(store, batch);
+    const ids = batch.map((b) => b.id);
+    const counts = dry ? store.retention.countOfRuns(ids) : store.retention.removeRuns(ids);
     r.runs += batch.length;
     r.attempts += counts.attempts;
     r.events += counts.events;
     removeFiles(store, batch, logs, dry, r);
     await yieldToLoop();
   }
-  r.events += dry ? countOtherEvents(store, cutoff) : await deleteOtherEvents(store, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch);
-  if (!dry) r.db_bytes = Math.max(0, freeBytes(store) - freeBefore);
+  r.events += dry ? store.retention.countLooseEvents(cutoff) : await deleteOtherEvents(store, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch);
+  if (!dry) r.db_bytes = Math.max(0, store.retention.freeBytes() - freeBefore);
   return r;
 }
 
-function freeBytes(store: Store): number {
-  const pages = store.db.pragma('freelist_count', { simple: true }) as number;
-  const size = store.db.pragma('page_size', { simple: true }) as number;
-  return pages * size;
-}
-
-const idList = (batch: Doomed[]) => batch.map((b) => b.id).join(',');
-
-function countRuns(store: Store, batch: Doomed[]): { attempts: number; events: number } {
-  const ids = idList(batch);
-  const a = store.db.prepare(`SELECT COUNT(*) AS n FROM attempts WHERE run_id IN (${ids})`).get() as { n: number };
-  const e = store.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE run_id IN (${ids})`).get() as { n: number };
-  return { attempts: a.n, events: e.n };
-}
-
-function deleteRuns(store: Store, batch: Doomed[]): { attempts: number; events: number } {
-  const ids = idList(batch);
-  return store.tx(() => {
-    const attempts = store.db.prepare(`DELETE FROM attempts WHERE run_id IN (${ids})`).run().changes;
-    const events = store.db.prepare(`DELETE FROM events WHERE run_id IN (${ids})`).run().changes;
-    store.db.prepare(`DELETE FROM runs WHERE id IN (${ids})`).run();
-    return { attempts, events };
-  });
-}
-
-/** Events of no run (task.*, daemon.*, group_run.*…) older than the cutoff. Events of kept runs stay. */
-function countOtherEvents(store: Store, cutoff: number): number {
-  return (store.db.prepare('SELECT COUNT(*) AS n FROM events WHERE time < ? AND run_id IS NULL').get(cutoff) as { n: number }).n;
-}
-
+/** Events of no run (task.*, daemon.*, group_run.*…) older than the cutoff, a batch per transaction. Events of kept runs stay. */
 async function deleteOtherEvents(store: Store, cutoff: number, batch: number): Promise<number> {
-  const del = store.db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? AND run_id IS NULL LIMIT ?)');
   let total = 0;
   for (;;) {
-    const n = store.tx(() => del.run(cutoff, batch).changes);
+    const n = store.retention.removeLooseEvents(cutoff, batch);
     total += n;
     if (n < batch) return total;
     await yieldToLoop();
@@ -112,11 +68,11 @@ async function deleteOtherEvents(store: Store, cutoff: number, batch: number): P
  * whose stdout has no per-run placeholder shares one file across runs).
  */
 function removeFiles(store: Store, batch: Doomed[], logs: string, dry: boolean, r: PruneResult): void {
-  const shared = store.db.prepare('SELECT 1 FROM runs WHERE (stdout_path = ? OR stderr_path = ?) AND id NOT IN (' + idList(batch) + ') LIMIT 1');
+  const ids = batch.map((b) => b.id);
   const paths = new Set(batch.flatMap((b) => [b.stdout_path, b.stderr_path]).filter((p): p is string => p !== null && inside(logs, p)));
   const dirs = new Set<string>();
   for (const path of paths) {
-    if (!isDefaultLayout(path, batch) && shared.get(path, path)) continue;
+    if (!isDefaultLayout(path, batch) && store.retention.fileInUse(path, ids)) continue;
     let size: number;
     try {
       size = statSync(path).size;

@@ -17,23 +17,21 @@ const EMPTY: SinkState = { cursor: 0, delivered: 0, last_ok_at: null, last_error
 export const sinkKey = (url: string): string => `sink:${url}`;
 
 export function readSinkState(store: Store, url: string): SinkState {
-  const row = store.db.prepare('SELECT value FROM kv WHERE key = ?').get(sinkKey(url)) as { value: string } | undefined;
-  if (!row) return { ...EMPTY };
+  const value = store.cursors.get(sinkKey(url));
+  if (value === undefined) return { ...EMPTY };
   try {
-    return { ...EMPTY, ...(JSON.parse(row.value) as Partial<SinkState>) };
+    return { ...EMPTY, ...(JSON.parse(value) as Partial<SinkState>) };
   } catch {
     return { ...EMPTY };
   }
 }
 
 export function writeSinkState(store: Store, url: string, state: SinkState): void {
-  store.db
-    .prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-    .run(sinkKey(url), JSON.stringify(state));
+  store.cursors.set(sinkKey(url), JSON.stringify(state));
 }
 
 /** Every sink the store has state for (for `status`). */
 export function listSinkStates(store: Store): { url: string; state: SinkState }[] {
-  const rows = store.db.prepare(`SELECT key, value FROM kv WHERE key LIKE 'sink:%' ORDER BY key`).all() as { key: string; value: string }[];
+  const rows = store.cursors.list(sinkKey(''));
   return rows.map((r) => ({ url: r.key.slice('sink:'.length), state: { ...EMPTY, ...(JSON.parse(r.value) as Partial<SinkState>) } }));
 }

@@ -1,5 +1,5 @@
 // The event log: append with a natural key (a re-append is a no-op) and read by sequence.
-import { sql } from './statements.js';
+import { sql, sqlList } from './statements.js';
 import type { Database, Statement } from 'better-sqlite3';
 import type { EventType, NewEvent, StoredEvent } from '../core/events.js';
 
@@ -32,6 +32,10 @@ export interface EventQuery {
 export function runScope(run: { id: number; instance: string; attempt: number; task_name: string; task_id: number; group_run_id: number | null }) {
   return { instance: run.instance, run_id: run.id, attempt: run.attempt, task: run.task_name, task_id: run.task_id, group_run_id: run.group_run_id };
 }
+
+/** The event types that end a run. */
+export const RUN_END_TYPES: readonly EventType[] = ['run.succeeded', 'run.failed', 'run.terminated', 'run.rejected'];
+const RUN_END_SQL = sqlList(RUN_END_TYPES);
 
 export class EventLog {
   private readonly insert: Statement;
@@ -74,6 +78,32 @@ export class EventLog {
     params.limit = q.limit === undefined ? -1 : Math.max(0, Math.floor(q.limit));
     const text = `SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT @limit`;
     return (sql(this.db, text).all(params) as EventRow[]).map(toEvent);
+  }
+
+  /** Is there an event with this natural key? */
+  has(key: string): boolean {
+    return sql(this.db, 'SELECT 1 FROM events WHERE key = ?').get(key) !== undefined;
+  }
+
+  /** The events that ended a run (succeeded, failed, terminated, rejected) after `seq`, in seq order. */
+  runEndsAfter(seq: number): { seq: number; run_id: number }[] {
+    return sql(this.db, `SELECT seq, run_id FROM events WHERE seq > ? AND type IN (${RUN_END_SQL}) AND run_id IS NOT NULL ORDER BY seq`).all(seq) as {
+      seq: number;
+      run_id: number;
+    }[];
+  }
+
+  /** Each instance whose events name task id `tid`, with the task name of its latest such event. */
+  namesOfTaskId(tid: number): { instance: string; name: string }[] {
+    return sql(this.db, 'SELECT instance, task AS name FROM events WHERE seq IN (SELECT MAX(seq) FROM events WHERE task_id = ? GROUP BY instance) ORDER BY instance').all(tid) as {
+      instance: string;
+      name: string;
+    }[];
+  }
+
+  /** The instances whose events name a task called `task`. */
+  instancesOfTask(task: string): string[] {
+    return (sql(this.db, 'SELECT DISTINCT instance FROM events WHERE task = ?').all(task) as { instance: string }[]).map((r) => r.instance);
   }
 
   lastSeq(): number {

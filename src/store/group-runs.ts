@@ -90,6 +90,19 @@ export class GroupRuns {
     return r.s ?? undefined;
   }
 
+  /** Each instance that has cycles of group id `gid`, with the group name of its latest cycle there. */
+  namesOfGroupId(gid: number): { instance: string; name: string }[] {
+    return sql(this.db, 'SELECT instance, group_name AS name FROM group_runs WHERE id IN (SELECT MAX(id) FROM group_runs WHERE gid = ? GROUP BY instance) ORDER BY instance').all(gid) as {
+      instance: string;
+      name: string;
+    }[];
+  }
+
+  /** The instances that have cycles of a group named `group`. */
+  instancesOfGroup(group: string): string[] {
+    return (sql(this.db, 'SELECT DISTINCT instance FROM group_runs WHERE group_name = ?').all(group) as { instance: string }[]).map((r) => r.instance);
+  }
+
   private emit(row: GroupRunRow, type: GroupRunEventType, data: Record<string, unknown>): void {
     this.events.append({
       key: `group_run:${row.id}:v${row.version}`,

@@ -1,11 +1,14 @@
 // The store: one SQLite file, the only channel between the CLI, the daemon and the dashboard.
 import type { Database } from 'better-sqlite3';
 import { systemClock, type Clock } from '../core/clock.js';
+import { Attempts } from './attempts.js';
 import { Commands } from './commands.js';
+import { Cursors } from './cursors.js';
 import { Definitions } from './definitions.js';
 import { EventLog } from './events.js';
 import { GroupRuns } from './group-runs.js';
 import { openDatabase } from './open.js';
+import { Retention } from './retention.js';
 import { Runs } from './runs.js';
 
 export class Store {
@@ -14,6 +17,9 @@ export class Store {
   readonly defs: Definitions;
   readonly commands: Commands;
   readonly groupRuns: GroupRuns;
+  readonly cursors: Cursors;
+  readonly attempts: Attempts;
+  readonly retention: Retention;
   /** One transaction wrapper for every tx() (making one per call costs more than a small write). */
   private readonly runInTx: ReturnType<Database['transaction']>;
 
@@ -27,6 +33,9 @@ export class Store {
     this.defs = new Definitions(db, this.events, clock);
     this.commands = new Commands(db, clock);
     this.groupRuns = new GroupRuns(db, this.events, clock);
+    this.cursors = new Cursors(db);
+    this.attempts = new Attempts(db);
+    this.retention = new Retention(db);
     this.runInTx = db.transaction((fn: () => unknown) => fn());
   }
 
@@ -56,5 +65,6 @@ export type { RunRow, NewRun, RunPatch, TransitionRequest } from './runs.js';
 export type { StoredDefinition, DefinitionInput, WriteOutcome } from './definitions.js';
 export type { CommandRow, CommandKind } from './commands.js';
 export type { GroupRunRow, NewGroupRun } from './group-runs.js';
+export type { ExpiredRun } from './retention.js';
 export { MIGRATIONS, migrate, schemaVersion } from './migrations.js';
 export { storePath, STORE_FILE } from './open.js';

@@ -1,5 +1,5 @@
 // Runs: one row per (task, fire instant); every state change goes through transition().
-import { sql } from './statements.js';
+import { sql, sqlList } from './statements.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
@@ -65,6 +65,9 @@ export interface TransitionRequest {
   /** Refuse when the run moved on since it was read (optimistic concurrency). */
   expectVersion?: number;
 }
+
+/** Runs that never reached TRIGGER: `logs <task>` prefers any other. */
+const NEVER_TRIGGERED_SQL = sqlList(['ACTIVE', 'FROZEN', 'SKIPPED', 'REJECTED'] satisfies RunState[]);
 
 const PATCHABLE = new Set<string>([
   'reason', 'attempt', 'exit_code', 'pid', 'host', 'stdout_path', 'stderr_path', 'due_at', 'triggered_at', 'started_at', 'ended_at',
@@ -186,6 +189,38 @@ export class Runs {
     if (run.ended_at === null || run.attempt < 1) return null;
     const row = sql(this.db, 'SELECT duration_ms FROM attempts WHERE run_id = ? AND n = ?').get(run.id, run.attempt) as { duration_ms: number | null } | undefined;
     return row?.duration_ms == null ? null : Math.round(row.duration_ms);
+  }
+
+  /**
+   * The run `logs <task>` means: the latest that got as far as TRIGGER, else the latest of any kind.
+   * Without `instance`, in any instance.
+   */
+  latestShown(task: string, instance?: string): RunRow | undefined {
+    const text = `SELECT * FROM runs WHERE task_name = ? ${instance === undefined ? '' : 'AND instance = ?'}
+       ORDER BY (state IN (${NEVER_TRIGGERED_SQL})), slot DESC, id DESC LIMIT 1`;
+    return sql(this.db, text).get(...(instance === undefined ? [task] : [task, instance])) as RunRow | undefined;
+  }
+
+  /** Counts by state of the runs created since `since`, and the first such run's id (the next id when none). */
+  countsSince(since: number): { firstRunId: number; counts: { state: RunState; n: number }[] } {
+    const first = sql(this.db, 'SELECT MIN(id) AS id FROM runs WHERE created_at >= ?').get(since) as { id: number | null };
+    const last = sql(this.db, 'SELECT MAX(id) AS id FROM runs').get() as { id: number | null };
+    const firstRunId = first.id ?? (last.id ?? 0) + 1;
+    const counts = sql(this.db, 'SELECT state, COUNT(*) AS n FROM runs WHERE id >= ? GROUP BY state').all(firstRunId) as { state: RunState; n: number }[];
+    return { firstRunId, counts };
+  }
+
+  /** Each instance that has runs of task id `tid`, with the task name of its latest run there. */
+  namesOfTaskId(tid: number): { instance: string; name: string }[] {
+    return sql(this.db, 'SELECT instance, task_name AS name FROM runs WHERE id IN (SELECT MAX(id) FROM runs WHERE task_id = ? GROUP BY instance) ORDER BY instance').all(tid) as {
+      instance: string;
+      name: string;
+    }[];
+  }
+
+  /** The instances that have runs of a task named `task`. */
+  instancesOfTask(task: string): string[] {
+    return (sql(this.db, 'SELECT DISTINCT instance FROM runs WHERE task_name = ?').all(task) as { instance: string }[]).map((r) => r.instance);
   }
 
   inStates(states: readonly RunState[]): RunRow[] {

@@ -29,8 +29,7 @@ export function nextFireOfTask(nextFire: NextFire, t: TaskDef): number | undefin
 /** Definitions in insertion order (groups first so members land under them), each with its latest run and next fire. */
 function definitionActions(store: Store, nextFire: NextFire): WatchAction[] {
   const defs = store.defs.all().sort((a, b) => (a.definition.kind === b.definition.kind ? a.id - b.id : a.definition.kind === 'group' ? -1 : 1));
-  const attempt = store.db.prepare('SELECT started_at FROM attempts WHERE run_id = ? AND n = ?');
-  const attemptStart = (id: number, n: number) => (attempt.get(id, n) as { started_at: number } | undefined)?.started_at ?? null;
+  const attemptStart = (id: number, n: number) => store.attempts.startedAt(id, n);
   const out: WatchAction[] = [];
   for (const { definition: d } of defs) {
     if (d.kind === 'group') {
@@ -47,17 +46,21 @@ function definitionActions(store: Store, nextFire: NextFire): WatchAction[] {
   return out;
 }
 
-/** Read everything in one read transaction, so the snapshot and the seq it ends at agree. */
+/**
+ * The seq is read first: whatever the rest reflects of later commits, the events after that seq
+ * bring it about again in order, so the view ends where the log does.
+ */
 export function loadSnapshot(store: Store, now: number, nextFire: NextFire): Snapshot {
-  return store.db.transaction((): Snapshot => {
-    const lastSeq = store.events.lastSeq();
-    const recent = store.events.list({ afterSeq: Math.max(0, lastSeq - TAIL_MAX * 4) }).filter((e) => e.type !== 'run.output').slice(-TAIL_MAX);
-    const actions: WatchAction[] = [
-      ...definitionActions(store, nextFire),
-      { type: 'today', today: loadToday(store, now) },
-      { type: 'daemon', daemon: daemonInfo(store, now) },
-      { type: 'tick', now },
-    ];
-    return { action: { type: 'batch', actions: [...actions, { type: 'tail', events: recent, lastSeq }] }, lastSeq };
-  })();
+  const lastSeq = store.events.lastSeq();
+  const recent = store.events
+    .list({ afterSeq: Math.max(0, lastSeq - TAIL_MAX * 4) })
+    .filter((e) => e.seq <= lastSeq && e.type !== 'run.output')
+    .slice(-TAIL_MAX);
+  const actions: WatchAction[] = [
+    ...definitionActions(store, nextFire),
+    { type: 'today', today: loadToday(store, now) },
+    { type: 'daemon', daemon: daemonInfo(store, now) },
+    { type: 'tick', now },
+  ];
+  return { action: { type: 'batch', actions: [...actions, { type: 'tail', events: recent, lastSeq }] }, lastSeq };
 }

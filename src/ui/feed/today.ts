@@ -14,10 +14,7 @@ export function localDay(now: number): { dayStart: number; dayEnd: number } {
 
 export function loadToday(store: Store, now: number): TodayInfo {
   const { dayStart, dayEnd } = localDay(now);
-  const first = store.db.prepare('SELECT MIN(id) AS id FROM runs WHERE created_at >= ?').get(dayStart) as { id: number | null };
-  const last = store.db.prepare('SELECT MAX(id) AS id FROM runs').get() as { id: number | null };
-  const firstRunId = first.id ?? (last.id ?? 0) + 1;
-  const rows = store.db.prepare('SELECT state, COUNT(*) AS n FROM runs WHERE id >= ? GROUP BY state').all(firstRunId) as { state: string; n: number }[];
+  const { firstRunId, counts: rows } = store.runs.countsSince(dayStart);
   let counts: Counts = {};
   for (const r of rows) if (isRunState(r.state)) counts = addCount(counts, r.state, r.n);
   return { dayStart, dayEnd, firstRunId, counts };

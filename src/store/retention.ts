@@ -1,0 +1,79 @@
+// What retention removes: final runs older than a cutoff with their attempts and events, and
+// events of no run older than the cutoff. Each removal is one transaction, kept small by the caller.
+import { sql, sqlList } from './statements.js';
+import type { Database } from 'better-sqlite3';
+import { FINAL_STATES } from '../core/states.js';
+
+/** A run retention may remove, with the files it wrote. */
+export interface ExpiredRun {
+  id: number;
+  task_name: string;
+  stdout_path: string | null;
+  stderr_path: string | null;
+}
+
+const FINAL_SQL = sqlList(FINAL_STATES);
+
+export class Retention {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Final runs that ended (or were created, when they never ended) before `cutoff`, with ids above
+   * `afterId`, in id order. A task's newest scheduled run stays: the scheduler resumes from it.
+   */
+  expiredRuns(afterId: number, cutoff: number, limit: number): ExpiredRun[] {
+    return sql(
+      this.db,
+      `SELECT id, task_name, stdout_path, stderr_path FROM runs
+       WHERE id > ? AND state IN (${FINAL_SQL}) AND COALESCE(ended_at, created_at) < ?
+         AND id NOT IN (SELECT MAX(id) FROM runs WHERE origin = 'schedule' GROUP BY task_id, instance)
+       ORDER BY id LIMIT ?`,
+    ).all(afterId, cutoff, limit) as ExpiredRun[];
+  }
+
+  /** How many attempts and events these runs have (what removing them would remove). */
+  countOfRuns(ids: readonly number[]): { attempts: number; events: number } {
+    const list = JSON.stringify(ids);
+    const attempts = (sql(this.db, 'SELECT COUNT(*) AS n FROM attempts WHERE run_id IN (SELECT value FROM json_each(?))').get(list) as { n: number }).n;
+    const events = (sql(this.db, 'SELECT COUNT(*) AS n FROM events WHERE run_id IN (SELECT value FROM json_each(?))').get(list) as { n: number }).n;
+    return { attempts, events };
+  }
+
+  /** Remove these runs with their attempts and events, in one transaction. */
+  removeRuns(ids: readonly number[]): { attempts: number; events: number } {
+    const list = JSON.stringify(ids);
+    return this.db.transaction(() => {
+      const attempts = sql(this.db, 'DELETE FROM attempts WHERE run_id IN (SELECT value FROM json_each(?))').run(list).changes;
+      const events = sql(this.db, 'DELETE FROM events WHERE run_id IN (SELECT value FROM json_each(?))').run(list).changes;
+      sql(this.db, 'DELETE FROM runs WHERE id IN (SELECT value FROM json_each(?))').run(list);
+      return { attempts, events };
+    }).immediate();
+  }
+
+  /** Events of no run (task.*, daemon.*, group_run.*…) older than `cutoff`. */
+  countLooseEvents(cutoff: number): number {
+    return (sql(this.db, 'SELECT COUNT(*) AS n FROM events WHERE time < ? AND run_id IS NULL').get(cutoff) as { n: number }).n;
+  }
+
+  /** Remove up to `limit` of them in one transaction; returns how many went. */
+  removeLooseEvents(cutoff: number, limit: number): number {
+    return this.db
+      .transaction(() => sql(this.db, 'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? AND run_id IS NULL LIMIT ?)').run(cutoff, limit).changes)
+      .immediate();
+  }
+
+  /** Does a run other than `except` write to this file (as stdout or stderr)? */
+  fileInUse(path: string, except: readonly number[]): boolean {
+    return (
+      sql(this.db, 'SELECT 1 FROM runs WHERE (stdout_path = ? OR stderr_path = ?) AND id NOT IN (SELECT value FROM json_each(?)) LIMIT 1').get(path, path, JSON.stringify(except)) !==
+      undefined
+    );
+  }
+
+  /** Bytes of the database file free for reuse. */
+  freeBytes(): number {
+    const pages = this.db.pragma('freelist_count', { simple: true }) as number;
+    const size = this.db.pragma('page_size', { simple: true }) as number;
+    return pages * size;
+  }
+}
