@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { EasyTaskError } from '../core/errors.js';
-import type { Store } from '../store/index.js';
+import type { OpenOptions, Store } from '../store/index.js';
 
 export interface GlobalOptions {
   home?: string;
@@ -26,8 +26,9 @@ export function homeFor(cmd: Command): string {
 /**
  * Open the store for the command's home, run fn, and always close it. Given a home with no store, the
  * command says so (exit 2) and leaves the path alone; commands that add definitions use withHome instead.
+ * `opts.readonly` for a command that only reads: it neither takes nor waits for a write lock.
  */
-export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>): Promise<T> {
+export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>, opts: OpenOptions = {}): Promise<T> {
   // Loaded on first use, so commands that need no store (and --help, --version) start fast.
   const { Store, storePath } = await import('../store/index.js');
   const home = homeFor(cmd);
@@ -35,7 +36,7 @@ export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promi
     const what = existsSync(home) ? `${home} (the folder has no ${basename(storePath(home))})` : home;
     throw new EasyTaskError('NOT_FOUND', `there is no EasyTask home at ${what}; easytask insert, import, import-crontab --insert or daemon creates one (another home: --home or EASYTASK_HOME)`, 2);
   }
-  const store = Store.open(home);
+  const store = Store.open(home, undefined, opts);
   try {
     return await fn(store);
   } finally {

@@ -47,7 +47,7 @@ export function buildProgram(): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 ok, 1 failure, 2 bad input.
+Exit codes: 0 ok, 1 failure, 2 bad input; status also 3 (daemon not running), 4 (not responding).
 Quick start:
   easytask insert examples/hello.json     add a task
   easytask list                           see tasks, next trigger and last run

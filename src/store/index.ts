@@ -7,7 +7,7 @@ import { Cursors } from './cursors.js';
 import { Definitions } from './definitions.js';
 import { EventLog } from './events.js';
 import { GroupRuns } from './group-runs.js';
-import { openDatabase } from './open.js';
+import { openDatabase, type OpenOptions } from './open.js';
 import { Retention } from './retention.js';
 import { Runs } from './runs.js';
 
@@ -39,8 +39,8 @@ export class Store {
     this.runInTx = db.transaction((fn: () => unknown) => fn());
   }
 
-  static open(home: string, clock: Clock = systemClock): Store {
-    return new Store(openDatabase(home), clock, home);
+  static open(home: string, clock: Clock = systemClock, opts: OpenOptions = {}): Store {
+    return new Store(openDatabase(home, opts), clock, home);
   }
 
   /**
@@ -67,4 +67,4 @@ export type { CommandRow, CommandKind } from './commands.js';
 export type { GroupRunRow, NewGroupRun } from './group-runs.js';
 export type { ExpiredRun } from './retention.js';
 export { MIGRATIONS, migrate, schemaVersion } from './migrations.js';
-export { storePath, STORE_FILE } from './open.js';
+export { isLockedError, storePath, STORE_FILE, type OpenOptions } from './open.js';

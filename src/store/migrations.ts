@@ -172,6 +172,9 @@ export function schemaVersion(db: Database): number {
 /** Apply every migration newer than the file's user_version; running it again changes nothing. */
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
   const applied: number[] = [];
+  // Up to date (every open but the first after an upgrade): read, and take no write lock, which would
+  // wait for (or fail on) another process's transaction.
+  if (schemaVersion(db) >= Math.max(0, ...migrations.map((m) => m.version))) return applied;
   for (const m of migrations) {
     const run = db.transaction(() => {
       // Re-read inside the write transaction so two processes never apply the same step.

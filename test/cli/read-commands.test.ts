@@ -304,7 +304,7 @@ describe('status and a daemon whose heartbeat stopped', () => {
     expect(json.heartbeat_age_seconds).toBeGreaterThanOrEqual(60);
     expect(json.heartbeat_age_seconds).toBeLessThan(80);
     const text = cli(home, ['status']);
-    expect(text.code).toBe(0);
+    expect(text.code).toBe(4);
     const age = /^Daemon not responding: pid (\d+) on vm1 is alive but its last heartbeat was ([\d.]+)s ago \(it beats every second; more than 10s means hung or suspended\)$/.exec(lines(text.stdout)[0]!);
     expect(age?.[1]).toBe(String(pid));
     expect(Number(age?.[2])).toBeGreaterThanOrEqual(60);

@@ -1,7 +1,7 @@
 // easytask status: is the daemon up, and what is it doing.
 import type { Command } from 'commander';
 import { systemClock } from '../../core/clock.js';
-import { action, out, printJson, withStore } from '../context.js';
+import { action, homeFor, out, printJson, withStore } from '../context.js';
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
@@ -12,24 +12,64 @@ function duration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/**
+ * The exit codes of status, so `easytask status || alert` works: 0 running and responding, 3 not running,
+ * 4 running but not responding, 1 the daemon's state could not be read (2 stays bad input: no home there).
+ */
+export const STATUS_EXIT = { running: 0, unknown: 1, stopped: 3, notResponding: 4 } as const;
+
+/** How long status waits for a read another process's lock holds up (reads wait for no writer in WAL mode). */
+const READ_WAIT_MS = 1000;
+
+const EXIT_HELP = `
+Exit codes: 0 the daemon is running and responding, 3 it is not running, 4 it is running but not
+responding (heartbeat over 10 s old), 1 its state could not be read, 2 no EasyTask home there; --json
+exits the same way. status only reads: another process's open transaction does not hold it up.`;
+
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .description('daemon health: pid, uptime, heartbeat age (not responding after 10 s), running runs, triggers in the last 24 h')
     .option('--json', 'print as JSON')
+    .addHelpText('after', EXIT_HELP)
     .action(action(async function (this: Command, o: { json?: boolean }) {
-      const { liveDaemon, readDaemon, responding, degradedState, NOT_RESPONDING_AFTER_MS } = await import('../../daemon/lock.js');
-      const { CAUSE_TEXT } = await import('../../daemon/store-health.js');
+      const [{ liveDaemon, readDaemon, responding, degradedState, NOT_RESPONDING_AFTER_MS }, { isLockedError }, { CAUSE_TEXT }] = await Promise.all([
+        import('../../daemon/lock.js'),
+        import('../../store/index.js'),
+        import('../../daemon/store-health.js'),
+      ]);
+      const home = homeFor(this);
+      /** Nothing could be read: the lock holds up even the schema (a store opened with locking_mode EXCLUSIVE). */
+      const unread = () => ({
+        daemon: 'unknown', responding: null, degraded: null, pid: null, host: null, version: null, started_at: null, uptime_seconds: null,
+        heartbeat_age_seconds: null, last_seen: null, running: null, triggers_24h: null, failures_24h: null,
+        not_read: ['daemon', 'running', 'triggers_24h', 'failures_24h'], home,
+      });
       const s = await withStore(this, (store) => {
         const now = systemClock.now();
-        const row = readDaemon(store);
-        const live = liveDaemon(store);
+        // The fields that could not be read, each left null: a lock that holds up one read holds up the rest,
+        // so after the first the others do not wait.
+        const notRead: string[] = [];
+        const read = <T>(field: string, fn: () => T): T | undefined => {
+          try {
+            return fn();
+          } catch (err) {
+            if (!isLockedError(err)) throw err;
+            notRead.push(field);
+            store.db.pragma('busy_timeout = 0');
+            return undefined;
+          }
+        };
+        const count = (type: string) => (store.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = ? AND time >= ?`).get(type, now - 86_400_000) as { n: number }).n;
+        const d = read('daemon', () => ({ row: readDaemon(store), live: liveDaemon(store) }));
+        const running = read('running', () => store.runs.inStates(['STARTED', 'RUNNING']));
+        const triggers = read('triggers_24h', () => count('run.triggered'));
+        const failures = read('failures_24h', () => count('run.failed'));
+        const live = d?.live;
+        const row = d?.row;
         const degraded = degradedState(store, live, now);
-        const running = store.runs.inStates(['STARTED', 'RUNNING']);
-        const triggers = (store.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'run.triggered' AND time >= ?`).get(now - 86_400_000) as { n: number }).n;
-        const failures = (store.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = 'run.failed' AND time >= ?`).get(now - 86_400_000) as { n: number }).n;
         return {
-          daemon: live ? 'running' : 'stopped',
+          daemon: d === undefined ? 'unknown' : live ? 'running' : 'stopped',
           responding: live ? responding(live, now) : null,
           // Why a live daemon cannot write (disk full, database locked) and since when; null when it can.
           degraded: degraded ? { cause: degraded.cause, since: iso(degraded.since), code: degraded.code, message: degraded.message, inferred: degraded.inferred } : null,
@@ -40,14 +80,26 @@ export function registerStatusCommand(program: Command): void {
           uptime_seconds: live ? Math.round((now - live.started_at) / 1000) : null,
           heartbeat_age_seconds: live ? Math.round((now - live.heartbeat_at) / 100) / 10 : null,
           last_seen: iso(row?.heartbeat_at),
-          running: running.map((r) => ({ id: r.id, task: r.task_name, state: r.state, pid: r.pid, attempt: r.attempt, started_at: iso(r.started_at) })),
-          triggers_24h: triggers,
-          failures_24h: failures,
+          running: running?.map((r) => ({ id: r.id, task: r.task_name, state: r.state, pid: r.pid, attempt: r.attempt, started_at: iso(r.started_at) })) ?? null,
+          triggers_24h: triggers ?? null,
+          failures_24h: failures ?? null,
+          not_read: notRead,
           home: store.home,
         };
+      }, { readonly: true, busyTimeoutMs: READ_WAIT_MS }).catch((err: unknown) => {
+        if (isLockedError(err)) return unread();
+        throw err;
       });
+      process.exitCode =
+        s.daemon === 'unknown' ? STATUS_EXIT.unknown
+        : s.daemon === 'stopped' ? STATUS_EXIT.stopped
+        : s.responding ? STATUS_EXIT.running
+        : STATUS_EXIT.notResponding;
       if (o.json) return printJson(s);
-      if (s.daemon === 'running' && !s.responding) {
+      const locked = '(the store is locked by another process)';
+      if (s.daemon === 'unknown') {
+        out(`Daemon state unknown: could not read the daemon's heartbeat ${locked}`);
+      } else if (s.daemon === 'running' && !s.responding) {
         out(`Daemon not responding: pid ${s.pid} on ${s.host} is alive but its last heartbeat was ${s.heartbeat_age_seconds}s ago (it beats every second; more than ${NOT_RESPONDING_AFTER_MS / 1000}s means hung or suspended)`);
       } else if (s.daemon === 'running') {
         out(`Daemon running: pid ${s.pid} on ${s.host}, version ${s.version}, up ${duration(s.uptime_seconds! * 1000)}, heartbeat ${s.heartbeat_age_seconds}s ago`);
@@ -56,7 +108,9 @@ export function registerStatusCommand(program: Command): void {
       }
       if (s.degraded) out(`Daemon degraded: ${CAUSE_TEXT[s.degraded.cause]} since ${s.degraded.since} (${s.degraded.code}: ${s.degraded.message}); it retries with backoff until the store takes writes again`);
       out(`Home: ${s.home}`);
-      out(`Running: ${s.running.length}${s.running.map((r) => `\n  run ${r.id} ${r.task} ${r.state} pid ${r.pid ?? '-'} attempt ${r.attempt}`).join('')}`);
-      out(`Last 24 h: ${s.triggers_24h} triggered, ${s.failures_24h} failed`);
+      if (s.running === null) out(`Running: unknown (could not read the runs ${locked})`);
+      else out(`Running: ${s.running.length}${s.running.map((r) => `\n  run ${r.id} ${r.task} ${r.state} pid ${r.pid ?? '-'} attempt ${r.attempt}`).join('')}`);
+      if (s.triggers_24h === null || s.failures_24h === null) out(`Last 24 h: unknown (could not read the events ${locked})`);
+      else out(`Last 24 h: ${s.triggers_24h} triggered, ${s.failures_24h} failed`);
     }));
 }
