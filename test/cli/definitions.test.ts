@@ -235,6 +235,46 @@ describe('validate, update, enable, disable, delete', () => {
     expect(r.stderr).toMatch(/max_run_time/);
   });
 
+  it('validate --update checks an edited stored definition as update would, writing nothing; plain validate says how', () => {
+    const home = tempHome();
+    cli(home, ['insert', fx('seed-task2.json')]);
+    const before = snapshot(home);
+    const plain = cli(home, ['validate', fx('seed-task2.json')]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toBe(
+      `${fx('seed-task2.json')}: task #1 "task2" /name: task "task2" already exists in instance default\n` +
+        'note: validate --update checks a stored definition as update would (--replace: as insert --replace would)\n' +
+        'error: 1 problem found; nothing was written (validate never writes).\n',
+    );
+    const up = cli(home, ['validate', '--update', fx('seed-task2.json')]);
+    expect(up.stderr).toBe('');
+    expect(up.stdout).toBe(`Validation completed: 1 task in ${fx('seed-task2.json')}; no problems found.\nTask task2: would be updated\n`);
+    expect(up.code).toBe(0);
+    // As update: a definition that is not stored is a problem, and so is a bad value.
+    const ghost = cli(home, ['validate', '--update', '-'], { input: '{"name":"ghost","cmd":"true","trigger_times":"03:00"}' });
+    expect(ghost.code).toBe(2);
+    expect(ghost.stderr).toContain('no task named "ghost" in instance default');
+    expect(cli(home, ['validate', '--update', '-'], { input: '{"name":"task2","cmd":"true","trigger_times":"25:00"}' }).code).toBe(2);
+    // As insert --replace: stored names are updates, new ones inserts.
+    const both = '[{"name":"task2","cmd":"true","trigger_times":"03:00"},{"name":"fresh","cmd":"true","trigger_times":"04:00"}]';
+    const rep = cli(home, ['validate', '--replace', '--json', '-'], { input: both });
+    expect(rep.code).toBe(0);
+    expect(JSON.parse(rep.stdout).plan).toEqual([
+      { kind: 'task', name: 'task2', action: 'update' },
+      { kind: 'task', name: 'fresh', action: 'insert' },
+    ]);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('validate --update without a home says so (exit 2) and creates nothing; plain validate still works there', () => {
+    const home = join(tempHome(), 'fresh');
+    const r = cli(home, ['validate', '--update', fx('seed-task2.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: validate --update checks definitions against the stored ones, and there is no EasyTask home at ${home} (another home: --home or EASYTASK_HOME)\n`);
+    expect(existsSync(home)).toBe(false);
+    expect(cli(home, ['validate', fx('seed-task2.json')]).code).toBe(0);
+  });
+
   it('update changes an existing task and refuses an unknown one', () => {
     const home = tempHome();
     cli(home, ['insert', fx('two-tasks.json')]);

@@ -35,8 +35,9 @@ export function printWarnings(p: Prepared, cals: CalendarOptions, formatIssue: (
   reportWarnings(warnings(p, cals, formatIssue));
 }
 
-function reportIssues(p: Prepared, verb: string, formatIssue: (i: Prepared['issues'][number]) => string): never {
+function reportIssues(p: Prepared, verb: string, formatIssue: (i: Prepared['issues'][number]) => string, note?: string): never {
   for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
+  if (note) process.stderr.write(note + '\n');
   const n = p.issues.length;
   throw new EasyTaskError('BAD_INPUT', `${n} problem${n === 1 ? '' : 's'} found; nothing was ${verb}.`, 2);
 }
@@ -53,6 +54,10 @@ interface WriteOpts {
   replace?: boolean;
   strict?: boolean;
   json?: boolean;
+}
+
+interface ValidateOpts extends WriteOpts {
+  update?: boolean;
 }
 
 async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'insert' | 'update'): Promise<void> {
@@ -108,28 +113,47 @@ export function registerDefinitionCommands(program: Command): void {
 
   program
     .command('validate')
-    .description('check definitions exactly as insert would, writing nothing')
+    .description('check definitions exactly as insert would (as update would with --update), writing nothing')
     .argument('<file|dir|->', 'definitions, as for insert')
     .option('--strict', "also enforce EasyTask's full mandatory-field list")
+    .option('--update', 'check as update would: each definition must already be stored, and is checked as its replacement')
+    .option('--replace', 'check as insert --replace would: a stored name is checked as an update, a new one as an insert')
     .option('--json', 'print the problems as JSON')
-    .action(action(async function (this: Command, path: string, o: WriteOpts) {
+    .addHelpText(
+      'after',
+      '\nWithout --update or --replace a name already in the store is a problem, as it is for insert.\nWithout a home, nothing is compared with a store (--update needs one).\nExample:\n  easytask validate tasks.json && easytask update tasks.json\n  easytask validate --update tasks.json',
+    )
+    .action(action(async function (this: Command, path: string, o: ValidateOpts) {
       const { loadSources, prepare, calendarOptions, formatIssue, Store, storePath } = await modules();
-      const sources = loadSources(path);
+      if (o.update && o.replace) throw new EasyTaskError('BAD_INPUT', 'validate takes --update or --replace, not both', 2);
       const home = homeFor(this);
+      const hasStore = existsSync(storePath(home));
+      if (o.update && !hasStore) {
+        throw new EasyTaskError('NOT_FOUND', `validate --update checks definitions against the stored ones, and there is no EasyTask home at ${home} (another home: --home or EASYTASK_HOME)`, 2);
+      }
+      const sources = loadSources(path);
       // Compare with the store only when one exists: validate never creates a home.
-      const store = existsSync(storePath(home)) ? Store.open(home) : undefined;
+      const store = hasStore ? Store.open(home) : undefined;
       try {
         const cals = calendarOptions(home);
-        const p = prepare(sources, store, { strict: o.strict, now: systemClock.now(), ...cals });
+        const p = prepare(sources, store, { strict: o.strict, replace: !!(o.update || o.replace), mustExist: !!o.update, now: systemClock.now(), ...cals });
+        // What update (or insert --replace) would do with each definition.
+        const plan = store && (o.update || o.replace) && p.issues.length === 0
+          ? p.items.map((i) => ({ kind: i.input.kind, name: i.input.def.name, action: store.defs.byName(i.input.def.name, i.input.def.instance) ? 'update' : 'insert' }))
+          : undefined;
         if (o.json) {
           // Calendar files that cannot be used belong to no definition: their warnings are text.
-          printJson({ ok: p.issues.length === 0, definitions: p.items.length, issues: p.issues, warnings: p.warnings, calendar_warnings: cals.unusedBroken() });
+          printJson({ ok: p.issues.length === 0, definitions: p.items.length, issues: p.issues, warnings: p.warnings, calendar_warnings: cals.unusedBroken(), ...(plan ? { plan } : {}) });
           if (p.issues.length) process.exitCode = 2;
           return;
         }
         reportWarnings(warnings(p, cals, formatIssue));
-        if (p.issues.length) reportIssues(p, 'written (validate never writes)', formatIssue);
+        if (p.issues.length) {
+          const stored = !o.update && !o.replace && p.issues.some((i) => i.pointer.endsWith('/name') && i.message.includes(' already exists in instance '));
+          reportIssues(p, 'written (validate never writes)', formatIssue, stored ? 'note: validate --update checks a stored definition as update would (--replace: as insert --replace would)' : undefined);
+        }
         out(`Validation completed: ${describeCounts(p)} in ${sources.length === 1 ? sources[0]!.file : `${sources.length} files`}; no problems found.`);
+        for (const d of plan ?? []) out(`${capital(d.kind)} ${d.name}: would be ${d.action === 'update' ? 'updated' : 'inserted'}`);
       } finally {
         store?.close();
       }
