@@ -41,6 +41,27 @@ describe('store file and migrations', () => {
     b.close();
   });
 
+  it('an up-to-date store is not written to, so a write transaction of another connection does not stop it opening', () => {
+    const home = tempHome();
+    Store.open(home).close();
+    const holder = new Database(join(home, STORE_FILE));
+    holder.exec('BEGIN EXCLUSIVE');
+    holder.exec("INSERT INTO events (key, type, time, instance, data) VALUES ('held', 'daemon.started', 1, 'default', '{}')");
+    const db = new Database(join(home, STORE_FILE));
+    try {
+      db.pragma('busy_timeout = 0');
+      expect(migrate(db)).toEqual([]);
+      const ro = Store.open(home, undefined, { readonly: true, busyTimeoutMs: 0 });
+      expect(ro.db.readonly).toBe(true);
+      expect(ro.events.list().map((e) => e.key)).not.toContain('held');
+      ro.close();
+    } finally {
+      db.close();
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  });
+
   it('a failing migration leaves the version where it was', () => {
     const home = tempHome();
     const db = new Database(join(home, 'x.db'));
