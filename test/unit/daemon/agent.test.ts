@@ -145,11 +145,78 @@ describe('recording started processes', () => {
       launcher.endAll();
       await until(() => logged.length === 2);
       expect(store.runs.get(runs[0]!.id)!.state).toBe('STARTED');
-      expect(logged.at(-1)).toBe(`error: recording the end of run ${runs[0]!.id}: database is locked; trying again in 1s`);
+      expect(logged.at(-1)).toBe(`error: recording the end of run ${runs[0]!.id}: database is locked; the end is kept and written once the store takes it (tried again every few seconds)`);
       await vi.advanceTimersByTimeAsync(1000);
       await agent.drain();
       expect(store.runs.get(runs[0]!.id)).toMatchObject({ state: 'SUCCESS', reason: null, attempt: 1 });
       expect(store.events.list({ runId: runs[0]!.id }).map((e) => e.type)).toEqual(['run.created', 'run.triggered', 'run.accepted', 'run.started', 'run.succeeded']);
+    });
+  });
+
+  describe('an end the store refuses for long (disk full)', () => {
+    beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout'] }));
+    afterEach(() => vi.useRealTimers());
+    const full = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+
+    it('is kept and tried again with backoff for as long as it takes, then reaches its real state', async () => {
+      const launcher = fakeLauncher();
+      const { store, agent, runs, logged } = setup(launcher, 1);
+      agent.pump();
+      await until(() => store.runs.get(runs[0]!.id)!.state === 'RUNNING');
+      const real = store.tx.bind(store);
+      let refusing = true;
+      const tx = vi.spyOn(store, 'tx').mockImplementation((fn) => {
+        if (refusing) throw full();
+        return real(fn);
+      });
+      launcher.endAll();
+      await until(() => logged.length === 1);
+      const tries = () => tx.mock.calls.length;
+      // Two minutes of a full disk: far past the 10 tries a second apart that used to give up.
+      for (let s = 0; s < 120; s++) await vi.advanceTimersByTimeAsync(1000);
+      expect(store.runs.get(runs[0]!.id)!.state).toBe('RUNNING');
+      expect(agent.keptEnds).toBe(1);
+      expect(tries()).toBeGreaterThan(10);
+      expect(tries()).toBeLessThan(40); // 1 s, 2 s, 4 s, then every 5 s
+      expect(logged).toHaveLength(1); // said once, not per try
+      refusing = false;
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(store.runs.get(runs[0]!.id)).toMatchObject({ state: 'SUCCESS', reason: null });
+      expect(agent.keptEnds).toBe(0);
+      expect(logged.at(-1)).toMatch(new RegExp(`^recorded the end of run ${runs[0]!.id} \\(SUCCESS\\)`));
+      await agent.drain();
+      tx.mockRestore();
+    });
+
+    it('is written at once when the daemon sees the store back (writeKeptEnds), and left to crash recovery at shutdown otherwise', async () => {
+      const launcher = fakeLauncher();
+      const { store, agent, runs } = setup(launcher, 2);
+      agent.pump();
+      await until(() => runs.every((r) => store.runs.get(r.id)!.state === 'RUNNING'));
+      const real = store.tx.bind(store);
+      let refusing = true;
+      const tx = vi.spyOn(store, 'tx').mockImplementation((fn) => {
+        if (refusing) throw full();
+        return real(fn);
+      });
+      launcher.endAll();
+      await until(() => agent.keptEnds === 2);
+      expect(agent.writeKeptEnds()).toBe(false);
+      refusing = false;
+      expect(agent.writeKeptEnds()).toBe(true);
+      expect(runs.map((r) => store.runs.get(r.id)!.state)).toEqual(['SUCCESS', 'SUCCESS']);
+      // A new end refused at shutdown: drain does not wait for the store; the run is left as recorded.
+      tx.mockRestore();
+      const again = store.runs.create({ task_id: runs[0]!.task_id, task_name: runs[0]!.task_name, instance: 'default', slot: runs[0]!.slot + 1, origin: 'force', max_attempts: 1, queue: 'localhost' })!;
+      store.runs.transition({ runId: again.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: 1 } });
+      agent.pump();
+      await until(() => store.runs.get(again.id)!.state === 'RUNNING');
+      vi.spyOn(store, 'tx').mockImplementation(() => { throw full(); });
+      launcher.endAll();
+      await until(() => agent.keptEnds === 1);
+      await agent.drain();
+      expect(agent.running).toBe(0);
+      expect(store.runs.get(again.id)!.state).toBe('RUNNING'); // for crash recovery, as after a crash
     });
   });
 
