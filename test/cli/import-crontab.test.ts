@@ -13,9 +13,13 @@ describe('easytask import-crontab', () => {
   it("prints Debian's /etc/crontab as a document insert accepts, and inserts it", () => {
     const home = tempHome();
     const r = cli(home, ['import-crontab', fixture('debian-crontab'), '--format', 'system']);
-    expect(r.stderr).toBe(`Translated 4 of 4 cron lines from ${fixture('debian-crontab')} (system format).\n`);
+    expect(r.stderr).toBe(
+      `${fixture('debian-crontab')}:7: note: SHELL=/bin/sh: not copied into env: EasyTask runs every cmd with bash -c and sets SHELL to that bash\n` +
+        `Translated 4 of 4 cron lines from ${fixture('debian-crontab')} (system format).\n`,
+    );
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
+    for (const t of doc.tasks) expect(t.env).toEqual({ PATH: '/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin' });
     expect(doc.tasks.map((t: { name: string; cron: string }) => `${t.name} ${t.cron}`)).toEqual([
       'run-parts-cron-hourly 17 * * * *',
       'run-parts-cron-daily 25 6 * * *',
@@ -26,6 +30,20 @@ describe('easytask import-crontab', () => {
     expect(ins.stdout).toBe(
       'Validation completed: 4 tasks in <stdin>.\n' +
         ['run-parts-cron-hourly', 'run-parts-cron-daily', 'run-parts-cron-weekly', 'run-parts-cron-monthly'].map((n, i) => `Task inserted successfully: ${n} (tid ${1000001 + i})\n`).join(''),
+    );
+  });
+
+  it('says, naming the line, that SHELL is not copied (another shell: check the commands) and that MAILTO mails nothing', () => {
+    const crontab = 'SHELL=/bin/zsh\nMAILTO=ops@example.com\n0 3 * * * backup.sh\n';
+    const r = cli(tempHome(), ['import-crontab', '-', '--insert'], { input: crontab });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      [
+        '<stdin>:1: note: SHELL=/bin/zsh: not copied into env: EasyTask runs every cmd with bash -c and sets SHELL to that bash; check that the commands below this line run under bash, not /bin/zsh',
+        '<stdin>:2: note: MAILTO=ops@example.com: nothing is mailed: EasyTask keeps each run\'s output under logs/ (easytask logs); to hear of failures, give the tasks below this line an "alert" (alert_on "failure", with a command such as mail, a webhook or slack)',
+        'Translated 1 of 1 cron line from <stdin> (user format).',
+        '',
+      ].join('\n'),
     );
   });
 

@@ -8,11 +8,11 @@ const DEBIAN_PATH = '/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bi
 const opts = { defaultTimezone: 'UTC', defaultOwner: 'ops' };
 
 describe('translateCrontab on real crontabs', () => {
-  it("turns Debian's /etc/crontab into four root tasks with its SHELL and PATH", () => {
+  it("turns Debian's /etc/crontab into four root tasks with its PATH; its SHELL line is noted, not copied", () => {
     const t = translateCrontab(fixture('debian-crontab'), { format: 'system', source: '/etc/crontab' });
     expect(t.skipped).toEqual([]);
-    expect(t.notes).toEqual([]);
-    const base = { run_as_user: 'root', env: { SHELL: '/bin/sh', PATH: DEBIAN_PATH }, catch_up: 'none', overlap: 'allow' };
+    expect(t.notes).toEqual([{ line: 7, text: 'SHELL=/bin/sh', note: 'SHELL=/bin/sh: not copied into env: EasyTask runs every cmd with bash -c and sets SHELL to that bash' }]);
+    const base = { run_as_user: 'root', env: { PATH: DEBIAN_PATH }, catch_up: 'none', overlap: 'allow' };
     const anacron = (period: string) => `test -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.${period}; }`;
     expect(t.tasks.map((x) => x.task)).toEqual([
       { name: 'run-parts-cron-hourly', description: 'from /etc/crontab line 18 (17 * * * *)', cron: '17 * * * *', cmd: 'cd / && run-parts --report /etc/cron.hourly', ...base },
@@ -33,10 +33,13 @@ describe('translateCrontab on real crontabs', () => {
     expect(translateCrontab(fixture('debian-cron.d-placeholder'), { format: 'system', source: 'p' })).toEqual({ format: 'system', tasks: [], skipped: [], notes: [] });
   });
 
-  it("translates the crontab(5) example, % input and MAILTO note included", () => {
+  it("translates the crontab(5) example, % input, SHELL and MAILTO notes included", () => {
     const t = checkTranslation(translateCrontab(fixture('manpage-example'), { format: 'user', source: 'example' }), opts);
     expect(t.skipped).toEqual([]);
-    expect(t.notes).toEqual([{ line: 4, text: 'MAILTO=paul', note: 'MAILTO=paul: EasyTask keeps each run\'s output under logs/ and mails nothing; an "alert" can tell you about failures' }]);
+    expect(t.notes).toEqual([
+      { line: 2, text: 'SHELL=/bin/sh', note: 'SHELL=/bin/sh: not copied into env: EasyTask runs every cmd with bash -c and sets SHELL to that bash' },
+      { line: 4, text: 'MAILTO=paul', note: "MAILTO=paul: nothing is mailed: EasyTask keeps each run's output under logs/ (easytask logs); to hear of failures, give the tasks below this line an \"alert\" (alert_on \"failure\", with a command such as mail, a webhook or slack)" },
+    ]);
     expect(t.tasks.map((x) => [x.task.name, x.task.cron])).toEqual([
       ['daily-job', '5 0 * * *'],
       ['monthly', '15 14 1 * *'],
@@ -46,7 +49,7 @@ describe('translateCrontab on real crontabs', () => {
       ['echo-Wax-the', '33 22 * * *'],
     ]);
     expect(t.tasks[2]!.task.cmd).toBe(`{ mail -s "It's 10pm" joe\n} < <(printf %s 'Joe,\n\nWhere are your kids?\n')`);
-    expect(t.tasks[0]!.task.env).toEqual({ SHELL: '/bin/sh', MAILTO: 'paul' });
+    expect(t.tasks[0]!.task.env).toEqual({ MAILTO: 'paul' }); // cron gives its jobs MAILTO too
   });
 });
 
