@@ -30,6 +30,11 @@ function liveSibling(store: Store, run: RunRow): RunRow | undefined {
     .get(run.task_id, run.instance, run.id) as RunRow | undefined;
 }
 
+/** A scheduled run made for a slot already missed when the scheduler noticed it (downtime, suspend): catch-up. */
+export function caughtUp(run: Pick<RunRow, 'origin' | 'slot' | 'created_at'>): boolean {
+  return run.origin === 'schedule' && run.created_at - run.slot > MISSED_AFTER_MS;
+}
+
 /**
  * Move due standalone ACTIVE runs on: FROZEN on a frozen date, SKIPPED (overlap) or left waiting
  * while an earlier run is live, else TRIGGER. Forced runs ignore frozen dates and overlap.
@@ -71,9 +76,12 @@ function promoteOne(store: Store, policy: TriggerPolicy, runId: number, now: num
   const sibling = forced ? undefined : liveSibling(store, run);
   const task = policy.taskOf(run);
   // Slots run for catch-up (older than the missed threshold) queue behind each other instead of
-  // skipping: catch_up "all" asked for every one of them.
+  // skipping: catch_up "all" asked for every one of them. So does a slot that comes while a caught-up
+  // run is live: the backlog from downtime must not cost the slot that is due now. Once the backlog is
+  // done, a slot that comes while an on-time run is live is skipped again.
   const catchingUp = now - run.slot > MISSED_AFTER_MS && run.origin === 'schedule';
-  const overlap = catchingUp && task?.overlap === 'skip' ? 'queue' : (task?.overlap ?? 'skip');
+  const behindCatchUp = sibling !== undefined && caughtUp(sibling);
+  const overlap = (catchingUp || behindCatchUp) && task?.overlap === 'skip' ? 'queue' : (task?.overlap ?? 'skip');
   if (sibling && overlap === 'skip') {
     store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'overlap', ended_at: now }, data: { live_run: sibling.id } });
     return undefined;

@@ -224,4 +224,46 @@ describe('catch-up runs and overlap', () => {
     expect(promoteDue(store, clock, policy)).toHaveLength(1);
     expect(runs(store).map((r) => r.state)).toEqual(['TERMINATED', 'TRIGGER', 'ACTIVE']);
   });
+
+  it('catch_up all with overlap skip: the slot due now waits for the caught-up runs instead of being SKIPPED, then skip applies again', () => {
+    const { store, clock } = tempStore(T0);
+    insertTask(store, { name: 'a', run_frequency: '08:10-09:30-10', catch_up: 'all', overlap: 'skip' });
+    const s = scheduler(store, clock);
+    clock.advance(30 * MIN); // down until 08:30: 08:10 and 08:20 were missed, 08:30 is due now
+    s.tick();
+    const policy = { taskOf: () => ({ overlap: 'skip' }) as TaskDef };
+    const states = () => runs(store).map((r) => `${new Date(r.slot).toISOString().slice(11, 16)} ${r.state}${r.reason ? `:${r.reason}` : ''}`);
+    const endLive = () => {
+      const live = store.db.prepare("SELECT id FROM runs WHERE state = 'TRIGGER'").get() as { id: number };
+      store.runs.transition({ runId: live.id, event: 'run.terminated', to: 'TERMINATED' });
+    };
+    promoteDue(store, clock, policy);
+    expect(states()).toEqual(['08:10 TRIGGER', '08:20 ACTIVE', '08:30 ACTIVE']);
+    endLive();
+    promoteDue(store, clock, policy);
+    expect(states()).toEqual(['08:10 TERMINATED', '08:20 TRIGGER', '08:30 ACTIVE']);
+    clock.advance(5 * MIN);
+    endLive();
+    promoteDue(store, clock, policy);
+    expect(states()).toEqual(['08:10 TERMINATED', '08:20 TERMINATED', '08:30 TRIGGER']);
+    // The backlog is done: a slot that comes while the on-time run is live is skipped, as overlap skip says.
+    clock.advance(5 * MIN);
+    s.tick();
+    promoteDue(store, clock, policy);
+    expect(states().at(-1)).toBe('08:40 SKIPPED:overlap');
+  });
+
+  it('catch_up latest: a slot that comes while the caught-up run is live waits for it', () => {
+    const { store, clock } = tempStore(T0);
+    insertTask(store, { name: 'a', run_frequency: '08:10-09:30-10', catch_up: 'latest', overlap: 'skip' });
+    const s = scheduler(store, clock);
+    clock.advance(25 * MIN); // down until 08:25: 08:20 is caught up
+    s.tick();
+    const policy = { taskOf: () => ({ overlap: 'skip' }) as TaskDef };
+    promoteDue(store, clock, policy);
+    clock.advance(5 * MIN);
+    s.tick();
+    promoteDue(store, clock, policy);
+    expect(runs(store).map((r) => `${r.state}:${r.reason}`)).toEqual(['SKIPPED:missed', 'TRIGGER:null', 'ACTIVE:null']);
+  });
 });
