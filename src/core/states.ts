@@ -21,7 +21,11 @@ export type TaskState = 'IDLE' | 'ACTIVE';
 export const FINAL_STATES: readonly RunState[] = ['SUCCESS', 'FAILED', 'TERMINATED', 'REJECTED', 'SKIPPED'];
 export const LIVE_STATES: readonly RunState[] = ['TRIGGER', 'STARTED', 'RUNNING', 'RESTARTING'];
 
+/** Not started yet: a task that goes away or goes idle skips these. */
+export const PENDING_STATES: readonly RunState[] = ['ACTIVE', 'FROZEN', 'TRIGGER'];
 export const isFinal = (s: RunState): boolean => FINAL_STATES.includes(s);
+/** Every state but the final ones: the run may still change. */
+export const UNFINISHED_STATES: readonly RunState[] = RUN_STATES.filter((s) => !isFinal(s));
 export const isRunState = (s: string): s is RunState => (RUN_STATES as readonly string[]).includes(s);
 
 export type RunEventType =

@@ -1,10 +1,10 @@
 // Control commands from the CLI, consumed and acknowledged by the daemon.
-import { sql } from '../store/statements.js';
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
-import { FINAL_STATES, isRunState, type RunState } from '../core/states.js';
+import { FINAL_STATES } from '../core/states.js';
 import type { GroupDef, TaskDef } from '../core/task.js';
+import { decode, type ControlRequest } from '../control/request.js';
 import type { CommandRow, RunRow, Store } from '../store/index.js';
 import type { LocalAgent } from './agent.js';
 import type { GroupEngine } from './groups.js';
@@ -30,28 +30,27 @@ export interface Ack {
 const label = (t: { tid: number; name: string; instance: string }, kind = 'task') =>
   `${kind} ${t.tid} (${t.name}${t.instance && t.instance !== 'default' ? `, instance ${t.instance}` : ''})`;
 
-/** The instance a command names (--instance), if it names one. */
-const instanceArg = (args: Record<string, unknown>): string | undefined => (typeof args.instance === 'string' && args.instance ? args.instance : undefined);
+type Req<K extends ControlRequest['kind']> = Extract<ControlRequest, { kind: K }>;
 
-/** The definition a command names, in the instance it names (when it names one). */
-function definitionOf(ctx: ControlContext, ref: string, args: Record<string, unknown>) {
-  return ctx.store.defs.get(ref, instanceArg(args)).definition;
+/** The definition a request names, in the instance it names (when it names one). */
+function definitionOf(ctx: ControlContext, ref: string, instance: string | undefined) {
+  return ctx.store.defs.get(ref, instance).definition;
 }
 
-function taskOf(ctx: ControlContext, ref: string, args: Record<string, unknown>): TaskDef {
-  const d = definitionOf(ctx, ref, args);
+function taskOf(ctx: ControlContext, ref: string, instance: string | undefined): TaskDef {
+  const d = definitionOf(ctx, ref, instance);
   if (d.kind !== 'task') throw new EasyTaskError('BAD_INPUT', `"${ref}" is a group; this command takes a task`, 2);
   return d.def;
 }
 
-function dateArg(ctx: ControlContext, task: TaskDef, date: unknown): string {
-  if (typeof date === 'string' && date) return date;
+function dateArg(ctx: ControlContext, task: TaskDef, date: string | undefined): string {
+  if (date) return date;
   return DateTime.fromMillis(ctx.clock.now(), { zone: ctx.zoneOf(task) }).toFormat('yyyyLLdd');
 }
 
 /** A forced group cycle starts now, whatever its schedule and the groups it depends on. */
-function forceGroup(ctx: ControlContext, group: GroupDef, args: Record<string, unknown>): Ack {
-  const date = typeof args.date === 'string' && args.date ? args.date : DateTime.fromMillis(ctx.clock.now(), { zone: group.timezone }).toFormat('yyyyLLdd');
+function forceGroup(ctx: ControlContext, group: GroupDef, r: Req<'force-run'>): Ack {
+  const date = r.date ? r.date : DateTime.fromMillis(ctx.clock.now(), { zone: group.timezone }).toFormat('yyyyLLdd');
   const gr = ctx.store.tx(() => {
     let slot = ctx.clock.now();
     let r;
@@ -62,38 +61,32 @@ function forceGroup(ctx: ControlContext, group: GroupDef, args: Record<string, u
   return { ok: true, message: `Force run triggered for ${label({ tid: group.gid, name: group.name, instance: group.instance }, 'group')}`, data: { group_run: gr.id } };
 }
 
-function forceRun(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {
-  const d = definitionOf(ctx, c.target!, args);
-  if (d.kind === 'group') return forceGroup(ctx, d.def, args);
+function forceRun(ctx: ControlContext, req: Req<'force-run'>): Ack {
+  const d = definitionOf(ctx, req.target, req.instance);
+  if (d.kind === 'group') return forceGroup(ctx, d.def, req);
   const task = d.def;
   const { store } = ctx;
   const run = store.tx(() => {
     let slot = ctx.clock.now();
     let r: RunRow | undefined;
     // A slot is unique per task: two forced runs in the same millisecond take the next one.
-    while (!(r = store.runs.create({ task_id: task.tid, task_name: task.name, instance: task.instance, slot, origin: 'force', max_attempts: 1 + task.retry_attempts, queue: task.run_on_host, business_date: dateArg(ctx, task, args.date) }))) slot++;
+    while (!(r = store.runs.create({ task_id: task.tid, task_name: task.name, instance: task.instance, slot, origin: 'force', max_attempts: 1 + task.retry_attempts, queue: task.run_on_host, business_date: dateArg(ctx, task, req.date) }))) slot++;
     return store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, ctx.clock.now()), data: { forced: true } });
   });
   return { ok: true, message: `Force run triggered for ${label(task)}`, data: { run: run.id } };
-}
-
-function liveRunsOf(store: Store, task: TaskDef): RunRow[] {
-  return sql(store.db, `SELECT * FROM runs WHERE task_id = ? AND instance = ? AND state IN ('ACTIVE', 'FROZEN', 'TRIGGER', 'STARTED', 'RUNNING', 'RESTARTING') ORDER BY id`)
-    .all(task.tid, task.instance) as RunRow[];
 }
 
 /**
  * `terminate <task> --run <id>`: the run must be one of that task's (in the instance named, when
  * one is), so a mistyped id never ends another task's run.
  */
-function checkRunOfTask(ctx: ControlContext, run: RunRow, ref: string, args: Record<string, unknown>): void {
-  const instance = instanceArg(args);
+function checkRunOfTask(ctx: ControlContext, run: RunRow, ref: string, instance: string | undefined): void {
   const inInstance = instance === undefined || instance === run.instance;
   // The run's own record first: its task may have been deleted or renamed since.
   if (inInstance && (ref === run.task_name || ref === String(run.task_id))) return;
   let task: TaskDef | undefined;
   try {
-    task = taskOf(ctx, ref, args);
+    task = taskOf(ctx, ref, instance);
   } catch {
     task = undefined; // named nothing (or a group): then it is not the run's task either
   }
@@ -102,20 +95,20 @@ function checkRunOfTask(ctx: ControlContext, run: RunRow, ref: string, args: Rec
   throw new EasyTaskError('BAD_INPUT', `run ${run.id} belongs to ${label({ tid: run.task_id, name: run.task_name, instance: run.instance })}, not to ${named}; nothing was terminated`, 2);
 }
 
-function terminate(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {
+function terminate(ctx: ControlContext, req: Req<'terminate'>): Ack {
   const { store } = ctx;
   let runs: RunRow[];
-  if (typeof args.run === 'number') {
-    const r = store.runs.get(args.run);
-    if (!r) throw new EasyTaskError('NOT_FOUND', `run ${args.run} does not exist`);
-    if (c.target) checkRunOfTask(ctx, r, c.target, args);
-    else if (instanceArg(args) !== undefined && instanceArg(args) !== r.instance) {
-      throw new EasyTaskError('BAD_INPUT', `run ${r.id} is in instance ${r.instance}, not ${instanceArg(args)}; nothing was terminated`, 2);
+  if (req.run !== undefined) {
+    const r = store.runs.get(req.run);
+    if (!r) throw new EasyTaskError('NOT_FOUND', `run ${req.run} does not exist`);
+    if (req.target) checkRunOfTask(ctx, r, req.target, req.instance);
+    else if (req.instance !== undefined && req.instance !== r.instance) {
+      throw new EasyTaskError('BAD_INPUT', `run ${r.id} is in instance ${r.instance}, not ${req.instance}; nothing was terminated`, 2);
     }
     runs = [r];
-  } else runs = liveRunsOf(store, taskOf(ctx, c.target!, args));
+  } else runs = store.runs.liveOf(taskOf(ctx, req.target!, req.instance));
   const live = runs.filter((r) => !FINAL_STATES.includes(r.state));
-  if (live.length === 0) return { ok: false, message: `nothing to terminate: ${runs[0] ? `run ${runs[0].id} is ${runs[0].state}` : `${c.target} has no live run`}` };
+  if (live.length === 0) return { ok: false, message: `nothing to terminate: ${runs[0] ? `run ${runs[0].id} is ${runs[0].state}` : `${req.target} has no live run`}` };
   const done: string[] = [];
   for (const r of live) {
     if (ctx.agent.terminate(r.id, 'requested')) done.push(`run ${r.id} (${r.state}${r.pid ? `, pid ${r.pid}` : ''})`);
@@ -127,19 +120,11 @@ function terminate(ctx: ControlContext, c: CommandRow, args: Record<string, unkn
   return { ok: true, message: `Terminate requested for ${live[0]!.task_name}: ${done.join(', ')}`, data: { runs: live.map((r) => r.id) } };
 }
 
-function freeze(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>, on: boolean): Ack {
-  const task = taskOf(ctx, c.target!, args);
-  const date = dateArg(ctx, task, args.date);
-  const { store } = ctx;
-  const { changed, moved } = store.tx(() => {
-    const changed = on
-      ? sql(store.db, 'INSERT OR IGNORE INTO frozen_dates (task_name, instance, date) VALUES (?, ?, ?)').run(task.name, task.instance, date).changes > 0
-      : sql(store.db, 'DELETE FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').run(task.name, task.instance, date).changes > 0;
-    const from: RunState = on ? 'ACTIVE' : 'FROZEN';
-    const runs = sql(store.db, 'SELECT id FROM runs WHERE task_id = ? AND instance = ? AND business_date = ? AND state = ?').all(task.tid, task.instance, date, from) as { id: number }[];
-    for (const r of runs) store.runs.transitionInTx({ runId: r.id, event: on ? 'run.frozen' : 'run.unfrozen', to: on ? 'FROZEN' : 'ACTIVE', data: { date } });
-    return { changed, moved: runs.length };
-  });
+function freeze(ctx: ControlContext, req: Req<'freeze' | 'unfreeze'>): Ack {
+  const on = req.kind === 'freeze';
+  const task = taskOf(ctx, req.target, req.instance);
+  const date = dateArg(ctx, task, req.date);
+  const { changed, moved } = on ? ctx.store.frozenDates.freeze(task, date) : ctx.store.frozenDates.unfreeze(task, date);
   const runs = moved ? ` (${moved} run${moved === 1 ? '' : 's'} ${on ? 'held' : 'released'})` : '';
   // Asking twice is not an error (the date ends as asked), but the answer says nothing changed.
   const message = changed || moved
@@ -148,12 +133,8 @@ function freeze(ctx: ControlContext, c: CommandRow, args: Record<string, unknown
   return { ok: true, message, data: { date, runs: moved, changed } };
 }
 
-function modifyStatus(ctx: ControlContext, c: CommandRow, args: Record<string, unknown>): Ack {
-  const id = Number(c.target);
-  const status = String(args.status ?? '').toUpperCase();
-  if (!isRunState(status) || (status !== 'SUCCESS' && status !== 'FAILED')) {
-    throw new EasyTaskError('BAD_INPUT', `--status must be SUCCESS or FAILED, got "${args.status}"`, 2);
-  }
+function modifyStatus(ctx: ControlContext, req: Req<'modify-status'>): Ack {
+  const { run: id, status } = req;
   const before = ctx.store.runs.get(id);
   if (!before) throw new EasyTaskError('NOT_FOUND', `run ${id} does not exist`);
   const released = ctx.store.tx(() => {
@@ -164,21 +145,22 @@ function modifyStatus(ctx: ControlContext, c: CommandRow, args: Record<string, u
   return { ok: true, message: `Run ${id} of task ${before.task_id} (${before.task_name}) changed from ${before.state} to ${status}${also}` };
 }
 
-/** Carry out one command; errors become a negative acknowledgement with the error's message. */
+/** Carry out one command; errors (and a row this version cannot read) become a negative acknowledgement with the reason. */
 export function handle(ctx: ControlContext, c: CommandRow): Ack {
-  const args = JSON.parse(c.args) as Record<string, unknown>;
+  const decoded = decode(c);
+  if (!decoded.ok) return { ok: false, message: `command ${c.id} refused: ${decoded.message}`, data: { exit_code: 2 } };
+  const req = decoded.request;
   try {
-    switch (c.kind) {
+    switch (req.kind) {
       case 'force-run':
-        return forceRun(ctx, c, args);
+        return forceRun(ctx, req);
       case 'terminate':
-        return terminate(ctx, c, args);
+        return terminate(ctx, req);
       case 'freeze':
-        return freeze(ctx, c, args, true);
       case 'unfreeze':
-        return freeze(ctx, c, args, false);
+        return freeze(ctx, req);
       case 'modify-status':
-        return modifyStatus(ctx, c, args);
+        return modifyStatus(ctx, req);
       case 'reload':
         ctx.reload();
         return { ok: true, message: 'definitions reloaded' };

@@ -18,7 +18,7 @@ export function triggerPatch(task: TaskDef | undefined, now: number): { triggere
 
 export function isFrozen(store: Store, run: Pick<RunRow, 'task_name' | 'instance' | 'business_date'>): boolean {
   if (!run.business_date) return false;
-  return !!sql(store.db, 'SELECT 1 FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').get(run.task_name, run.instance, run.business_date);
+  return store.frozenDates.has(run.task_name, run.instance, run.business_date);
 }
 
 /** Another run of the same task that is live (triggered and not yet final). */

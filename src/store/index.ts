@@ -6,6 +6,7 @@ import { Commands } from './commands.js';
 import { Cursors } from './cursors.js';
 import { Definitions } from './definitions.js';
 import { EventLog } from './events.js';
+import { FrozenDates } from './frozen-dates.js';
 import { GroupRuns } from './group-runs.js';
 import { openDatabase, type OpenOptions } from './open.js';
 import { Retention } from './retention.js';
@@ -20,6 +21,7 @@ export class Store {
   readonly cursors: Cursors;
   readonly attempts: Attempts;
   readonly retention: Retention;
+  readonly frozenDates: FrozenDates;
   /** One transaction wrapper for every tx() (making one per call costs more than a small write). */
   private readonly runInTx: ReturnType<Database['transaction']>;
 
@@ -36,6 +38,7 @@ export class Store {
     this.cursors = new Cursors(db);
     this.attempts = new Attempts(db);
     this.retention = new Retention(db);
+    this.frozenDates = new FrozenDates(db, this.runs);
     this.runInTx = db.transaction((fn: () => unknown) => fn());
   }
 

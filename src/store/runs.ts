@@ -3,7 +3,7 @@ import { sql, sqlList } from './statements.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
-import { checkTransition, type RunReason, type RunState, type TransitionEvent } from '../core/states.js';
+import { checkTransition, PENDING_STATES, UNFINISHED_STATES, type RunReason, type RunState, type TransitionEvent } from '../core/states.js';
 import { runScope, type EventLog } from './events.js';
 
 export type RunOrigin = 'schedule' | 'force' | 'group';
@@ -65,6 +65,9 @@ export interface TransitionRequest {
   /** Refuse when the run moved on since it was read (optimistic concurrency). */
   expectVersion?: number;
 }
+
+const PENDING_SQL = sqlList(PENDING_STATES);
+const UNFINISHED_SQL = sqlList(UNFINISHED_STATES);
 
 /** Runs that never reached TRIGGER: `logs <task>` prefers any other. */
 const NEVER_TRIGGERED_SQL = sqlList(['ACTIVE', 'FROZEN', 'SKIPPED', 'REJECTED'] satisfies RunState[]);
@@ -151,7 +154,7 @@ export class Runs {
 
   /** Skip a task's runs that have not started (its definition went away or went idle); inside a transaction. */
   skipPending(task: string, instance: string, reason: 'deleted' | 'disabled'): number {
-    const pending = sql(this.db, `SELECT id FROM runs WHERE task_name = ? AND instance = ? AND state IN ('ACTIVE', 'FROZEN', 'TRIGGER')`)
+    const pending = sql(this.db, `SELECT id FROM runs WHERE task_name = ? AND instance = ? AND state IN (${PENDING_SQL})`)
       .all(task, instance) as { id: number }[];
     for (const r of pending) this.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason, ended_at: this.clock.now() } });
     return pending.length;
@@ -221,6 +224,11 @@ export class Runs {
   /** The instances that have runs of a task named `task`. */
   instancesOfTask(task: string): string[] {
     return (sql(this.db, 'SELECT DISTINCT instance FROM runs WHERE task_name = ?').all(task) as { instance: string }[]).map((r) => r.instance);
+  }
+
+  /** A task's runs that are not final yet, oldest first. */
+  liveOf(task: { tid: number; instance: string }): RunRow[] {
+    return sql(this.db, `SELECT * FROM runs WHERE task_id = ? AND instance = ? AND state IN (${UNFINISHED_SQL}) ORDER BY id`).all(task.tid, task.instance) as RunRow[];
   }
 
   inStates(states: readonly RunState[]): RunRow[] {

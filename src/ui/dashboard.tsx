@@ -2,7 +2,8 @@
 import { render, type RenderOptions } from 'ink';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
-import { sendCommand } from '../cli/commands/control.js';
+import { sendRequest } from '../control/client.js';
+import type { ControlRequest } from '../control/request.js';
 import type { Store } from '../store/index.js';
 import type { Control } from './commands.js';
 import { App } from './components/App.js';
@@ -32,8 +33,9 @@ export function storeControl(store: Store): Control {
   return async (req) => {
     try {
       // The instance always goes along: a name that exists in several instances is not ambiguous here.
-      const args = { ...(req.runId !== undefined ? { run: req.runId } : {}), instance: req.instance };
-      const ack = await sendCommand(store, req.kind, req.task, args);
+      const request: ControlRequest =
+        req.kind === 'terminate' ? { kind: 'terminate', target: req.task, run: req.runId, instance: req.instance } : { kind: req.kind, target: req.task, instance: req.instance };
+      const ack = await sendRequest(store, request);
       return { ok: ack.ok, message: ack.message };
     } catch (err) {
       return { ok: false, message: err instanceof EasyTaskError ? err.message : String((err as Error).message ?? err) };

@@ -1,10 +1,8 @@
 // force-run, terminate, freeze, unfreeze, modify-status: requests the running daemon carries out.
 import type { Command } from 'commander';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { systemClock } from '../../core/clock.js';
-import { DEFAULTS } from '../../core/defaults.js';
 import { EasyTaskError } from '../../core/errors.js';
-import type { CommandKind, Store } from '../../store/index.js';
+import { sendRequest } from '../../control/client.js';
+import type { ControlRequest } from '../../control/request.js';
 import { action, intOption, out, printJson, withStore } from '../context.js';
 
 interface ControlOpts {
@@ -16,27 +14,7 @@ interface ControlOpts {
   instance?: string;
 }
 
-/** Write the command, wait for the daemon's acknowledgement, and report it. */
-export async function sendCommand(store: Store, kind: CommandKind, target: string | null, args: Record<string, unknown>, waitMs: number = DEFAULTS.ackWaitMs) {
-  const { liveDaemon } = await import('../../daemon/lock.js');
-  const daemon = liveDaemon(store);
-  const id = store.commands.enqueue(kind, target, args);
-  const deadline = systemClock.now() + waitMs;
-  for (;;) {
-    const c = store.commands.get(id)!;
-    if (c.acked_at !== null) return { ok: c.ok === 1, message: c.message ?? '', result: c.result ? (JSON.parse(c.result) as Record<string, unknown>) : {} };
-    if (systemClock.now() >= deadline) break;
-    await sleep(daemon ? 25 : 100);
-  }
-  store.commands.withdraw(id);
-  throw new EasyTaskError(
-    'NO_DAEMON',
-    daemon
-      ? `the daemon (pid ${daemon.pid}) did not acknowledge within ${waitMs / 1000}s; the request was withdrawn`
-      : `no daemon took the request within ${waitMs / 1000}s (start one with: easytask daemon); the request was withdrawn`,
-    1,
-  );
-}
+type Kind = Exclude<ControlRequest['kind'], 'reload'>;
 
 const DATE = /^\d{8}$/;
 
@@ -49,21 +27,20 @@ function checkDate(date: string | undefined): void {
 }
 
 /** What each command's argument names. */
-const ARGUMENT: Partial<Record<CommandKind, string>> = {
+const ARGUMENT: Partial<Record<Kind, string>> = {
   'force-run': 'a task or a group: its name, tid or gid',
   'modify-status': 'a run id (see: easytask runs)',
 };
 
-function register(program: Command, name: CommandKind, description: string, arg: string, build: (ref: string | undefined, o: ControlOpts) => { target: string | null; args: Record<string, unknown> }, extra?: (c: Command) => Command): void {
+function register(program: Command, name: Kind, description: string, arg: string, build: (ref: string | undefined, o: ControlOpts) => ControlRequest, extra?: (c: Command) => Command): void {
   let c = program.command(name).description(description).argument(arg, ARGUMENT[name] ?? 'task name or tid');
   c = c.option('--json', 'print the acknowledgement as JSON');
   if (name !== 'modify-status') c = c.option('--instance <name>', 'the instance, when the name exists in several');
   if (extra) c = extra(c);
   c.action(action(async function (this: Command, ref: string | undefined, o: ControlOpts) {
     checkDate(o.date);
-    const { target, args } = build(ref, o);
-    if (o.instance) args.instance = o.instance;
-    const ack = await withStore(this, (store) => sendCommand(store, name, target, args));
+    const request = build(ref, o);
+    const ack = await withStore(this, (store) => sendRequest(store, request));
     if (o.json) printJson(ack);
     else if (ack.ok) out(ack.message);
     else process.stderr.write(`error: ${ack.message}\n`);
@@ -73,7 +50,7 @@ function register(program: Command, name: CommandKind, description: string, arg:
 }
 
 export function registerControlCommands(program: Command): void {
-  register(program, 'force-run', 'run a task now, ignoring its schedule, calendar and dependencies (a group: start a cycle now)', '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
+  register(program, 'force-run', 'run a task now, ignoring its schedule, calendar and dependencies (a group: start a cycle now)', '<task>', (ref, o) => ({ kind: 'force-run', target: ref!, date: o.date, instance: o.instance }), (c) =>
     c.option('--date <YYYYMMDD>', 'the business date the run is for (default: today in the task zone)').addHelpText('after', [
       '',
       'It also takes a group name (or gid): a cycle of the group starts now, whatever',
@@ -88,18 +65,18 @@ export function registerControlCommands(program: Command): void {
   );
   register(program, 'terminate', "kill a task's live runs (or one run with --run)", '[task]', (ref, o) => {
     if (o.run === undefined && !ref) throw new EasyTaskError('BAD_INPUT', 'name a task, or a run with --run <id>', 2);
-    return { target: ref ?? null, args: o.run !== undefined ? { run: o.run } : {} };
+    return { kind: 'terminate', target: ref, run: o.run, instance: o.instance };
   }, (c) => c.option('--run <id>', "terminate this run (with <task>, it must be one of that task's runs)", intOption('--run', 1)));
-  register(program, 'freeze', "hold a task's runs for a date (default today) until unfreeze", '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
+  register(program, 'freeze', "hold a task's runs for a date (default today) until unfreeze", '<task>', (ref, o) => ({ kind: 'freeze', target: ref!, date: o.date, instance: o.instance }), (c) =>
     c.option('--date <YYYYMMDD>', 'the date to hold (default: today in the task zone)'),
   );
-  register(program, 'unfreeze', 'release a frozen date; held runs whose time has come trigger', '<task>', (ref, o) => ({ target: ref!, args: { date: o.date } }), (c) =>
+  register(program, 'unfreeze', 'release a frozen date; held runs whose time has come trigger', '<task>', (ref, o) => ({ kind: 'unfreeze', target: ref!, date: o.date, instance: o.instance }), (c) =>
     c.option('--date <YYYYMMDD>', 'the date to release (default: today in the task zone)'),
   );
   register(program, 'modify-status', 'set a finished run to SUCCESS or FAILED (so dependants can proceed)', '<run>', (ref, o) => {
     if (!ref || !/^\d+$/.test(ref)) throw new EasyTaskError('BAD_INPUT', `<run> must be a run id (see: easytask runs), got "${ref}"`, 2);
     if (!o.status || !/^(success|failed)$/i.test(o.status)) throw new EasyTaskError('BAD_INPUT', `--status must be SUCCESS or FAILED, got "${o.status ?? ''}"`, 2);
-    return { target: ref, args: { status: o.status.toUpperCase() } };
+    return { kind: 'modify-status', run: Number(ref), status: o.status.toUpperCase() as 'SUCCESS' | 'FAILED' };
   }, (c) => c.requiredOption('--status <state>', 'SUCCESS or FAILED').addHelpText('after', [
     '',
     'Changes the state of a run that has finished (FAILED, TERMINATED, SKIPPED, …)',

@@ -1,0 +1,53 @@
+// Frozen dates: a task's runs for a business date are held (FROZEN) until the date is released.
+import { sql } from './statements.js';
+import type { Database } from 'better-sqlite3';
+import type { Runs } from './runs.js';
+
+interface FrozenTask {
+  tid: number;
+  name: string;
+  instance: string;
+}
+
+export interface FreezeOutcome {
+  /** The date was not frozen (freeze) / was frozen (unfreeze) before. */
+  changed: boolean;
+  /** Runs held (freeze) or released (unfreeze). */
+  moved: number;
+}
+
+export class FrozenDates {
+  constructor(
+    private readonly db: Database,
+    private readonly runs: Runs,
+  ) {}
+
+  /** Is this task's business date frozen? */
+  has(task: string, instance: string, date: string): boolean {
+    return sql(this.db, 'SELECT 1 FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').get(task, instance, date) !== undefined;
+  }
+
+  /** Freeze the date and hold the task's ACTIVE runs for it, with their events, in one transaction. */
+  freeze(task: FrozenTask, date: string): FreezeOutcome {
+    return this.db.transaction(() => {
+      const changed = sql(this.db, 'INSERT OR IGNORE INTO frozen_dates (task_name, instance, date) VALUES (?, ?, ?)').run(task.name, task.instance, date).changes > 0;
+      return { changed, moved: this.move(task, date, true) };
+    }).immediate();
+  }
+
+  /** Release the date and its FROZEN runs (back to ACTIVE), with their events, in one transaction. */
+  unfreeze(task: FrozenTask, date: string): FreezeOutcome {
+    return this.db.transaction(() => {
+      const changed = sql(this.db, 'DELETE FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').run(task.name, task.instance, date).changes > 0;
+      return { changed, moved: this.move(task, date, false) };
+    }).immediate();
+  }
+
+  private move(task: FrozenTask, date: string, on: boolean): number {
+    const runs = sql(this.db, 'SELECT id FROM runs WHERE task_id = ? AND instance = ? AND business_date = ? AND state = ?').all(task.tid, task.instance, date, on ? 'ACTIVE' : 'FROZEN') as {
+      id: number;
+    }[];
+    for (const r of runs) this.runs.transitionInTx({ runId: r.id, event: on ? 'run.frozen' : 'run.unfrozen', to: on ? 'FROZEN' : 'ACTIVE', data: { date } });
+    return runs.length;
+  }
+}
