@@ -46,8 +46,11 @@ export class OutputSink {
     });
   }
 
-  /** Write what fits under the cap. False when the file asks the writer to wait for 'drain'. */
-  write(chunk: Buffer): boolean {
+  /**
+   * Write what fits under the cap. False when the file asks the writer to wait for 'drain'.
+   * `onWritten` is called once the file has taken the part and it is counted.
+   */
+  write(chunk: Buffer, onWritten?: () => void): boolean {
     if (this.stats.truncated) return true;
     const room = this.cap - this.accepted;
     const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
@@ -64,6 +67,7 @@ export class OutputSink {
         if (err) return;
         this.stats.bytes += part.length;
         this.stats.lines += countNewlines(part);
+        onWritten?.();
       });
       this.endsWithNewline = part[part.length - 1] === 0x0a;
     }
@@ -74,11 +78,14 @@ export class OutputSink {
     return ready;
   }
 
-  /** Copy `source` into the file, honouring back-pressure; resolves when the source ends or is destroyed. */
+  /**
+   * Copy `source` into the file, honouring back-pressure; resolves when the source ends or is
+   * destroyed. `onData` is called each time the counts grow (once the file has taken a chunk).
+   */
   pump(source: Readable, onData: () => void): Promise<void> {
     return new Promise((resolve) => {
       source.on('data', (chunk: Buffer) => {
-        if (!this.write(chunk)) {
+        if (!this.write(chunk, onData)) {
           source.pause();
           this.waiting = () => {
             this.waiting = undefined;
@@ -86,7 +93,6 @@ export class OutputSink {
           };
           this.file.once('drain', this.waiting);
         }
-        onData();
       });
       source.once('close', () => resolve());
       source.once('error', () => resolve());

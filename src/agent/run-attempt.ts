@@ -142,8 +142,10 @@ class Attempt {
     const graceMs = this.spec.killGraceSeconds * 1000;
     await (this.killing ?? killGroupGracefully(pid, graceMs));
     if (this.spec.marker) await killMarkedGracefully(this.spec.marker, graceMs);
-    throttle.flush(); // the final counts, whatever the interval left unreported
+    // The final counts, whatever the interval left unreported: once the files are closed, as a
+    // byte counts when its file has taken it.
     await closeSinks(sinks);
+    throttle.flush();
     return this.finish(outputOf(sinks), this.outcome(ended));
   }
 

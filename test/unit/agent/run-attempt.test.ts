@@ -112,6 +112,7 @@ describe('runAttempt: output', () => {
     // The last report is the flush at the end, which does not wait for the interval.
     for (let i = 1; i < seen.length - 1; i++) expect(seen[i]!.at - seen[i - 1]!.at).toBeGreaterThanOrEqual(249);
     for (const { p } of seen) expect(p.stdoutBytes).toBe(p.stdoutLines * 6);
+    expect(seen[0]!.p.stdoutLines).toBeGreaterThanOrEqual(1);
     expect(seen[seen.length - 1]!.p).toEqual({ stdoutBytes: 48, stdoutLines: 8, stderrBytes: 16, stderrLines: 8 });
     expect(r.output.stdout).toMatchObject({ bytes: 48, lines: 8 });
     expect(r.output.stderr).toMatchObject({ bytes: 16, lines: 8 });
@@ -122,6 +123,7 @@ describe('runAttempt: output', () => {
     const r = await runAttempt(spec(dir, 'echo to-stdout; echo to-stderr >&2; exit 1'), { clock: systemClock, onOutput: (p) => seen.push(p) });
     expect(r.outcome).toBe('failed');
     expect(seen.length).toBeLessThanOrEqual(2);
+    expect(seen[0]!.stdoutBytes + seen[0]!.stderrBytes).toBeGreaterThan(0); // a report counts the output that caused it
     expect(seen.at(-1)).toEqual({ stdoutBytes: 10, stdoutLines: 1, stderrBytes: 10, stderrLines: 1 });
   });
 
