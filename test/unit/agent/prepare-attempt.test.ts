@@ -107,6 +107,6 @@ describe('prepareAttempt', () => {
     if (!r.ok) throw new Error(r.message);
     expect(r.spec.runAsUser).toEqual({ uid: 65534, gid: 65534, name: 'nobody' });
     expect(r.spec.env).toMatchObject({ HOME: '/nonexistent', USER: 'nobody', LOGNAME: 'nobody', PROFILE_UID: '65534' });
-    expect(r.spec.cwd).toBeUndefined(); // nobody's home does not exist
+    expect(r.spec.cwd).toBe('/'); // nobody's home does not exist
   });
 });
