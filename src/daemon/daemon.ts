@@ -146,6 +146,8 @@ export class Daemon {
     }
     this.seenSeq = this.store.events.lastSeq();
     this.loggedSeq = this.seenSeq;
+    // Definition changes no daemon applied yet (made while the last one was stopping, say).
+    this.store.definitionEffects.apply();
     this.scheduler.load();
     this.groups.markAll();
     this.dataVersion = this.store.dataVersion();
@@ -263,19 +265,19 @@ export class Daemon {
     if (v === this.dataVersion) return;
     this.dataVersion = v;
     if (this.stopping) return this.processCommands(); // answered, not carried out (but terminate)
-    if (this.definitionsChanged()) this.reloadDefinitions();
+    const last = this.store.events.lastSeq();
+    if (last > this.seenSeq && this.store.events.definitionChangedAfter(this.seenSeq)) {
+      // The daemon is the one writer of runs: a deleted or disabled task's pending runs are skipped here.
+      this.store.definitionEffects.apply();
+      this.reloadDefinitions();
+    }
+    this.seenSeq = Math.max(this.seenSeq, last); // only once applied: a failed pass looks again
     this.processCommands();
     this.wake();
     for (const s of this.sinks) s.start();
     this.retention?.start();
   }
 
-  private definitionsChanged(): boolean {
-    const rows = sql(this.store.db, `SELECT seq, type FROM events WHERE seq > ? AND (type LIKE 'task.%' OR type LIKE 'group.%') ORDER BY seq`)
-      .all(this.seenSeq) as { seq: number }[];
-    this.seenSeq = Math.max(this.seenSeq, this.store.events.lastSeq());
-    return rows.length > 0;
-  }
 
   /**
    * Carry out and acknowledge pending control commands. While the daemon stops (the grace period),

@@ -168,7 +168,7 @@ export class Definitions {
   }
 
   /** Enable or disable; returns false when it already had that state. */
-  setActive(ref: string, active: boolean, instance?: string): { changed: boolean; definition: Definition } {
+  setActive(ref: string, active: boolean, instance?: string): { changed: boolean; definition: Definition; seq?: number } {
     return this.db.transaction(() => {
       const s = this.get(ref, instance);
       const d = s.definition;
@@ -177,20 +177,22 @@ export class Definitions {
       const version = s.version + 1;
       sql(this.db, 'UPDATE definitions SET active = ?, body = ?, version = ?, updated_at = ? WHERE id = ?')
         .run(active ? 1 : 0, JSON.stringify(next.def), version, this.clock.now(), s.id);
-      this.emit(s.id, version, next, `${d.kind}.${active ? 'enabled' : 'disabled'}` as DefinitionEventType, {});
-      return { changed: true, definition: next };
+      const seq = this.emit(s.id, version, next, `${d.kind}.${active ? 'enabled' : 'disabled'}` as DefinitionEventType, {});
+      return { changed: true, definition: next, seq };
     }).immediate();
   }
 
-  /** Delete inside the caller's transaction. */
-  remove(s: StoredDefinition): void {
-    sql(this.db, 'DELETE FROM definitions WHERE id = ?').run(s.id);
-    this.emit(s.id, s.version + 1, s.definition, `${s.definition.kind}.deleted` as DefinitionEventType, {});
+  /** Delete with its event, as one unit (a savepoint inside a caller's transaction); returns the event's seq. */
+  remove(s: StoredDefinition): number {
+    return this.db.transaction(() => {
+      sql(this.db, 'DELETE FROM definitions WHERE id = ?').run(s.id);
+      return this.emit(s.id, s.version + 1, s.definition, `${s.definition.kind}.deleted` as DefinitionEventType, {}) ?? 0;
+    })();
   }
 
-  private emit(rowId: number, version: number, d: Definition, type: DefinitionEventType, extra: Record<string, unknown>): void {
+  private emit(rowId: number, version: number, d: Definition, type: DefinitionEventType, extra: Record<string, unknown>): number | undefined {
     const isTask = d.kind === 'task';
-    this.events.append({
+    return this.events.append({
       key: `def:${rowId}:v${version}:${type}`,
       type,
       time: this.clock.now(),

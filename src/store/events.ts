@@ -80,6 +80,11 @@ export class EventLog {
     return (sql(this.db, text).all(params) as EventRow[]).map(toEvent);
   }
 
+  /** Is there a task.* or group.* event (a definition change) after `seq`? */
+  definitionChangedAfter(seq: number): boolean {
+    return sql(this.db, `SELECT 1 FROM events WHERE seq > ? AND (type LIKE 'task.%' OR type LIKE 'group.%') LIMIT 1`).get(seq) !== undefined;
+  }
+
   /** Is there an event with this natural key? */
   has(key: string): boolean {
     return sql(this.db, 'SELECT 1 FROM events WHERE key = ?').get(key) !== undefined;

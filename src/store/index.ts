@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { Attempts } from './attempts.js';
 import { Commands } from './commands.js';
 import { Cursors } from './cursors.js';
+import { DefinitionEffects } from './definition-effects.js';
 import { Definitions } from './definitions.js';
 import { EventLog } from './events.js';
 import { FrozenDates } from './frozen-dates.js';
@@ -22,6 +23,7 @@ export class Store {
   readonly attempts: Attempts;
   readonly retention: Retention;
   readonly frozenDates: FrozenDates;
+  readonly definitionEffects: DefinitionEffects;
   /** One transaction wrapper for every tx() (making one per call costs more than a small write). */
   private readonly runInTx: ReturnType<Database['transaction']>;
 
@@ -39,6 +41,7 @@ export class Store {
     this.attempts = new Attempts(db);
     this.retention = new Retention(db);
     this.frozenDates = new FrozenDates(db, this.runs);
+    this.definitionEffects = new DefinitionEffects(db, this.cursors, this.runs);
     this.runInTx = db.transaction((fn: () => unknown) => fn());
   }
 
@@ -69,5 +72,6 @@ export type { StoredDefinition, DefinitionInput, WriteOutcome } from './definiti
 export type { CommandRow, CommandKind } from './commands.js';
 export type { GroupRunRow, NewGroupRun } from './group-runs.js';
 export type { ExpiredRun } from './retention.js';
+export type { SkippedByEvent } from './definition-effects.js';
 export { MIGRATIONS, migrate, schemaVersion } from './migrations.js';
 export { isLockedError, storePath, STORE_FILE, type OpenOptions } from './open.js';

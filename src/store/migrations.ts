@@ -163,6 +163,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN output_error TEXT;
     `,
   },
+  {
+    version: 5,
+    description: 'the cursor of definition effects (a deleted or disabled task skips its pending runs) starts at the end of the log',
+    sql: `
+      INSERT OR IGNORE INTO kv (key, value) SELECT 'effects:definitions', CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM events;
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database): number {

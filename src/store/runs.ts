@@ -152,12 +152,14 @@ export class Runs {
     return next;
   }
 
-  /** Skip a task's runs that have not started (its definition went away or went idle); inside a transaction. */
-  skipPending(task: string, instance: string, reason: 'deleted' | 'disabled'): number {
-    const pending = sql(this.db, `SELECT id FROM runs WHERE task_name = ? AND instance = ? AND state IN (${PENDING_SQL})`)
+  /**
+   * Skip a task's runs that have not started (its definition went away or went idle), inside a
+   * transaction; `data` goes into each run.skipped event. Returns the runs as skipped.
+   */
+  skipPending(task: string, instance: string, reason: 'deleted' | 'disabled', data: Record<string, unknown> = {}): RunRow[] {
+    const pending = sql(this.db, `SELECT id FROM runs WHERE task_name = ? AND instance = ? AND state IN (${PENDING_SQL}) ORDER BY id`)
       .all(task, instance) as { id: number }[];
-    for (const r of pending) this.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason, ended_at: this.clock.now() } });
-    return pending.length;
+    return pending.map((r) => this.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason, ended_at: this.clock.now() }, data }));
   }
 
   /** A run history page, newest first. taskId/groupId match the tid/gid, task/group the name; instance the run's instance. */

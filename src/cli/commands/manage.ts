@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Store } from '../../store/index.js';
 import { action, out, printJson, withStore } from '../context.js';
+import { settleDefinitionEffects } from '../definition-effects.js';
 
 interface RefOpts {
   instance?: string;
@@ -23,30 +24,41 @@ interface Deleted {
   skipped_runs: number;
 }
 
-function deleteDefinition(store: Store, ref: string, o: RefOpts): Deleted[] {
+/** Delete the definition (a group with --cascade: its members too) and write the events; nothing else. */
+function deleteDefinition(store: Store, ref: string, o: RefOpts): { removed: Omit<Deleted, 'skipped_runs'>[]; seqs: number[] } {
   return store.tx(() => {
     const s = store.defs.get(ref, o.instance);
     const d = s.definition;
-    const removed: Deleted[] = [];
+    const removed: Omit<Deleted, 'skipped_runs'>[] = [];
+    const seqs: number[] = [];
     if (d.kind === 'group') {
       const members = store.defs.membersOf(d.def.name, d.def.instance);
       if (members.length && !o.cascade) {
         throw new EasyTaskError('BAD_INPUT', `group "${d.def.name}" has ${members.length} member task(s) (${members.map((m) => m.name).join(', ')}); pass --cascade to delete them too`, 2);
       }
       for (const m of members) {
-        const skipped = store.runs.skipPending(m.name, m.instance, 'deleted');
-        store.defs.remove(store.defs.byName(m.name, m.instance)!);
-        removed.push({ kind: 'task', name: m.name, id: m.tid, instance: m.instance, group: d.def.name, skipped_runs: skipped });
+        seqs.push(store.defs.remove(store.defs.byName(m.name, m.instance)!));
+        removed.push({ kind: 'task', name: m.name, id: m.tid, instance: m.instance, group: d.def.name });
       }
-      store.defs.remove(s);
-      removed.push({ kind: 'group', name: d.def.name, id: d.def.gid, instance: d.def.instance, group: null, skipped_runs: 0 });
+      seqs.push(store.defs.remove(s));
+      removed.push({ kind: 'group', name: d.def.name, id: d.def.gid, instance: d.def.instance, group: null });
     } else {
-      const skipped = store.runs.skipPending(d.def.name, d.def.instance, 'deleted');
-      store.defs.remove(s);
-      removed.push({ kind: 'task', name: d.def.name, id: d.def.tid, instance: d.def.instance, group: d.def.task_group ?? null, skipped_runs: skipped });
+      seqs.push(store.defs.remove(s));
+      removed.push({ kind: 'task', name: d.def.name, id: d.def.tid, instance: d.def.instance, group: d.def.task_group ?? null });
     }
-    return removed;
+    return { removed, seqs };
   });
+}
+
+/** The runs the deletions skipped (applied here, or by the daemon), one count per definition. */
+async function withSkipped(store: Store, r: { removed: Omit<Deleted, 'skipped_runs'>[]; seqs: number[] }): Promise<Deleted[]> {
+  const settled = await settleDefinitionEffects(store, Math.max(0, ...r.seqs));
+  if (!settled.applied) warnPending();
+  return r.removed.map((d, i) => ({ ...d, skipped_runs: d.kind === 'task' ? settled.skippedBy(r.seqs[i]) : 0 }));
+}
+
+function warnPending(): void {
+  process.stderr.write('warning: the daemon has not yet skipped the runs not yet started; it will once it reads the change\n');
 }
 
 function deletedText(r: Deleted): string {
@@ -64,7 +76,7 @@ export function registerManageCommands(program: Command): void {
     .option('--cascade', "when deleting a group, delete its member tasks too")
     .option('--json', 'print what was deleted as JSON: {deleted: [{kind, name, id, instance, group, skipped_runs}]}')
     .action(action(async function (this: Command, ref: string, o: RefOpts) {
-      const removed = await withStore(this, (store) => deleteDefinition(store, ref, o));
+      const removed = await withStore(this, (store) => withSkipped(store, deleteDefinition(store, ref, o)));
       if (o.json) printJson({ deleted: removed });
       else for (const r of removed) out(deletedText(r));
     }));
@@ -77,13 +89,13 @@ export function registerManageCommands(program: Command): void {
       .option('--instance <name>', 'the instance, when the name exists in several')
       .option('--json', 'print the outcome as JSON')
       .action(action(async function (this: Command, ref: string, o: RefOpts) {
-        const r = await withStore(this, (store) =>
-          store.tx(() => {
-            const res = store.defs.setActive(ref, active, o.instance);
-            if (!active && res.changed && res.definition.kind === 'task') store.runs.skipPending(res.definition.def.name, res.definition.def.instance, 'disabled');
-            return res;
-          }),
-        );
+        const r = await withStore(this, async (store) => {
+          const res = store.defs.setActive(ref, active, o.instance);
+          if (!active && res.changed && res.definition.kind === 'task' && res.seq !== undefined) {
+            if (!(await settleDefinitionEffects(store, res.seq)).applied) warnPending();
+          }
+          return res;
+        });
         const d = r.definition;
         const label = `${d.kind === 'task' ? 'Task' : 'Group'} ${d.def.name} (${d.kind === 'task' ? `tid ${d.def.tid}` : `gid ${d.def.gid}`})`;
         if (o.json) printJson({ name: d.def.name, kind: d.kind, active, changed: r.changed });

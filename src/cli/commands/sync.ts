@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { systemClock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Store, StoredDefinition } from '../../store/index.js';
+import { settleDefinitionEffects } from '../definition-effects.js';
 import { action, out, printJson, withHome, withStore, write } from '../context.js';
 import { printWarnings } from './definitions.js';
 
@@ -87,7 +88,8 @@ export function registerSyncCommands(program: Command): void {
         import('../calendars.js'),
       ]);
       const sources = loadSources(path);
-      const changes = await withHome(this, ({ home, store: existing, create }) => {
+      let pendingWarning = false;
+      const changes = await withHome(this, async ({ home, store: existing, create }) => {
         const cals = calendarOptions(home);
         const p = prepare(sources, existing, { replace: true, sync: true, now: systemClock.now(), ...cals });
         printWarnings(p, cals, formatIssue);
@@ -107,18 +109,17 @@ export function registerSyncCommands(program: Command): void {
         doomed.sort((a, b) => (a.definition.kind === b.definition.kind ? 0 : a.definition.kind === 'task' ? -1 : 1));
         // Deletions first, so ids they held are free for the definitions that follow.
         const apply = () => {
-          for (const s of doomed) {
-            if (s.definition.kind === 'task') store.runs.skipPending(s.definition.def.name, s.definition.def.instance, 'deleted');
-            store.defs.remove(s);
-          }
+          for (const s of doomed) store.defs.remove(s);
           return writeAll(store, p.items, { replace: true });
         };
         const written = o.dryRun ? rolledBack(store, apply) : store.tx(apply);
+        if (!o.dryRun && doomed.length) pendingWarning = !(await settleDefinitionEffects(store, store.events.lastSeq())).applied;
         return [
           ...written.map((w) => ({ action: w.action, kind: w.definition.kind, name: w.definition.def.name })),
           ...doomed.map((s) => ({ action: 'deleted', kind: s.definition.kind, name: s.definition.def.name })),
         ];
       });
+      if (pendingWarning) process.stderr.write('warning: the daemon has not yet skipped the runs not yet started of the deleted tasks; it will once it reads the change\n');
       if (o.json) return printJson(changes);
       const count = (a: string) => changes.filter((c) => c.action === a).length;
       for (const c of changes) if (c.action !== 'unchanged') out(`${o.dryRun ? 'would be ' : ''}${c.action}: ${c.kind} ${c.name}`);
