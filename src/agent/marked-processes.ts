@@ -39,11 +39,27 @@ export function scanProcesses(test: (env: ReadonlyMap<string, string>) => boolea
   return found;
 }
 
+/**
+ * One read of /proc serves every attempt whose end is handled in the same turn of the event loop
+ * (a burst ends many at once); each turn reads it afresh.
+ */
+let turnScan: MarkedProcess[] | undefined;
+
+function easytaskProcesses(): MarkedProcess[] {
+  if (turnScan === undefined) {
+    turnScan = scanProcesses((env) => env.size > 0);
+    setImmediate(() => (turnScan = undefined));
+  }
+  return turnScan;
+}
+
 /** The processes whose environment holds every entry of `marker`. */
 export function markedProcesses(marker: AttemptMarker): number[] {
   const entries = Object.entries(marker);
   if (entries.length === 0) return [];
-  return scanProcesses((env) => entries.every(([k, v]) => env.get(k) === v)).map((p) => p.pid);
+  return easytaskProcesses()
+    .filter((p) => entries.every(([k, v]) => p.env.get(k) === v) && !isZombie(p.pid))
+    .map((p) => p.pid);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT } from '../helpers/cli.js';
@@ -76,6 +76,16 @@ describe('easytask import-crontab', () => {
     expect(report.format).toBe('user');
     expect(report.document.tasks.map((t: { name: string }) => t.name)).toEqual(['rotate-logs', 'curl-ping', 'paris-log', 'odd-monday-report', 'rotate-logs-2', 'cat']);
     expect(report.skipped.map((s: { line: number }) => s.line)).toEqual([7, 15, 16]);
+  });
+
+  it('refuses bytes that are not UTF-8, naming the line and byte, and imports nothing', () => {
+    const home = tempHome();
+    const file = join(home, 'latin1-crontab');
+    writeFileSync(file, Buffer.concat([Buffer.from('0 5 * * * echo caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const r = cli(home, ['import-crontab', file, '--insert']);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe(`error: ${file}: not valid UTF-8 at line 1, column 19 (byte offset 18: 0xe9); save the file as UTF-8\n`);
+    expect(existsSync(join(home, 'easytask.db'))).toBe(false);
   });
 
   it('exits 1 when nothing could be translated, and 2 when there is no job at all', () => {

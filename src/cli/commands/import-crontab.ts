@@ -1,6 +1,7 @@
 // easytask import-crontab: a crontab as task definitions, printed as JSON or inserted.
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { decodeUtf8 } from '../../definitions/load.js';
 import { resolve } from 'node:path';
 import { systemClock } from '../../core/clock.js';
 import { badInput, EasyTaskError } from '../../core/errors.js';
@@ -16,15 +17,18 @@ interface ImportOpts {
 }
 
 function readCrontab(path: string): { text: string; source: string } {
-  if (path === '-') return { text: readFileSync(0, 'utf8'), source: '<stdin>' };
+  // Decoded strictly: a byte that is not UTF-8 is refused where it stands, never turned into U+FFFD.
+  if (path === '-') return { text: decodeUtf8(readFileSync(0), '<stdin>'), source: '<stdin>' };
+  let bytes: Buffer;
   try {
-    return { text: readFileSync(path, 'utf8'), source: path };
+    bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw badInput(`${path}: file does not exist`);
     if (code === 'EACCES') throw badInput(`${path}: permission denied`);
     throw badInput(`${path}: cannot read: ${(err as Error).message}`);
   }
+  return { text: decodeUtf8(bytes, path), source: path };
 }
 
 /** The users of this machine, for telling a system crontab (with a user column) from a user one. */
