@@ -4,13 +4,13 @@ import { DEFAULTS } from '../core/defaults.js';
 import { EasyTaskError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/states.js';
 import { runScope } from '../store/events.js';
-import { sql } from '../store/statements.js';
 import type { TaskDef } from '../core/task.js';
 import { prepareAttempt, startAttempt, type AttemptHandle, type StartAttempt, type AttemptResult, type OutputProgress, type TerminateReason } from '../agent/index.js';
 import type { RunRow, Store } from '../store/index.js';
 import { verdict, type Settlement } from './attempt-verdict.js';
+import { recordEnd, recordStart, type StartRecord } from './attempt-records.js';
 import { retryDelayMs } from './retry.js';
-import { backoffMs } from './store-health.js';
+import { KeptEnds } from './kept-ends.js';
 
 export interface AgentOptions {
   home: string;
@@ -50,23 +50,9 @@ interface Live {
   ended?: AttemptResult;
 }
 
-/** An attempt's end that the store did not take: kept in memory and written as soon as it does. */
-interface KeptEnd {
-  entry: Live;
-  how: Settlement;
-  /** When the attempt ended (its first try to record it): the run's ended_at, however late it is written. */
-  at: number;
-  tries: number;
-  timer?: NodeJS.Timeout;
-}
-
 /** A process that started, to be recorded RUNNING. */
-interface Spawned {
+interface Spawned extends StartRecord {
   entry: Live;
-  pid: number;
-  at: number;
-  stdoutPath: string;
-  stderrPath: string;
 }
 
 type Resolved = { task: TaskDef; timezone: string };
@@ -83,7 +69,7 @@ export class LocalAgent {
   /** A retry of starts whose commit failed as a whole (e.g. the database was locked). */
   private spawnedRetry: NodeJS.Timeout | undefined;
   /** Ends the store refused (disk full, locked), by run: tried again with backoff while the agent lives. */
-  private readonly kept = new Map<number, KeptEnd>();
+  private readonly kept: KeptEnds<Live>;
   /** The daemon's environment, read once (process.env is slow to copy, and it does not change). */
   private readonly baseEnv: Readonly<Record<string, string | undefined>> = { ...process.env };
 
@@ -92,7 +78,19 @@ export class LocalAgent {
     private readonly clock: Clock,
     private readonly tasks: TaskResolver,
     private readonly opts: AgentOptions,
-  ) {}
+  ) {
+    this.queues = [...opts.queues];
+    this.kept = new KeptEnds<Live>({
+      clock,
+      write: (k) => this.settle(k.entry, k.how, k.at),
+      // The fault was said once when the end was kept; not again per try.
+      refused: (id, err) => this.opts.storeFault?.(`recording the end of run ${id}`, err),
+      written: (k) => {
+        const id = k.entry.run.id;
+        this.opts.log?.(`recorded the end of run ${id} (${this.store.runs.get(id)?.state ?? 'gone'}), kept since the store refused it, after ${k.tries} ${k.tries === 1 ? 'try' : 'tries'}`);
+      },
+    });
+  }
 
   /** Run ids with a live attempt (or one being prepared). */
   liveRunIds(): number[] {
@@ -116,10 +114,8 @@ export class LocalAgent {
     return this.freeSlots > 0;
   }
 
-  /** `queue IN (…)` for the queues this agent serves, so runs for other hosts never crowd them out. */
-  private get queueSql(): string {
-    return [...this.opts.queues].map((q) => `'${q.replaceAll("'", "''")}'`).join(', ');
-  }
+  /** The queues this agent serves, so runs for other hosts never crowd them out. */
+  private readonly queues: string[];
 
   /** Accept what capacity allows: TRIGGER runs and RESTARTING runs whose delay is over. */
   pump(): void {
@@ -128,8 +124,8 @@ export class LocalAgent {
     const now = this.clock.now();
     const want = free + this.live.size;
     // Two ordered index scans (runs_by_state_slot) instead of one OR that would sort every TRIGGER run.
-    const triggered = sql(this.store.db, `SELECT * FROM runs WHERE state = 'TRIGGER' AND queue IN (${this.queueSql}) ORDER BY slot, id LIMIT ?`).all(want) as RunRow[];
-    const retries = sql(this.store.db, `SELECT * FROM runs WHERE state = 'RESTARTING' AND due_at <= ? AND queue IN (${this.queueSql}) ORDER BY slot, id LIMIT ?`).all(now, want) as RunRow[];
+    const triggered = this.store.runs.triggeredOn(this.queues, want);
+    const retries = this.store.runs.retriesDueOn(this.queues, now, want);
     const ready = retries.length === 0 ? triggered : [...triggered, ...retries].sort((a, b) => a.slot - b.slot || a.id - b.id);
     if (ready.length === 0) return;
     // Claimed in one transaction (one commit for a burst); started once it is committed.
@@ -162,8 +158,7 @@ export class LocalAgent {
 
   /** The earliest RESTARTING due time on a served queue, so the loop can wake for it. */
   nextRetryDue(): number | undefined {
-    const r = sql(this.store.db, `SELECT MIN(due_at) AS d FROM runs WHERE state = 'RESTARTING' AND queue IN (${this.queueSql})`).get() as { d: number | null };
-    return r.d ?? undefined;
+    return this.store.runs.nextRetryOn(this.queues);
   }
 
   /** Inside a transaction: STARTED (attempt n) when the run can go, else recorded as it ends (its task was deleted). */
@@ -182,7 +177,7 @@ export class LocalAgent {
           patch: { attempt, host: this.opts.host, due_at: null, ...(run.started_at === null ? { started_at: now } : {}) },
           data: { host: this.opts.host, attempt, max_attempts: run.max_attempts },
         });
-        sql(this.store.db, 'INSERT OR REPLACE INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(run.id, attempt, now);
+        this.store.attempts.begin(run.id, attempt, now);
         return { run: r, resolved };
       });
     } catch (err) {
@@ -238,34 +233,7 @@ export class LocalAgent {
     const fault = this.opts.storeFault?.(`recording the end of run ${id}`, err) ?? false;
     const msg = (err as Error).message ?? String(err);
     this.opts.log?.(`error: recording the end of run ${id}: ${msg}; the end is kept and written once the store takes it${fault ? '' : ' (tried again every few seconds)'}`);
-    const k: KeptEnd = { entry, how, at: this.clock.now(), tries: 1 };
-    this.kept.set(id, k);
-    this.armKept(k);
-  }
-
-  private armKept(k: KeptEnd): void {
-    clearTimeout(k.timer);
-    k.timer = setTimeout(() => this.writeKept(k), backoffMs(k.tries, END_RETRY_MIN_MS, END_RETRY_MAX_MS));
-    k.timer.unref?.();
-  }
-
-  /** One more try at a kept end; true when it is written (or no longer needed). */
-  private writeKept(k: KeptEnd): boolean {
-    clearTimeout(k.timer);
-    k.timer = undefined;
-    const id = k.entry.run.id;
-    if (this.kept.get(id) !== k) return true;
-    try {
-      this.settle(k.entry, k.how, k.at);
-    } catch (err) {
-      k.tries++;
-      this.opts.storeFault?.(`recording the end of run ${id}`, err); // said once when kept; not again per try
-      this.armKept(k);
-      return false;
-    }
-    this.kept.delete(id);
-    this.opts.log?.(`recorded the end of run ${id} (${this.store.runs.get(id)?.state ?? 'gone'}), kept since the store refused it, after ${k.tries} ${k.tries === 1 ? 'try' : 'tries'}`);
-    return true;
+    this.kept.keep(entry, how);
   }
 
   /** Ends kept since the store refused them (a run can show RUNNING in the store meanwhile). */
@@ -275,8 +243,7 @@ export class LocalAgent {
 
   /** Try every kept end now (the daemon calls this before a pass, and when the store is back). True when none is left. */
   writeKeptEnds(): boolean {
-    for (const k of [...this.kept.values()]) this.writeKept(k);
-    return this.kept.size === 0;
+    return this.kept.writeAll();
   }
 
   /**
@@ -305,7 +272,7 @@ export class LocalAgent {
       this.store.tx(() => {
         for (const s of batch) {
           try {
-            recorded.set(s, this.store.tx(() => this.recordOneStarted(s))); // a savepoint: one failure stays its own
+            recorded.set(s, this.store.tx(() => recordStart(this.store, s))); // a savepoint: one failure stays its own
           } catch (err) {
             failed(s, err);
           }
@@ -329,18 +296,6 @@ export class LocalAgent {
       s.entry.unrecorded = undefined;
       this.notify(this.opts.onStarted, run);
     }
-  }
-
-  /** Inside a transaction: the attempt's pid, and the run RUNNING. */
-  private recordOneStarted({ entry, pid, at, stdoutPath, stderrPath }: Spawned): RunRow {
-    const run = entry.run;
-    sql(this.store.db, 'UPDATE attempts SET pid = ? WHERE run_id = ? AND n = ?').run(pid, run.id, run.attempt);
-    return this.store.runs.transitionInTx({
-      runId: run.id, event: 'run.started', to: 'RUNNING',
-      patch: { pid, stdout_path: stdoutPath, stderr_path: stderrPath },
-      // spawned_at: when the process started, which the event's own time (when it was recorded) follows.
-      data: { pid, stdout: stdoutPath, stderr: stderrPath, spawned_at: new Date(at).toISOString() },
-    });
   }
 
   private outputEvent(run: RunRow, p: OutputProgress, n: number): void {
@@ -385,12 +340,9 @@ export class LocalAgent {
 
   /** At shutdown: one last try at each kept end; what the store still refuses is left to crash recovery. */
   private leaveKeptEnds(): void {
-    for (const k of [...this.kept.values()]) {
-      if (this.writeKept(k)) continue;
-      clearTimeout(k.timer);
-      this.kept.delete(k.entry.run.id);
-      this.live.delete(k.entry.run.id);
-      this.opts.log?.(`error: the end of run ${k.entry.run.id} could not be written before shutdown; left to crash recovery (the next daemon records it lost, or retries it)`);
+    for (const entry of this.kept.release()) {
+      this.live.delete(entry.run.id);
+      this.opts.log?.(`error: the end of run ${entry.run.id} could not be written before shutdown; left to crash recovery (the next daemon records it lost, or retries it)`);
     }
   }
 
@@ -416,61 +368,16 @@ export class LocalAgent {
     const v = verdict(how);
     const retry = v.retriable && run.attempt < run.max_attempts;
     const task = this.tasks.task(run)?.task;
-    const delay = retry ? retryDelayMs(task?.retry_delay ?? DEFAULTS.retryDelaySeconds, run.attempt, this.opts.random) : 0;
+    const retryInMs = retry ? retryDelayMs(task?.retry_delay ?? DEFAULTS.retryDelaySeconds, run.attempt, this.opts.random) : undefined;
     this.store.tx(() => {
-      if (unrecorded) this.recordOneStarted(unrecorded);
-      const r = how.kind === 'result' ? how.result : undefined;
-      const lostOutput = r ? outputErrors(r) : [];
-      const outputError = lostOutput.length ? JSON.stringify(lostOutput) : null;
-      sql(this.store.db, 
-          `UPDATE attempts SET ended_at = ?, duration_ms = ?, exit_code = ?, signal = ?, reason = ?, stdout_bytes = ?, stderr_bytes = ?, output_error = ?
-           WHERE run_id = ? AND n = ?`,
-        )
-        .run(now, r?.durationMs ?? null, v.exitCode, v.signal ?? null, v.reason, r?.output.stdout.bytes ?? 0, r?.output.stderr.bytes ?? 0, outputError, run.id, run.attempt);
-      // The run carries its last attempt's lost output, so runs and show can say so.
-      sql(this.store.db, 'UPDATE runs SET output_error = ? WHERE id = ?').run(outputError, run.id);
-      const data = {
-        exit_code: v.exitCode, duration_ms: r ? Math.round(r.durationMs) : null, ...(v.error ? { error: v.error } : {}), ...(v.signal ? { signal: v.signal } : {}),
-        ...(r?.output.stdout.truncated || r?.output.stderr.truncated ? { truncated: true } : {}),
-        ...(lostOutput.length ? { output_error: lostOutput } : {}),
-      };
-      if (v.state === 'SUCCESS') {
-        this.store.runs.transitionInTx({ runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: now, reason: null }, data });
-      } else if (v.state === 'TERMINATED') {
-        this.store.runs.transitionInTx({ runId: run.id, event: 'run.terminated', to: 'TERMINATED', patch: { exit_code: v.exitCode, ended_at: now, reason: v.reason }, data });
-      } else if (retry) {
-        this.store.runs.transitionInTx({ runId: run.id, event: 'run.retrying', to: 'RESTARTING', patch: { exit_code: v.exitCode, reason: v.reason, due_at: now + delay }, data: { ...data, retry_in_ms: delay, next_attempt: run.attempt + 1 } });
-      } else {
-        this.store.runs.transitionInTx({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { exit_code: v.exitCode, ended_at: now, reason: v.reason }, data });
-      }
+      if (unrecorded) recordStart(this.store, unrecorded);
+      recordEnd(this.store, run, how, v, now, retryInMs);
     });
     entry.unrecorded = undefined;
     this.live.delete(run.id);
     this.opts.storeOk?.();
     this.notify(this.opts.onSettled, run);
   }
-}
-
-/** A kept end is tried again after 1 s, then 2 s, 4 s, and every 5 s (and whenever the daemon sees the store back). */
-const END_RETRY_MIN_MS = 1000;
-const END_RETRY_MAX_MS = 5000;
-
-/** An output stream the attempt could not write in full (disk full…), as runs, show and the events carry it. */
-export interface OutputError {
-  stream: 'stdout' | 'stderr';
-  path: string;
-  code: string;
-  message: string;
-  bytes_lost: number;
-}
-
-function outputErrors(r: AttemptResult): OutputError[] {
-  const out: OutputError[] = [];
-  for (const stream of ['stdout', 'stderr'] as const) {
-    const s = r.output[stream];
-    if (s.writeError) out.push({ stream, path: s.path, code: s.writeError.code, message: s.writeError.message, bytes_lost: s.writeError.lost });
-  }
-  return out;
 }
 
 /** The daemon's environment plus variables naming the run, so leftovers can be found after a crash. */

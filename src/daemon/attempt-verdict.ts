@@ -42,3 +42,22 @@ export function verdict(how: Settlement): Verdict {
       }
   }
 }
+
+/** An output stream the attempt could not write in full (disk full…), as runs, show and the events carry it. */
+export interface OutputError {
+  stream: 'stdout' | 'stderr';
+  path: string;
+  code: string;
+  message: string;
+  bytes_lost: number;
+}
+
+/** The streams of an attempt that its files did not take in full. */
+export function outputErrors(r: AttemptResult): OutputError[] {
+  const out: OutputError[] = [];
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const s = r.output[stream];
+    if (s.writeError) out.push({ stream, path: s.path, code: s.writeError.code, message: s.writeError.message, bytes_lost: s.writeError.lost });
+  }
+  return out;
+}

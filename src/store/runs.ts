@@ -34,7 +34,7 @@ export interface RunRow {
   started_at: number | null;
   ended_at: number | null;
   version: number;
-  /** JSON list of the last attempt's output streams that could not be written in full (see agent.ts OutputError); null when none. */
+  /** JSON list of the last attempt's output streams that could not be written in full (see attempt-verdict.ts OutputError); null when none. */
   output_error?: string | null;
 }
 
@@ -226,6 +226,26 @@ export class Runs {
   /** The instances that have runs of a task named `task`. */
   instancesOfTask(task: string): string[] {
     return (sql(this.db, 'SELECT DISTINCT instance FROM runs WHERE task_name = ?').all(task) as { instance: string }[]).map((r) => r.instance);
+  }
+
+  /** TRIGGER runs on these queues, oldest slot first (an ordered scan of runs_by_state_slot). */
+  triggeredOn(queues: readonly string[], limit: number): RunRow[] {
+    return sql(this.db, `SELECT * FROM runs WHERE state = 'TRIGGER' AND queue IN (SELECT value FROM json_each(?)) ORDER BY slot, id LIMIT ?`).all(JSON.stringify(queues), limit) as RunRow[];
+  }
+
+  /** RESTARTING runs on these queues whose retry is due at `now`, oldest slot first. */
+  retriesDueOn(queues: readonly string[], now: number, limit: number): RunRow[] {
+    return sql(this.db, `SELECT * FROM runs WHERE state = 'RESTARTING' AND due_at <= ? AND queue IN (SELECT value FROM json_each(?)) ORDER BY slot, id LIMIT ?`).all(
+      now,
+      JSON.stringify(queues),
+      limit,
+    ) as RunRow[];
+  }
+
+  /** The earliest retry due on these queues, if any. */
+  nextRetryOn(queues: readonly string[]): number | undefined {
+    const r = sql(this.db, `SELECT MIN(due_at) AS d FROM runs WHERE state = 'RESTARTING' AND queue IN (SELECT value FROM json_each(?))`).get(JSON.stringify(queues)) as { d: number | null };
+    return r.d ?? undefined;
   }
 
   /** A task's runs that are not final yet, oldest first. */

@@ -43,7 +43,7 @@ function setup(launcher: ReturnType<typeof fakeLauncher>, taskCount = 3) {
     home, host: 'test-host', queues: new Set(['localhost']), concurrency: 8, killGraceSeconds: 1,
     start: launcher.start, onStarted: (r) => started.push(r.id), log: (l) => logged.push(l),
   });
-  return { store, agent, runs, started, logged };
+  return { store, clock, agent, runs, started, logged };
 }
 
 /** The store's next `commits` transactions fail as on a locked database; the later ones go through. */
@@ -138,7 +138,7 @@ describe('recording started processes', () => {
 
     it('an end that cannot be written either is tried again a second later: SUCCESS, never a spawn error', async () => {
       const launcher = fakeLauncher();
-      const { store, agent, runs, logged } = setup(launcher, 1);
+      const { store, clock, agent, runs, logged } = setup(launcher, 1);
       agent.pump();
       locked(store, 3); // the turn's commit, the retry when the process ends, and the end's own commit
       await until(() => logged.length === 1); // the start's commit failed
@@ -147,6 +147,7 @@ describe('recording started processes', () => {
       expect(store.runs.get(runs[0]!.id)!.state).toBe('STARTED');
       expect(logged.at(-1)).toBe(`error: recording the end of run ${runs[0]!.id}: database is locked; the end is kept and written once the store takes it (tried again every few seconds)`);
       await vi.advanceTimersByTimeAsync(1000);
+      await clock.advanceAsync(1000); // the kept end's retry is on the agent's clock
       await agent.drain();
       expect(store.runs.get(runs[0]!.id)).toMatchObject({ state: 'SUCCESS', reason: null, attempt: 1 });
       expect(store.events.list({ runId: runs[0]!.id }).map((e) => e.type)).toEqual(['run.created', 'run.triggered', 'run.accepted', 'run.started', 'run.succeeded']);
@@ -160,7 +161,7 @@ describe('recording started processes', () => {
 
     it('is kept and tried again with backoff for as long as it takes, then reaches its real state', async () => {
       const launcher = fakeLauncher();
-      const { store, agent, runs, logged } = setup(launcher, 1);
+      const { store, clock, agent, runs, logged } = setup(launcher, 1);
       agent.pump();
       await until(() => store.runs.get(runs[0]!.id)!.state === 'RUNNING');
       const real = store.tx.bind(store);
@@ -173,14 +174,14 @@ describe('recording started processes', () => {
       await until(() => logged.length === 1);
       const tries = () => tx.mock.calls.length;
       // Two minutes of a full disk: far past the 10 tries a second apart that used to give up.
-      for (let s = 0; s < 120; s++) await vi.advanceTimersByTimeAsync(1000);
+      for (let s = 0; s < 120; s++) await clock.advanceAsync(1000);
       expect(store.runs.get(runs[0]!.id)!.state).toBe('RUNNING');
       expect(agent.keptEnds).toBe(1);
       expect(tries()).toBeGreaterThan(10);
       expect(tries()).toBeLessThan(40); // 1 s, 2 s, 4 s, then every 5 s
       expect(logged).toHaveLength(1); // said once, not per try
       refusing = false;
-      await vi.advanceTimersByTimeAsync(5000);
+      await clock.advanceAsync(5000);
       expect(store.runs.get(runs[0]!.id)).toMatchObject({ state: 'SUCCESS', reason: null });
       expect(agent.keptEnds).toBe(0);
       expect(logged.at(-1)).toMatch(new RegExp(`^recorded the end of run ${runs[0]!.id} \\(SUCCESS\\)`));
