@@ -170,3 +170,25 @@ export function handle(ctx: ControlContext, c: CommandRow): Ack {
     return { ok: false, message: (err as Error).message, data: { exit_code: exitCode } };
   }
 }
+
+/**
+ * Carry out and acknowledge the pending commands, each with its acknowledgement in one transaction:
+ * a command withdrawn meanwhile is not run, and one interrupted by a crash is run once after the
+ * restart. While the daemon stops (the grace period) terminate still works, so a run that holds up
+ * the shutdown can be ended; anything else is refused with the reason, never left unanswered.
+ */
+export function answerPending(ctx: ControlContext, stopping: boolean): Ack[] {
+  const acks: Ack[] = [];
+  for (const c of ctx.store.commands.pending()) {
+    const ack = ctx.store.tx(() => {
+      if (ctx.store.commands.get(c.id)?.acked_at !== null) return undefined;
+      const a: Ack = stopping && c.kind !== 'terminate'
+        ? { ok: false, message: `the daemon (pid ${process.pid}) is shutting down: it starts and changes nothing more; run the command again once a daemon is running` }
+        : handle(ctx, c);
+      ctx.store.commands.ack(c.id, a.ok, a.message, a.data);
+      return a;
+    });
+    if (ack) acks.push(ack);
+  }
+  return acks;
+}

@@ -1,5 +1,4 @@
 // The daemon: one process that schedules, runs and records; it sleeps until the next due instant.
-import { sql } from '../store/statements.js';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { AlertFeed } from '../events/alert-feed.js';
@@ -9,14 +8,16 @@ import { RetentionTimer } from '../events/retention.js';
 import { SinkDelivery } from '../events/sink.js';
 import { emptyCalendars, type BrokenCalendar, type CalendarSet } from '../schedule/index.js';
 import type { AttemptLauncher } from '../agent/index.js';
-import type { RunRow, Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
 import { CalendarWatch } from './calendars.js';
 import { QuietCheckpoints } from './checkpoint.js';
-import { handle, type ControlContext } from './control.js';
+import { answerPending, type ControlContext } from './control.js';
 import { GroupEngine } from './groups.js';
-import { acquire, beatNow, heartbeat, hostName, release } from './lock.js';
+import { acquire, hostName, release } from './lock.js';
 import { Grace } from './grace.js';
+import { HealthEvents } from './health-events.js';
+import { Heartbeat } from './heartbeat.js';
 import { TaskLookup } from './task-lookup.js';
 import { recover } from './recovery.js';
 import { Scheduler } from './scheduler.js';
@@ -73,10 +74,8 @@ export class Daemon {
   readonly checkpoints: QuietCheckpoints;
   /** Whether the store takes writes (disk full, database locked): backoff and the degraded state. */
   readonly health: StoreHealth;
-  /** daemon.degraded events not written yet (the store refused them when the fault began). */
-  private unwrittenDegraded: { d: Degraded; key: string }[] = [];
-  /** daemon.healthy events not written yet. */
-  private unwrittenHealthy: { d: Degraded; at: number; key: string }[] = [];
+  private readonly healthEvents: HealthEvents;
+  private readonly heartbeat: Heartbeat;
 
   constructor(
     private readonly store: Store,
@@ -84,11 +83,13 @@ export class Daemon {
     private readonly opts: DaemonOptions,
   ) {
     this.grace = new Grace(opts.graceSeconds);
+    this.healthEvents = new HealthEvents(store);
     this.health = new StoreHealth(clock, {
       log: opts.log,
       onDegraded: (d) => this.degraded(d),
       onRecovered: (d, at) => this.recovered(d, at),
     });
+    this.heartbeat = new Heartbeat(store, clock, this.health, () => this.nextWakeAt);
     this.lookup = new TaskLookup(store, opts.machineZone);
     this.scheduler = new Scheduler(store, clock, emptyCalendars, {
       warn: (m) => opts.log(`warning: ${m}`),
@@ -131,7 +132,6 @@ export class Daemon {
   /** Take the home, recover what a crashed daemon left, and start the loop. */
   start(): void {
     const prev = acquire(this.store, this.clock, this.opts.version);
-    this.lastBeatAt = this.clock.now();
     this.calendars.load();
     this.alerts.start(); // before recovery, so runs it fails as lost alert too
     const rec = recover(this.store, this.clock, this.opts.home);
@@ -152,7 +152,7 @@ export class Daemon {
     this.groups.markAll();
     this.dataVersion = this.store.dataVersion();
     this.poller = setInterval(() => this.guard('reading changes', () => this.checkForChanges()), this.opts.pollMs);
-    this.beat = setInterval(() => this.guard('heartbeat', () => this.heartbeat()), DEFAULTS.heartbeatMs);
+    this.beat = setInterval(() => this.guard('heartbeat', () => this.heartbeat.beat()), DEFAULTS.heartbeatMs);
     this.calendars.watch();
     this.processCommands();
     this.wake();
@@ -160,68 +160,17 @@ export class Daemon {
     this.retention?.start();
   }
 
-  private beatAfterPass = false;
-  private lastBeatAt = 0;
-
-  /**
-   * The heartbeat is a commit. One that falls just before a fire instant would delay the pass (and
-   * on a busy store, wait for it): then it is written with that pass's report, a few tens of
-   * milliseconds later. It is never put off past two intervals.
-   */
-  private heartbeat(): void {
-    const now = this.clock.now();
-    if (!beatNow(now, this.nextWakeAt, this.lastBeatAt)) {
-      this.beatAfterPass = true;
-      return;
-    }
-    // While the store refuses writes, the heartbeat is tried on the backoff's schedule, not every second.
-    if (this.health.waitUntil(now) !== undefined) return;
-    this.beatAfterPass = false;
-    this.lastBeatAt = now;
-    try {
-      heartbeat(this.store, this.clock, this.health.degraded ?? null);
-    } catch (err) {
-      if (this.health.failed('writing the heartbeat', err)) return;
-      throw err;
-    }
-    this.health.ok();
-  }
-
   /** The store began refusing writes: say so in the heartbeat row and the event log, if they can be written now. */
   private degraded(d: Degraded): void {
-    this.unwrittenDegraded.push({ d, key: `daemon:${process.pid}:${d.since}:degraded:${d.cause}` });
-    this.writeHealthEvents();
-    try {
-      heartbeat(this.store, this.clock, d);
-    } catch {
-      // written by the first heartbeat the store takes
-    }
+    this.healthEvents.degraded(d);
+    this.heartbeat.degraded(d);
   }
 
   /** A write went through again: the pair of events, the ends that waited, and the pass that backed off. */
   private recovered(d: Degraded, at: number): void {
-    this.unwrittenHealthy.push({ d, at, key: `daemon:${process.pid}:${d.since}:healthy` });
-    this.writeHealthEvents();
+    this.healthEvents.healthy(d, at);
     this.agent.writeKeptEnds();
     if (!this.stopping) this.wakeSoon();
-  }
-
-  /** daemon.degraded (written late when it could not be written at the time) before its daemon.healthy. */
-  private writeHealthEvents(): void {
-    try {
-      this.store.tx(() => {
-        for (const { d, key } of this.unwrittenDegraded) {
-          this.store.events.append({ key, type: 'daemon.degraded', time: d.since, instance: 'default', data: { pid: process.pid, cause: d.cause, since: new Date(d.since).toISOString(), code: d.code, message: d.message, while: d.while } });
-        }
-        for (const { d, at, key } of this.unwrittenHealthy) {
-          this.store.events.append({ key, type: 'daemon.healthy', time: at, instance: 'default', data: { pid: process.pid, cause: d.cause, since: new Date(d.since).toISOString(), code: d.code, degraded_ms: at - d.since } });
-        }
-      });
-      this.unwrittenDegraded = [];
-      this.unwrittenHealthy = [];
-    } catch {
-      // the store still refuses writes: tried again when it is back
-    }
   }
 
   /** Record a daemon.* event, keyed by this process and the instant. */
@@ -286,20 +235,7 @@ export class Daemon {
    */
   private processCommands(): void {
     const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.lookup.zoneOf(t), reload: () => this.reloadDefinitions() };
-    for (const c of this.store.commands.pending()) {
-      // Carried out and acknowledged in one transaction: a command withdrawn meanwhile is not run,
-      // and one interrupted by a crash is run once after the restart.
-      const ack = this.store.tx(() => {
-        if (this.store.commands.get(c.id)?.acked_at !== null) return undefined;
-        const a = this.stopping && c.kind !== 'terminate'
-          ? { ok: false, message: `the daemon (pid ${process.pid}) is shutting down: it starts and changes nothing more; run the command again once a daemon is running` }
-          : handle(ctx, c);
-        this.store.commands.ack(c.id, a.ok, a.message, a.data);
-        return a;
-      });
-      if (!ack) continue;
-      this.opts.log(`${ack.ok ? '' : 'refused: '}${ack.message}`);
-    }
+    for (const ack of answerPending(ctx, this.stopping)) this.opts.log(`${ack.ok ? '' : 'refused: '}${ack.message}`);
     this.groups.markAll();
   }
 
@@ -345,7 +281,7 @@ export class Daemon {
     if (this.reportTimer || this.stopping) return; // stop() reports what is left itself
     this.reportTimer = setTimeout(() => {
       this.reportTimer = undefined;
-      if (this.beatAfterPass) this.guard('heartbeat', () => this.heartbeat());
+      if (this.heartbeat.owed) this.guard('heartbeat', () => this.heartbeat.beat());
       this.guard('reporting events', () => {
         this.logEvents();
         this.alerts.check();
@@ -401,16 +337,11 @@ export class Daemon {
   /** TRIGGER runs nobody accepted within task_accept_expiry_time (their due_at) end REJECTED. */
   private expire(): void {
     const now = this.clock.now();
-    const expired = sql(this.store.db, `SELECT * FROM runs WHERE state = 'TRIGGER' AND due_at <= ?`).all(now) as RunRow[];
+    const expired = this.store.runs.expiredTriggers(now);
     for (const run of expired) {
       this.store.runs.transition({ runId: run.id, event: 'run.rejected', to: 'REJECTED', patch: { reason: 'expired', ended_at: now }, data: { queue: run.queue, waited_ms: now - (run.triggered_at ?? now) } });
       this.groups.markRun(run);
     }
-  }
-
-  private nextExpiry(): number | undefined {
-    const r = sql(this.store.db, `SELECT MIN(due_at) AS d FROM runs WHERE state = 'TRIGGER'`).get() as { d: number | null };
-    return r.d ?? undefined;
   }
 
   /** Sleep until the earliest of: the next fire, the next retry, the next expiry. */
@@ -427,7 +358,7 @@ export class Daemon {
     }
     const retry = this.agent.hasCapacity() ? nextRetry : undefined;
     const backoff = this.health.waitUntil();
-    const candidates = [nextFire, retry, this.nextExpiry(), backoff].filter((x): x is number => x !== undefined);
+    const candidates = [nextFire, retry, this.store.runs.nextTriggerExpiry(), backoff].filter((x): x is number => x !== undefined);
     this.nextWakeAt = undefined;
     if (candidates.length === 0) return;
     // A failing pass is not tried again before its backoff is over, however overdue its slots are.
@@ -467,7 +398,7 @@ export class Daemon {
     clearInterval(this.poller); // commands were answered until here
     await this.opts.launcher?.close?.();
     clearInterval(this.beat);
-    this.writeHealthEvents();
+    this.healthEvents.write();
     // A store that still refuses writes loses the stop: the next start recovers as after a crash.
     this.guard('recording the stop', () => this.daemonEvent('stopped', { pid: process.pid, signal }));
     this.logEvents();

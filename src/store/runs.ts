@@ -248,6 +248,16 @@ export class Runs {
     return r.d ?? undefined;
   }
 
+  /** TRIGGER runs whose accept expiry has passed at `now`. */
+  expiredTriggers(now: number): RunRow[] {
+    return sql(this.db, `SELECT * FROM runs WHERE state = 'TRIGGER' AND due_at <= ?`).all(now) as RunRow[];
+  }
+
+  /** The earliest accept expiry of a TRIGGER run, if any. */
+  nextTriggerExpiry(): number | undefined {
+    return (sql(this.db, `SELECT MIN(due_at) AS d FROM runs WHERE state = 'TRIGGER'`).get() as { d: number | null }).d ?? undefined;
+  }
+
   /** A task's runs that are not final yet, oldest first. */
   liveOf(task: { tid: number; instance: string }): RunRow[] {
     return sql(this.db, `SELECT * FROM runs WHERE task_id = ? AND instance = ? AND state IN (${UNFINISHED_SQL}) ORDER BY id`).all(task.tid, task.instance) as RunRow[];
