@@ -6,26 +6,14 @@ import { Store } from '../../src/store/index.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
 import { waitFor } from '../helpers/wait.js';
+import { fakeDaemon } from '../helpers/fake-daemon.js';
+
+const daemonRow = fakeDaemon;
 
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
-
-/** A live process that looks like this home's daemon (its command line says easytask daemon), owning the daemon row. */
-function daemonRow(home: string, heartbeatAgoMs: number): number {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'easytask', 'daemon'], { stdio: 'ignore' });
-  children.push(child);
-  const store = Store.open(home);
-  try {
-    const now = Date.now();
-    store.db.prepare('INSERT INTO daemon (id, pid, host, version, started_at, heartbeat_at, stopped_at) VALUES (1, ?, ?, ?, ?, ?, NULL)')
-      .run(child.pid, 'vm1', '9.9.9', now - 3_600_000, now - heartbeatAgoMs);
-  } finally {
-    store.close();
-  }
-  return child.pid!;
-}
 
 /**
  * Another process holding the store: an open write transaction (BEGIN EXCLUSIVE, with a write in it), or
@@ -80,7 +68,7 @@ describe('status exit codes', () => {
   it('a daemon row whose process is gone is not running (3)', () => {
     const home = tempHome();
     const pid = daemonRow(home, 0);
-    children.splice(0).forEach((c) => c.kill('SIGKILL'));
+    process.kill(pid, 'SIGKILL');
     return waitFor(() => {
       try {
         process.kill(pid, 0);
