@@ -2,6 +2,7 @@
 // environment, including those that left the attempt's process group (setsid, a double fork).
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readStat } from './process-group.js';
 
 /** Environment entries that name one attempt (EASYTASK_HOME, EASYTASK_RUN_ID, EASYTASK_ATTEMPT). */
 export type AttemptMarker = Readonly<Record<string, string>>;
@@ -109,27 +110,15 @@ function readEnvironment(pid: number): Map<string, string> | undefined {
   return env;
 }
 
+/** Gone or a zombie (exited, not reaped yet): nothing left to kill. */
 function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
+  const stat = readStat(pid);
+  return stat === undefined || stat.state === 'Z';
 }
 
 /** This process and its ancestors: a daemon started from inside a job must not kill its own line. */
 function ancestors(): Set<number> {
   const line = new Set<number>([process.pid]);
-  let pid = process.ppid;
-  while (pid > 1 && !line.has(pid)) {
-    line.add(pid);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      break;
-    }
-  }
+  for (let pid = process.ppid; pid > 1 && !line.has(pid); pid = readStat(pid)?.ppid ?? 0) line.add(pid);
   return line;
 }

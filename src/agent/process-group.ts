@@ -55,12 +55,14 @@ export function isProcessGroupAlive(pgid: number): boolean {
   return false;
 }
 
-interface ProcStat {
+export interface ProcStat {
   state: string;
+  ppid: number;
   pgrp: number;
 }
 
-function readStat(pid: number): ProcStat | undefined {
+/** A process's state, parent and group from /proc, or undefined when it is gone (or there is no /proc). */
+export function readStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -69,7 +71,7 @@ function readStat(pid: number): ProcStat | undefined {
   }
   // `pid (comm) state ppid pgrp …`; comm may hold spaces and parentheses, so cut at the last `)`.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
+  return { state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: Number(fields[2]) };
 }
 
 /** Resolve once the group is gone, or false after `ms`. */

@@ -14,11 +14,13 @@ export interface Settled {
 }
 
 export async function settleDefinitionEffects(store: Store, upTo: number, waitMs: number = DEFAULTS.ackWaitMs, clock: Clock = systemClock): Promise<Settled> {
-  let applied = store.definitionEffects.apply(() => liveDaemon(store) === undefined) !== undefined;
+  // Taken here only with no daemon (asked again inside the transaction); while one lives, only read.
+  const applyIfVacant = () => liveDaemon(store) === undefined && store.definitionEffects.apply(() => liveDaemon(store) === undefined) !== undefined;
+  let applied = applyIfVacant();
   const deadline = clock.now() + waitMs;
   while (!applied && clock.now() < deadline) {
     await sleep(clock, 25);
-    applied = (store.definitionEffects.applied() ?? 0) >= upTo || store.definitionEffects.apply(() => liveDaemon(store) === undefined) !== undefined;
+    applied = (store.definitionEffects.applied() ?? 0) >= upTo || applyIfVacant();
   }
   return { applied, skippedBy: (seq) => (seq === undefined ? 0 : store.definitionEffects.skippedBy(seq - 1, seq)) };
 }
