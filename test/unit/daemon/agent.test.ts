@@ -158,18 +158,24 @@ describe('recording started processes', () => {
     beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout'] }));
     afterEach(() => vi.useRealTimers());
     const full = () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-
-    it('is kept and tried again with backoff for as long as it takes, then reaches its real state', async () => {
-      const launcher = fakeLauncher();
-      const { store, clock, agent, runs, logged } = setup(launcher, 1);
-      agent.pump();
-      await until(() => store.runs.get(runs[0]!.id)!.state === 'RUNNING');
+    /** Every transaction fails as on a full disk until end(). */
+    const refuseWrites = (store: Store) => {
       const real = store.tx.bind(store);
       let refusing = true;
       const tx = vi.spyOn(store, 'tx').mockImplementation((fn) => {
         if (refusing) throw full();
         return real(fn);
       });
+      return { tx, end: () => (refusing = false) };
+    };
+
+    it('is kept and tried again with backoff for as long as it takes, then reaches its real state', async () => {
+      const launcher = fakeLauncher();
+      const { store, clock, agent, runs, logged } = setup(launcher, 1);
+      agent.pump();
+      await until(() => store.runs.get(runs[0]!.id)!.state === 'RUNNING');
+      const refusal = refuseWrites(store);
+      const tx = refusal.tx;
       launcher.endAll();
       await until(() => logged.length === 1);
       const tries = () => tx.mock.calls.length;
@@ -180,7 +186,7 @@ describe('recording started processes', () => {
       expect(tries()).toBeGreaterThan(10);
       expect(tries()).toBeLessThan(40); // 1 s, 2 s, 4 s, then every 5 s
       expect(logged).toHaveLength(1); // said once, not per try
-      refusing = false;
+      refusal.end();
       await clock.advanceAsync(5000);
       expect(store.runs.get(runs[0]!.id)).toMatchObject({ state: 'SUCCESS', reason: null });
       expect(agent.keptEnds).toBe(0);
@@ -194,16 +200,12 @@ describe('recording started processes', () => {
       const { store, agent, runs } = setup(launcher, 2);
       agent.pump();
       await until(() => runs.every((r) => store.runs.get(r.id)!.state === 'RUNNING'));
-      const real = store.tx.bind(store);
-      let refusing = true;
-      const tx = vi.spyOn(store, 'tx').mockImplementation((fn) => {
-        if (refusing) throw full();
-        return real(fn);
-      });
+      const refusal = refuseWrites(store);
+      const tx = refusal.tx;
       launcher.endAll();
       await until(() => agent.keptEnds === 2);
       expect(agent.writeKeptEnds()).toBe(false);
-      refusing = false;
+      refusal.end();
       expect(agent.writeKeptEnds()).toBe(true);
       expect(runs.map((r) => store.runs.get(r.id)!.state)).toEqual(['SUCCESS', 'SUCCESS']);
       // A new end refused at shutdown: drain does not wait for the store; the run is left as recorded.
