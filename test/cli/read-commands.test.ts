@@ -1,7 +1,8 @@
 // Read commands (runs, events, …) against real stores written through the store API.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { Store } from '../../src/store/index.js';
 import { BIN, cli } from '../helpers/cli.js';
@@ -190,6 +191,85 @@ describe('runs and events with a task and group of the same name in two instance
 });
 
 describe('events -f --task for a task that does not exist yet', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+
+  it('follows the name, printing its events once it is inserted; a note on stderr says so', async () => {
+    const { home } = historyHome();
+    const child = spawn(process.execPath, [BIN, 'events', '-f', '--json', '--task', 'notyet'], { env: { ...process.env, EASYTASK_HOME: home, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const note = 'note: --task notyet: no task has that name yet; following the events recorded under it\n';
+    await waitFor(() => stderr === note || child.exitCode !== null, 'the note on stderr');
+    expect({ exit: child.exitCode, stderr }).toEqual({ exit: null, stderr: note });
+
+    const store = Store.open(home, new FakeClock(T0));
+    try {
+      insertTask(store, { name: 'bystander', trigger_times: '04:00' });
+      insertTask(store, { name: 'notyet', tid: 1000007, trigger_times: '05:00' });
+    } finally {
+      store.close();
+    }
+    await waitFor(() => stdout.endsWith('\n') && stdout, 'the task.created event of notyet');
+    child.kill('SIGINT');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(lines(stdout).map((l) => JSON.parse(l)).map((e) => `${e.type} ${e.task} ${e.task_id} ${e.instance}`)).toEqual(['task.created notyet 1000007 default']);
+    expect(stderr).toBe(note);
+  });
+
+  it('without -f, or given as digits, an unknown task still exits 2', () => {
+    const { home } = historyHome();
+    expect(cli(home, ['events', '--task', 'notyet'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task notyet: no task has that name (see: easytask list)\n' });
+    expect(cli(home, ['events', '-f', '--task', '1000009'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task 1000009: no task has that name or tid (see: easytask list)\n' });
+    expect(cli(home, ['events', '-f', '--task', 'etl'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task etl: "etl" is a group, not a task; use --group\n' });
+  });
+});
+
+/** Run the built executable with its stdout a pipe whose read side is already closed (as `| head` leaves it). */
+function intoClosedPipe(home: string, args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, EASYTASK_HOME: home, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+}
+
+describe('output into a closed pipe', () => {
+  it('read commands end quietly with status 0 when the reader has gone', async () => {
+    const { home } = historyHome();
+    const commands = [['runs'], ['runs', '--json'], ['events'], ['events', '--json'], ['list'], ['list', '--json'], ['show', 'etl'], ['status'], ['status', '--json'], ['export'], ['next', 'other'], ['--help'], ['runs', '--help']];
+    for (const args of commands) {
+      expect({ args, ...(await intoClosedPipe(home, args)) }).toEqual({ args, code: 0, signal: null, stderr: '' });
+    }
+  });
+
+  it('`| head -1` after more output than a pipe holds: the first line, status 0, nothing on stderr', () => {
+    const home = tempHome();
+    const store = Store.open(home, new FakeClock(T0));
+    try {
+      insertTask(store, { name: 'many', trigger_times: '01:00' });
+      store.tx(() => {
+        for (let i = 0; i < 1000; i++) store.runs.create({ task_id: 1000001, task_name: 'many', instance: 'default', slot: T0 + i * 60_000, max_attempts: 1, queue: 'localhost' });
+      });
+    } finally {
+      store.close();
+    }
+    for (const args of ['runs --json -n 1000', 'events']) {
+      const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" ${args} | head -1`], { env: { ...process.env, EASYTASK_HOME: home, TZ: 'UTC' }, encoding: 'utf8' });
+      expect({ args, status: r.status, stderr: r.stderr, first: r.stdout.split('\n')[0] }).toEqual({
+        args, status: 0, stderr: '', first: args === 'events' ? expect.stringMatching(/^#1 \S+Z task\.created task many version 1 tid 1000001$/) : '[',
+      });
+    }
+  });
+});
+
+describe('status and a daemon whose heartbeat stopped', () => {
   const daemonRow = fakeDaemon;
 
   it('a fresh heartbeat: running and responding', () => {
