@@ -72,3 +72,8 @@ export async function resolveRunAsUser(name: string, daemonUid = currentUid()): 
 export function currentUid(): number {
   return process.getuid?.() ?? -1;
 }
+
+/** The uid/gid a spawn switches to: only as root (anyone else has already failed with user_error, or is that user). */
+export function spawnIds(runAs: RunAs | undefined): { uid: number; gid: number } | undefined {
+  return runAs !== undefined && currentUid() === 0 ? { uid: runAs.uid, gid: runAs.gid } : undefined;
+}

@@ -2,7 +2,6 @@
 import { closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { execa, type ResultPromise } from 'execa';
 import { DEFAULTS } from '../core/defaults.js';
 import type {
   AttemptHandle,
@@ -14,18 +13,17 @@ import type {
   OutputProgress,
   TerminateReason,
 } from './attempt-types.js';
-import { bashPath } from './bash.js';
 import { attemptHeader, openOutputFile } from './output-files.js';
 import { OutputSink } from './output-sink.js';
 import { killMarkedGracefully } from './marked-processes.js';
 import { killGroupGracefully } from './process-group.js';
 import { ProgressThrottle } from './progress.js';
 import { currentUid, needsRootMessage, type RunAs } from './run-as-user.js';
+import { spawnBash, type BashChild } from './spawn-bash.js';
 
 /** After bash exits, how long its pipes may stay open (a background child holding them) before we cut them. */
 export const PIPE_DRAIN_MS = 500;
 
-type Child = ResultPromise<{ detached: true; buffer: false; reject: false; stdin: 'ignore'; stdout: 'pipe'; stderr: 'pipe' }>;
 interface Sinks {
   stdout: OutputSink;
   stderr: OutputSink;
@@ -116,14 +114,14 @@ class Attempt {
   }
 
   private async supervise(sinks: Sinks): Promise<AttemptResult> {
-    const child = this.spawn();
-    child.catch(() => undefined);
-    const exit = waitForExit(child, () => (this.exited = true));
-    if (child.pid === undefined) {
-      const failed = await child;
+    const spawned = spawnBash(this.spec);
+    if ('failed' in spawned) {
+      const message = await spawned.failed;
       await closeSinks(sinks);
-      return this.finish(outputOf(sinks), spawnError(failed.originalMessage ?? failed.shortMessage ?? 'spawn failed'));
+      return this.finish(outputOf(sinks), spawnError(message));
     }
+    const { child } = spawned;
+    const exit = waitForExit(child, () => (this.exited = true));
     const pid = child.pid;
     this.pid = pid;
     this.hooks.onSpawn?.(pid, this.hooks.clock.now());
@@ -147,23 +145,6 @@ class Attempt {
     await closeSinks(sinks);
     throttle.flush();
     return this.finish(outputOf(sinks), this.outcome(ended));
-  }
-
-  private spawn(): Child {
-    const { spec } = this;
-    const switchUser = spec.runAsUser !== undefined && currentUid() === 0;
-    return execa(bashPath(), ['-c', spec.cmd], {
-      detached: true,
-      buffer: false,
-      reject: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      env: spec.env,
-      extendEnv: false,
-      cwd: spec.cwd,
-      ...(switchUser ? { uid: spec.runAsUser!.uid, gid: spec.runAsUser!.gid } : {}),
-    });
   }
 
   private progressThrottle(sinks: Sinks): ProgressThrottle {
@@ -238,7 +219,7 @@ async function checkCwd(cwd: string | undefined): Promise<string | undefined> {
   }
 }
 
-function waitForExit(child: Child, onExit: () => void): Promise<Exit> {
+function waitForExit(child: BashChild, onExit: () => void): Promise<Exit> {
   return new Promise((resolve) => {
     child.once('exit', (code, signal) => {
       onExit();

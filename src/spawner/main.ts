@@ -1,6 +1,6 @@
 // The spawner process: starts attempts for the daemon, supervises them and reports back.
 //
-// Starting a process blocks the starting thread for a few milliseconds (fork, exec, execa's set-up);
+// Starting a process blocks the starting thread for a few milliseconds (fork, exec, the pipes' set-up);
 // done in the daemon, that time delays every other run due at the same instant. A spawner takes
 // that work, the output pipes and the output files off the daemon's thread. It holds no store.
 import { systemClock } from '../core/clock.js';
