@@ -30,17 +30,17 @@ export function homeFor(cmd: Command): string {
  */
 export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>, opts: OpenOptions = {}): Promise<T> {
   // Loaded on first use, so commands that need no store (and --help, --version) start fast.
-  const { Store, storePath } = await import('../store/index.js');
+  const { openStore, storePath } = await import('../store/index.js');
   const home = homeFor(cmd);
   if (!existsSync(storePath(home))) {
     const what = existsSync(home) ? `${home} (the folder has no ${basename(storePath(home))})` : home;
     throw new EasyTaskError('NOT_FOUND', `there is no EasyTask home at ${what}; easytask insert, import, import-crontab --insert or daemon creates one (another home: --home or EASYTASK_HOME)`, 2);
   }
-  const store = Store.open(home, undefined, opts);
+  const store = await openStore(home, undefined, opts);
   try {
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -49,7 +49,7 @@ export interface HomeAccess {
   /** The home's store, or undefined when it has none yet. */
   store: Store | undefined;
   /** The store, created (with its home) if it is not there yet: call it only when there is something to write. */
-  create: () => Store;
+  create: () => Promise<Store>;
 }
 
 /**
@@ -58,14 +58,14 @@ export interface HomeAccess {
  * store is open is closed afterwards.
  */
 export async function withHome<T>(cmd: Command, fn: (h: HomeAccess) => T | Promise<T>): Promise<T> {
-  const { Store, storePath } = await import('../store/index.js');
+  const { openStore, storePath } = await import('../store/index.js');
   const home = homeFor(cmd);
-  const existing = existsSync(storePath(home)) ? Store.open(home) : undefined;
-  let store = existing;
+  const existing = existsSync(storePath(home)) ? await openStore(home) : undefined;
+  let store: Promise<Store> | undefined = existing && Promise.resolve(existing);
   try {
-    return await fn({ home, store: existing, create: () => (store ??= Store.open(home)) });
+    return await fn({ home, store: existing, create: () => (store ??= openStore(home)) });
   } finally {
-    store?.close();
+    await (await store?.catch(() => undefined))?.close();
   }
 }
 

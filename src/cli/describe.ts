@@ -24,14 +24,14 @@ export function scheduleText(d: Definition): string {
 }
 
 /** A group's latest cycle, in the shape of a run. */
-function groupCycle(store: Store, name: string, instance: string) {
-  const g = store.groupRuns.recent(name, instance, 1)[0];
+async function groupCycle(store: Store, name: string, instance: string) {
+  const g = (await store.groupRuns.recent(name, instance, 1))[0];
   return g && { id: g.id, state: g.state as RunRow['state'], slot: g.slot, reason: g.reason as RunRow['reason'], exit_code: null };
 }
 
-export function summarise(store: Store, d: Definition, nextFire?: (d: Definition) => number | undefined): DefinitionSummary {
+export async function summarise(store: Store, d: Definition, nextFire?: (d: Definition) => number | undefined): Promise<DefinitionSummary> {
   const last: Pick<RunRow, 'id' | 'state' | 'slot' | 'reason' | 'exit_code'> | undefined =
-    d.kind === 'task' ? store.runs.latestForTask(d.def.name, d.def.instance) : groupCycle(store, d.def.name, d.def.instance);
+    d.kind === 'task' ? await store.runs.latestForTask(d.def.name, d.def.instance) : await groupCycle(store, d.def.name, d.def.instance);
   const next = d.def.active && nextFire ? nextFire(d) : undefined;
   return {
     kind: d.kind,

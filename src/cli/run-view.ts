@@ -59,25 +59,25 @@ export function outputErrorText(v: Pick<RunView, 'output_error'>): string[] {
 }
 
 /** For each ended run, how long its last attempt's process ran (see RunStore.lastAttemptMs), keyed by run id. */
-export function lastAttemptDurations(store: Store, runs: readonly RunRow[]): Map<number, number> {
+export async function lastAttemptDurations(store: Store, runs: readonly RunRow[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   for (const r of runs) {
-    const ms = store.runs.lastAttemptMs(r);
+    const ms = await store.runs.lastAttemptMs(r);
     if (ms !== null) out.set(r.id, ms);
   }
   return out;
 }
 
 /** The time zone a run's task is scheduled in: its own, its group's, else the machine's. */
-export function zoneResolver(store: Store): (r: RunRow) => string {
+export function zoneResolver(store: Store): (r: RunRow) => Promise<string> {
   const cache = new Map<string, string>();
   const fallback = machineZone();
-  return (r) => {
+  return async (r) => {
     const k = `${r.instance}/${r.task_id}`;
     let zone = cache.get(k);
     if (zone === undefined) {
-      const d = store.defs.byExtId('task', r.task_id, r.instance)?.definition;
-      const group = d?.kind === 'task' && d.def.task_group ? store.defs.byName(d.def.task_group, r.instance)?.definition : undefined;
+      const d = (await store.defs.byExtId('task', r.task_id, r.instance))?.definition;
+      const group = d?.kind === 'task' && d.def.task_group ? (await store.defs.byName(d.def.task_group, r.instance))?.definition : undefined;
       zone = (d?.kind === 'task' ? d.def.timezone : undefined) ?? (group?.kind === 'group' ? group.def.timezone : undefined) ?? fallback;
       cache.set(k, zone);
     }

@@ -15,17 +15,17 @@ export interface ControlAck {
 
 /** Send `request`; resolves with the daemon's answer, or throws NO_DAEMON once `waitMs` passes unanswered. */
 export async function sendRequest(store: Store, request: ControlRequest, waitMs: number = DEFAULTS.ackWaitMs, clock: Clock = systemClock): Promise<ControlAck> {
-  const daemon = liveDaemon(store);
+  const daemon = await liveDaemon(store);
   const { kind, target, args } = encode(request);
-  const id = store.commands.enqueue(kind, target, args);
+  const id = await store.commands.enqueue(kind, target, args);
   const deadline = clock.now() + waitMs;
   for (;;) {
-    const c = store.commands.get(id)!;
+    const c = (await store.commands.get(id))!;
     if (c.acked_at !== null) return { ok: c.ok === 1, message: c.message ?? '', result: c.result ? (JSON.parse(c.result) as Record<string, unknown>) : {} };
     if (clock.now() >= deadline) break;
     await sleep(clock, daemon ? 25 : 100);
   }
-  store.commands.withdraw(id);
+  await store.commands.withdraw(id);
   throw new EasyTaskError(
     'NO_DAEMON',
     daemon

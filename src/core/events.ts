@@ -45,3 +45,12 @@ export interface NewEvent {
 export interface StoredEvent extends NewEvent {
   seq: number;
 }
+
+/** The event types that end a run. */
+export const RUN_END_TYPES: readonly EventType[] = ['run.succeeded', 'run.failed', 'run.terminated', 'run.rejected'];
+
+/** Every task.* and group.* event type: a definition changed. */
+export const DEFINITION_EVENT_TYPES: readonly DefinitionEventType[] = [
+  'task.created', 'task.updated', 'task.deleted', 'task.enabled', 'task.disabled',
+  'group.created', 'group.updated', 'group.deleted', 'group.enabled', 'group.disabled',
+];

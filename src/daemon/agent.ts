@@ -1,14 +1,14 @@
 // The local agent: accepts TRIGGER runs for its queues, runs attempts, records results and retries.
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
-import { EasyTaskError } from '../core/errors.js';
+import type { Timer } from '../core/clock.js';
 import { FINAL_STATES } from '../core/states.js';
-import { runScope } from '../store/events.js';
 import type { TaskDef } from '../core/task.js';
 import { prepareAttempt, startAttempt, type AttemptHandle, type StartAttempt, type AttemptResult, type OutputProgress, type TerminateReason } from '../agent/index.js';
-import type { RunRow, Store } from '../store/index.js';
+import { runScope, type Acceptance, type RunRow, type Store, type TransitionRequest } from '../store/index.js';
 import { verdict, type Settlement } from './attempt-verdict.js';
-import { recordEnd, recordStart, type StartRecord } from './attempt-records.js';
+import { endRecord, startedProcess, type StartRecord } from './attempt-records.js';
+import { movedMeanwhile } from './trigger.js';
 import { retryDelayMs } from './retry.js';
 import { KeptEnds } from './kept-ends.js';
 
@@ -48,6 +48,8 @@ interface Live {
   unrecorded?: Spawned;
   /** How its process ended, once it has: a failure to record that is retried, never taken for a spawn error. */
   ended?: AttemptResult;
+  /** Its run.output events, appended in order. */
+  outputs: Promise<void>;
 }
 
 /** A process that started, to be recorded RUNNING. */
@@ -66,8 +68,10 @@ export class LocalAgent {
   /** Started processes not yet recorded RUNNING: those that start in one turn of the event loop share one commit. */
   private spawned: Spawned[] = [];
   private spawnedFlush: NodeJS.Immediate | undefined;
+  /** The commit of recorded starts under way, if any. */
+  private startsWriting: Promise<void> | undefined;
   /** A retry of starts whose commit failed as a whole (e.g. the database was locked). */
-  private spawnedRetry: NodeJS.Timeout | undefined;
+  private spawnedRetry: Timer | undefined;
   /** Ends the store refused (disk full, locked), by run: tried again with backoff while the agent lives. */
   private readonly kept: KeptEnds<Live>;
   /** The daemon's environment, read once (process.env is slow to copy, and it does not change). */
@@ -87,7 +91,10 @@ export class LocalAgent {
       refused: (id, err) => this.opts.storeFault?.(`recording the end of run ${id}`, err),
       written: (k) => {
         const id = k.entry.run.id;
-        this.opts.log?.(`recorded the end of run ${id} (${this.store.runs.get(id)?.state ?? 'gone'}), kept since the store refused it, after ${k.tries} ${k.tries === 1 ? 'try' : 'tries'}`);
+        void this.store.runs.get(id).then(
+          (r) => this.opts.log?.(`recorded the end of run ${id} (${r?.state ?? 'gone'}), kept since the store refused it, after ${k.tries} ${k.tries === 1 ? 'try' : 'tries'}`),
+          () => undefined,
+        );
       },
     });
   }
@@ -117,34 +124,49 @@ export class LocalAgent {
   /** The queues this agent serves, so runs for other hosts never crowd them out. */
   private readonly queues: string[];
 
-  /** Accept what capacity allows: TRIGGER runs and RESTARTING runs whose delay is over. */
-  pump(): void {
+  /**
+   * Accept what capacity allows: TRIGGER runs and RESTARTING runs whose delay is over, accepted
+   * together (one commit for a burst) and started once that is committed. A run whose task was
+   * deleted is recorded as it ends instead.
+   */
+  async pump(): Promise<void> {
     const free = this.freeSlots;
     if (free === 0) return;
     const now = this.clock.now();
-    const want = free + this.live.size;
-    // Two ordered index scans (runs_by_state_slot) instead of one OR that would sort every TRIGGER run.
-    const triggered = this.store.runs.triggeredOn(this.queues, want);
-    const retries = this.store.runs.retriesDueOn(this.queues, now, want);
-    const ready = retries.length === 0 ? triggered : [...triggered, ...retries].sort((a, b) => a.slot - b.slot || a.id - b.id);
-    if (ready.length === 0) return;
-    // Claimed in one transaction (one commit for a burst); started once it is committed.
-    const claimed: { run: RunRow; resolved: Resolved }[] = [];
-    const ended: RunRow[] = [];
-    this.store.tx(() => {
-      for (const run of ready) {
-        if (claimed.length >= free) break;
-        if (this.live.has(run.id)) continue;
-        const c = this.claim(run);
-        if (c && 'ended' in c) ended.push(c.ended);
-        else if (c) claimed.push(c);
+    const ready = await this.store.runs.claimable(this.queues, now, free + this.live.size);
+    const accepts: Acceptance[] = [];
+    const resolvedOf = new Map<number, Resolved>();
+    const gone: TransitionRequest[] = [];
+    for (const run of ready) {
+      if (accepts.length >= free) break;
+      if (this.live.has(run.id)) continue;
+      const resolved = this.tasks.task(run);
+      if (resolved) {
+        accepts.push({ run, host: this.opts.host, at: now });
+        resolvedOf.set(run.id, resolved);
+      } else if (run.state === 'TRIGGER') {
+        gone.push({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
+      } else {
+        gone.push({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
       }
-    });
-    for (const c of claimed) {
-      this.notify(this.opts.onAccepted, c.run);
-      this.launch(c.run, c.resolved);
     }
-    for (const run of ended) this.notify(this.opts.onSettled, run);
+    if (accepts.length === 0 && gone.length === 0) return;
+    const [accepted, ended] = await Promise.all([this.store.attempts.accept(accepts), this.store.runs.transitionEach(gone)]);
+    accepted.forEach((o, i) => {
+      const id = accepts[i]!.run.id;
+      if (!o.ok) return this.refusedClaim(id, o.error);
+      if (this.live.has(id)) return;
+      this.notify(this.opts.onAccepted, o.value);
+      this.launch(o.value, resolvedOf.get(id)!);
+    });
+    ended.forEach((o, i) => (o.ok ? this.notify(this.opts.onSettled, o.value) : this.refusedClaim(gone[i]!.runId, o.error)));
+  }
+
+  /** Accepting a run was refused: moved meanwhile (left alone), or a store fault (tried again on the next pass). */
+  private refusedClaim(runId: number, err: Error): void {
+    if (movedMeanwhile(err)) return;
+    if (this.opts.storeFault?.(`accepting run ${runId}`, err)) return;
+    this.opts.log?.(`error: accepting run ${runId}: ${err.message}`);
   }
 
   /** Tell the daemon about a run; its errors are logged, never the agent's. */
@@ -157,41 +179,13 @@ export class LocalAgent {
   }
 
   /** The earliest RESTARTING due time on a served queue, so the loop can wake for it. */
-  nextRetryDue(): number | undefined {
+  nextRetryDue(): Promise<number | undefined> {
     return this.store.runs.nextRetryOn(this.queues);
-  }
-
-  /** Inside a transaction: STARTED (attempt n) when the run can go, else recorded as it ends (its task was deleted). */
-  private claim(run: RunRow): { run: RunRow; resolved: Resolved } | { ended: RunRow } | undefined {
-    const resolved = this.tasks.task(run);
-    const now = this.clock.now();
-    const attempt = run.attempt + 1;
-    try {
-      return this.store.tx(() => {
-        if (!resolved) {
-          if (run.state === 'TRIGGER') return { ended: this.store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version }) };
-          return { ended: this.store.runs.transitionInTx({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version }) };
-        }
-        const r = this.store.runs.transitionInTx({
-          runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
-          patch: { attempt, host: this.opts.host, due_at: null, ...(run.started_at === null ? { started_at: now } : {}) },
-          data: { host: this.opts.host, attempt, max_attempts: run.max_attempts },
-        });
-        this.store.attempts.begin(run.id, attempt, now);
-        return { run: r, resolved };
-      });
-    } catch (err) {
-      if (err instanceof EasyTaskError && (err.code === 'CONFLICT' || err.code === 'ILLEGAL_TRANSITION')) return undefined; // moved meanwhile
-      // Rolled back alone (a savepoint): the other runs are still accepted, this one is tried again.
-      if (this.opts.storeFault?.(`accepting run ${run.id}`, err)) return undefined;
-      this.opts.log?.(`error: accepting run ${run.id}: ${(err as Error).message}`);
-      return undefined;
-    }
   }
 
   /** Start a claimed (committed STARTED) run's attempt. */
   private launch(accepted: RunRow, resolved: Resolved): void {
-    const entry: Live = { run: accepted };
+    const entry: Live = { run: accepted, outputs: Promise.resolve() };
     this.live.set(accepted.id, entry);
     entry.done = this.execute(entry, resolved.task, resolved.timezone).catch((err) => this.crashed(entry, err));
   }
@@ -199,8 +193,8 @@ export class LocalAgent {
   private async execute(entry: Live, task: TaskDef, timezone: string): Promise<void> {
     const run = entry.run;
     const prep = await prepareAttempt({ task, runId: run.id, attempt: run.attempt, triggerAt: run.slot, timezone, home: this.opts.home, processEnv: runEnvironment(this.baseEnv, run, this.opts.home) });
-    if (!prep.ok) return this.conclude(entry, { kind: 'unstarted', reason: prep.reason, message: prep.message });
-    if (entry.pendingTerminate) return this.conclude(entry, { kind: 'unstarted', reason: entry.pendingTerminate, message: 'terminated before it started' });
+    if (!prep.ok) return await this.conclude(entry, { kind: 'unstarted', reason: prep.reason, message: prep.message });
+    if (entry.pendingTerminate) return await this.conclude(entry, { kind: 'unstarted', reason: entry.pendingTerminate, message: 'terminated before it started' });
     const spec = { ...prep.spec, killGraceSeconds: this.opts.killGraceSeconds };
     let outputs = 0;
     entry.handle = (this.opts.start ?? startAttempt)(spec, {
@@ -210,13 +204,13 @@ export class LocalAgent {
     });
     if (entry.pendingTerminate) entry.handle.terminate(entry.pendingTerminate);
     entry.ended = await entry.handle.result;
-    this.conclude(entry, { kind: 'result', result: entry.ended });
+    await this.conclude(entry, { kind: 'result', result: entry.ended });
   }
 
   /** Record how an attempt ended; when the store refuses it, keep it and write it once the store takes it. */
-  private conclude(entry: Live, how: Settlement): void {
+  private async conclude(entry: Live, how: Settlement): Promise<void> {
     try {
-      this.settle(entry, how);
+      await this.settle(entry, how);
     } catch (err) {
       this.keepEnd(entry, how, err);
     }
@@ -242,7 +236,7 @@ export class LocalAgent {
   }
 
   /** Try every kept end now (the daemon calls this before a pass, and when the store is back). True when none is left. */
-  writeKeptEnds(): boolean {
+  writeKeptEnds(): Promise<boolean> {
     return this.kept.writeAll();
   }
 
@@ -258,58 +252,78 @@ export class LocalAgent {
     this.spawnedFlush ??= setImmediate(() => this.recordStarted());
   }
 
+  /**
+   * Wait for any commit of starts under way, then try the starts still waiting once: RUNNING comes
+   * before output and ends. A start the store refuses stays for the retry (settle writes it with its
+   * end); trying again at once would spin while the store refuses writes.
+   */
+  private async flushStarts(): Promise<void> {
+    if (this.startsWriting) await this.startsWriting;
+    if (this.spawned.length) this.recordStarted();
+    await this.startsWriting;
+  }
+
   private recordStarted(): void {
     clearImmediate(this.spawnedFlush);
     this.spawnedFlush = undefined;
+    if (this.startsWriting) return; // the commit under way takes the rest when it is done
     const batch = this.spawned.splice(0);
     if (batch.length === 0) return;
-    const recorded = new Map<Spawned, RunRow>();
+    this.startsWriting = this.writeStarts(batch).finally(() => {
+      this.startsWriting = undefined;
+      if (this.spawned.length && !this.spawnedRetry) this.spawnedFlush ??= setImmediate(() => this.recordStarted());
+    });
+  }
+
+  private async writeStarts(batch: Spawned[]): Promise<void> {
     const failed = (s: Spawned, err: unknown) => {
       if (this.opts.storeFault?.(`recording the start of run ${s.entry.run.id}`, err)) return; // reported once per state change
       this.opts.log?.(`error: recording the start of run ${s.entry.run.id}: ${(err as Error).message}`);
     };
+    let outcomes;
     try {
-      this.store.tx(() => {
-        for (const s of batch) {
-          try {
-            recorded.set(s, this.store.tx(() => recordStart(this.store, s))); // a savepoint: one failure stays its own
-          } catch (err) {
-            failed(s, err);
-          }
-        }
-      });
+      outcomes = await this.store.attempts.started(batch.map(startedProcess));
     } catch (err) {
       // Nothing was written: try again in a second. A start that ends before then is recorded
       // with its end (settle), so a process that ran is never taken for one that did not.
-      recorded.clear();
       for (const s of batch) failed(s, err);
       const waiting = batch.filter((s) => this.live.get(s.entry.run.id) === s.entry && s.entry.unrecorded === s);
       this.spawned.unshift(...waiting);
-      this.spawnedRetry ??= setTimeout(() => {
+      this.spawnedRetry ??= this.clock.after(1000, () => {
         this.spawnedRetry = undefined;
         this.recordStarted();
-      }, 1000).unref();
+      }).unref();
+      return;
     }
-    if (recorded.size) this.opts.storeOk?.();
-    for (const [s, run] of recorded) {
-      s.entry.run = run;
+    let any = false;
+    outcomes.forEach((o, i) => {
+      const s = batch[i]!;
+      if (!o.ok) return failed(s, o.error);
+      any = true;
+      s.entry.run = o.value;
       s.entry.unrecorded = undefined;
-      this.notify(this.opts.onStarted, run);
-    }
+      this.notify(this.opts.onStarted, o.value);
+    });
+    if (any) this.opts.storeOk?.();
   }
 
   private outputEvent(run: RunRow, p: OutputProgress, n: number): void {
-    if (this.spawned.length) this.recordStarted(); // run.started comes first
-    try {
-      this.appendOutput(run, p, n);
-    } catch (err) {
-      // Progress only: the next report (or the end) carries the counts. Never thrown into the output pipe's handler.
-      if (!this.opts.storeFault?.(`recording the output of run ${run.id}`, err)) this.opts.log?.(`error: recording the output of run ${run.id}: ${(err as Error).message}`);
-    }
+    const entry = this.live.get(run.id);
+    const write = async () => {
+      await this.flushStarts(); // run.started comes first
+      try {
+        await this.appendOutput(run, p, n);
+      } catch (err) {
+        // Progress only: the next report (or the end) carries the counts. Never thrown into the output pipe's handler.
+        if (!this.opts.storeFault?.(`recording the output of run ${run.id}`, err)) this.opts.log?.(`error: recording the output of run ${run.id}: ${(err as Error).message}`);
+      }
+    };
+    if (entry) entry.outputs = entry.outputs.then(write);
+    else void write();
   }
 
-  private appendOutput(run: RunRow, p: OutputProgress, n: number): void {
-    this.store.events.append({
+  private async appendOutput(run: RunRow, p: OutputProgress, n: number): Promise<void> {
+    await this.store.events.append({
       key: `run:${run.id}:a${run.attempt}:output:${n}`,
       type: 'run.output',
       time: this.clock.now(),
@@ -333,14 +347,14 @@ export class LocalAgent {
     for (;;) {
       const waiting = [...this.live.values()].filter((e) => !this.kept.has(e.run.id));
       if (waiting.length === 0) break;
-      await Promise.all(waiting.map((e) => e.done));
+      await Promise.all(waiting.map((e) => e.done ?? Promise.resolve()));
     }
-    this.leaveKeptEnds();
+    await this.leaveKeptEnds();
   }
 
   /** At shutdown: one last try at each kept end; what the store still refuses is left to crash recovery. */
-  private leaveKeptEnds(): void {
-    for (const entry of this.kept.release()) {
+  private async leaveKeptEnds(): Promise<void> {
+    for (const entry of await this.kept.release()) {
       this.live.delete(entry.run.id);
       this.opts.log?.(`error: the end of run ${entry.run.id} could not be written before shutdown; left to crash recovery (the next daemon records it lost, or retries it)`);
     }
@@ -350,14 +364,15 @@ export class LocalAgent {
   private async crashed(entry: Live, err: unknown): Promise<void> {
     // A process that ran and ended is never taken for a spawn error: that would run the command twice.
     if (entry.ended) return this.conclude(entry, { kind: 'result', result: entry.ended });
-    this.conclude(entry, { kind: 'unstarted', reason: 'spawn_error', message: (err as Error).message ?? String(err) });
+    await this.conclude(entry, { kind: 'unstarted', reason: 'spawn_error', message: (err as Error).message ?? String(err) });
   }
 
-  private settle(entry: Live, how: Settlement, at?: number): void {
-    if (this.spawned.length) this.recordStarted(); // RUNNING is recorded before the attempt's end
+  private async settle(entry: Live, how: Settlement, at?: number): Promise<void> {
+    await this.flushStarts(); // RUNNING is recorded before the attempt's end
+    await entry.outputs; // and its output reports
     const now = at ?? this.clock.now();
     const run = entry.run;
-    const current = this.store.runs.get(run.id);
+    const current = await this.store.runs.get(run.id);
     if (!current || FINAL_STATES.includes(current.state)) {
       this.live.delete(run.id); // already recorded (or gone): settling twice must not fail
       return;
@@ -369,10 +384,7 @@ export class LocalAgent {
     const retry = v.retriable && run.attempt < run.max_attempts;
     const task = this.tasks.task(run)?.task;
     const retryInMs = retry ? retryDelayMs(task?.retry_delay ?? DEFAULTS.retryDelaySeconds, run.attempt, this.opts.random) : undefined;
-    this.store.tx(() => {
-      if (unrecorded) recordStart(this.store, unrecorded);
-      recordEnd(this.store, run, how, v, now, retryInMs);
-    });
+    await this.store.attempts.ended({ ...(unrecorded ? { start: startedProcess(unrecorded) } : {}), ...endRecord(run, how, v, now, retryInMs) });
     entry.unrecorded = undefined;
     this.live.delete(run.id);
     this.opts.storeOk?.();

@@ -3,7 +3,7 @@
 // SQLite checkpoints (with an fsync) inside whichever commit crosses its threshold, and that commit
 // can be the one at a fire instant. The daemon checkpoints when nothing is running and its next
 // wake is a while off; SQLite's own threshold stays as the backstop for a daemon never quiet.
-import type { Clock } from '../core/clock.js';
+import type { Clock, Timer } from '../core/clock.js';
 import type { Store } from '../store/index.js';
 
 /** A checkpoint is tried this long after a pass, once what it committed was reported. */
@@ -17,11 +17,11 @@ export interface QuietCheckpointOptions {
   /** When the loop next wakes on its own (undefined: nothing timed is ahead). */
   nextWakeAt(): number | undefined;
   /** Runs the checkpoint, logging rather than throwing. */
-  guard(what: string, fn: () => void): void;
+  guard(what: string, fn: () => Promise<void>): Promise<void>;
 }
 
 export class QuietCheckpoints {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   /** Checkpoints run, and the last event sequence a completed one covered (for tests). */
   count = 0;
   coveredSeq = -1;
@@ -35,27 +35,26 @@ export class QuietCheckpoints {
   /** After a pass: try a checkpoint a moment later. */
   arm(): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.after(CHECKPOINT_AFTER_MS, () => {
       this.timer = undefined;
-      this.opts.guard('checkpointing the store', () => this.checkpointIfQuiet());
-    }, CHECKPOINT_AFTER_MS);
-    this.timer.unref();
+      void this.opts.guard('checkpointing the store', () => this.checkpointIfQuiet());
+    }).unref();
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
-  private checkpointIfQuiet(): void {
+  private async checkpointIfQuiet(): Promise<void> {
     if (this.opts.busy()) return;
     const next = this.opts.nextWakeAt();
     if (next !== undefined && next - this.clock.now() < QUIET_MS) return;
-    const seq = this.store.events.lastSeq();
+    const seq = await this.store.events.lastSeq();
     if (seq === this.coveredSeq) return;
-    const [r] = this.store.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+    const complete = await this.store.checkpoint();
     this.count++;
     // A reader holding an older snapshot stops a passive checkpoint short: the next quiet moment finishes it.
-    if (r && r.checkpointed >= r.log) this.coveredSeq = seq;
+    if (complete) this.coveredSeq = seq;
   }
 }

@@ -1,10 +1,14 @@
 // The shutdown grace: how long running attempts get to finish, which a second signal cuts short.
+import type { Clock } from '../core/clock.js';
 
 export class Grace {
   private ended = false;
   private resolve: (() => void) | undefined;
 
-  constructor(private readonly seconds: number) {}
+  constructor(
+    private readonly seconds: number,
+    private readonly clock: Clock,
+  ) {}
 
   /** The grace has run out or was cut short. */
   get over(): boolean {
@@ -24,7 +28,7 @@ export class Grace {
     return new Promise((resolve) => {
       if (this.ended) return resolve();
       this.resolve = resolve;
-      setTimeout(() => this.end(), this.seconds * 1000).unref();
+      this.clock.after(this.seconds * 1000, () => this.end()).unref();
     });
   }
 }

@@ -1,12 +1,11 @@
 // Group workflows: a cycle starts one run per active member and advances as member runs change.
-import { sql } from '../store/statements.js';
 import type { Clock } from '../core/clock.js';
 import { atomsOf, evaluate, parseDependency, type Expr, type Truth } from '../core/dependency.js';
-import { EasyTaskError } from '../core/errors.js';
 import { FINAL_STATES, isFinal, STATE_LETTERS, type RunState } from '../core/states.js';
-import type { GroupDef, TaskDef } from '../core/task.js';
-import type { GroupRunRow, RunRow, Store } from '../store/index.js';
-import { isFrozen, triggerPatch } from './trigger.js';
+import type { TaskDef } from '../core/task.js';
+import type { GroupRunRow, RunRow, Store, TransitionRequest } from '../store/index.js';
+import type { DefinitionCache } from './definition-cache.js';
+import { isFrozen, movedMeanwhile, triggerPatch } from './trigger.js';
 
 /** What an atom sees of a member or upstream group: its state, or IDLE when it has no run. */
 type Seen = RunState | 'IDLE';
@@ -48,7 +47,7 @@ interface Shape {
 /** Letters of states a member enters or leaves by the agent's hand, not the engine's. */
 const LIVE_LETTERS = new Set(['Z', 'D', 'R', 'G']);
 
-function shapeOf(members: TaskDef[]): Shape {
+function shapeOf(members: readonly TaskDef[]): Shape {
   const shape: Shape = { members: new Map(members.map((t) => [t.name, t])), dependants: new Map(), upstream: new Map(), watchedLive: new Set() };
   for (const task of members) {
     const expr = exprOf(task.dependency);
@@ -85,6 +84,13 @@ interface Cycle {
 
 const isFinalSeen = (s: Seen | undefined): boolean => s !== undefined && s !== 'IDLE' && isFinal(s);
 
+/** Which of a cycle's skipped members modify-status releases, and whether the finished cycle reopens. */
+export interface ReleasePlan {
+  groupRunId: number;
+  runs: number[];
+  reopen: boolean;
+}
+
 export class GroupEngine {
   private readonly dirty = new Set<number>();
   /** Each group's members and their graph, read once per definition change rather than on every transition. */
@@ -95,6 +101,7 @@ export class GroupEngine {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly defs: DefinitionCache,
   ) {}
 
   /** Definitions changed: forget the cached members and cycles. */
@@ -106,14 +113,14 @@ export class GroupEngine {
   private shapeOf(group: string, instance: string): Shape {
     const key = `${instance}/${group}`;
     let shape = this.shapes.get(key);
-    if (!shape) this.shapes.set(key, (shape = shapeOf(this.store.defs.membersOf(group, instance))));
+    if (!shape) this.shapes.set(key, (shape = shapeOf(this.defs.membersOf(group, instance))));
     return shape;
   }
 
-  /** Re-examine every open cycle from the store (at start-up and after outside changes). */
-  markAll(): void {
+  /** Examine every open cycle from the store (at start-up). */
+  async markAll(): Promise<void> {
     this.cycles.clear();
-    for (const g of this.store.groupRuns.inStates(['ACTIVE', 'RUNNING'])) this.dirty.add(g.id);
+    for (const g of await this.store.groupRuns.inStates(['ACTIVE', 'RUNNING'])) this.dirty.add(g.id);
   }
 
   /** A member run changed: its cycle may move on. */
@@ -137,7 +144,7 @@ export class GroupEngine {
     return true;
   }
 
-  /** Re-examine one cycle from the store (a new cycle, or one changed from outside). */
+  /** Examine one cycle from the store again (a new cycle, or one changed by a command). */
   mark(groupRunId: number): void {
     this.cycles.delete(groupRunId);
     this.dirty.add(groupRunId);
@@ -147,8 +154,6 @@ export class GroupEngine {
   private budget = Infinity;
   /** Cycles whose triggers the budget cut off: marked again when advance() returns. */
   private readonly deferred = new Set<number>();
-  /** The store's data_version when last looked at: it moves when another process commits. */
-  private dataVersion = -1;
 
   /**
    * Advance every marked cycle until nothing more changes. At most `budget` members are triggered:
@@ -156,43 +161,32 @@ export class GroupEngine {
    * waiting for hundreds of transitions. Skips and ends are not held back by the budget. Returns
    * true when triggers are left for the next call.
    */
-  advance(budget = Infinity): boolean {
+  async advance(budget = Infinity): Promise<boolean> {
     this.budget = budget;
-    // Another process (a CLI disable or delete) may have moved member runs: read the cycles again.
-    const version = this.store.dataVersion();
-    if (version !== this.dataVersion) {
-      this.dataVersion = version;
-      this.cycles.clear();
-    }
     while (this.dirty.size) {
       const [id] = this.dirty;
       this.dirty.delete(id!);
       let ended: boolean;
       try {
-        ended = this.store.tx(() => this.advanceOne(id!));
+        ended = await this.advanceOne(id!);
       } catch (err) {
-        this.cycles.delete(id!); // what it holds may have been rolled back
+        this.cycles.delete(id!); // what it holds may not be what the store has
         this.dirty.add(id!); // and it is looked at again next time
         for (const d of this.deferred) this.dirty.add(d);
         this.deferred.clear();
         throw err;
       }
       // A cycle that ended may be what a waiting group depends on.
-      if (ended) for (const g of this.store.groupRuns.inStates(['ACTIVE'])) this.dirty.add(g.id);
+      if (ended) for (const g of await this.store.groupRuns.inStates(['ACTIVE'])) this.dirty.add(g.id);
     }
     for (const d of this.deferred) this.dirty.add(d);
     this.deferred.clear();
     return this.dirty.size > 0;
   }
 
-  private groupDef(g: GroupRunRow): GroupDef | undefined {
-    const d = this.store.defs.byExtId('group', g.gid, g.instance)?.definition;
-    return d?.kind === 'group' ? d.def : undefined;
-  }
-
   /** Returns true when the cycle reached a final state. */
-  private advanceOne(id: number): boolean {
-    const g = this.store.groupRuns.get(id);
+  private async advanceOne(id: number): Promise<boolean> {
+    const g = await this.store.groupRuns.get(id);
     if (!g || (g.state !== 'ACTIVE' && g.state !== 'RUNNING')) {
       this.cycles.delete(id);
       return false;
@@ -202,33 +196,38 @@ export class GroupEngine {
   }
 
   /** A cycle waits until the groups it depends on, for the same business date, satisfy it. */
-  private startWhenReady(g: GroupRunRow): boolean {
-    const def = this.groupDef(g);
+  private async startWhenReady(g: GroupRunRow): Promise<boolean> {
+    const def = this.defs.groupById(g.gid, g.instance);
     const expr = exprOf(def?.dependency);
     const now = this.clock.now();
     if (expr && g.origin !== 'force') {
-      const v = evaluate(expr, (letter, name) => atomTruth(letter, this.store.groupRuns.forDate(name, g.instance, g.business_date ?? '')?.state as Seen | undefined));
+      const seen = new Map<string, Seen | undefined>();
+      for (const { name } of atomsOf(expr)) {
+        if (!seen.has(name)) seen.set(name, (await this.store.groupRuns.forDate(name, g.instance, g.business_date ?? ''))?.state as Seen | undefined);
+      }
+      const v = evaluate(expr, (letter, name) => atomTruth(letter, seen.get(name)));
       if (v === undefined) return false;
       if (v === false) {
-        this.store.groupRuns.transition(g.id, 'group_run.skipped', 'SKIPPED', { reason: 'dependency', ended_at: now }, { dependency: def?.dependency });
+        await this.store.groupRuns.transition(g.id, 'group_run.skipped', 'SKIPPED', { reason: 'dependency', ended_at: now }, { dependency: def?.dependency });
         return true;
       }
     }
-    this.store.groupRuns.transition(g.id, 'group_run.started', 'RUNNING', { started_at: now });
-    for (const m of this.shapeOf(g.group_name, g.instance).members.values()) {
-      if (!m.active) continue;
-      this.store.runs.create({
-        task_id: m.tid, task_name: m.name, instance: m.instance, slot: g.slot, origin: 'group',
+    const members = [...this.shapeOf(g.group_name, g.instance).members.values()].filter((m) => m.active);
+    await this.store.groupRuns.start(
+      g.id,
+      members.map((m) => ({
+        task_id: m.tid, task_name: m.name, instance: m.instance, slot: g.slot, origin: 'group' as const,
         max_attempts: 1 + m.retry_attempts, queue: m.run_on_host, business_date: g.business_date ?? undefined, group_run_id: g.id,
-      });
-    }
+      })),
+      now,
+    );
     this.cycles.delete(g.id);
     return this.advanceMembers({ ...g, state: 'RUNNING' });
   }
 
   /** The cycle as the store has it: every member run, and every ACTIVE one queued for evaluation. */
-  private load(g: GroupRunRow): Cycle {
-    const runs = sql(this.store.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
+  private async load(g: GroupRunRow): Promise<Cycle> {
+    const runs = await this.store.runs.ofGroupRun(g.id);
     const shape = this.shapeOf(g.group_name, g.instance);
     const c: Cycle = { shape, seen: new Map(), runs: new Map(), names: new Map(), open: 0, queue: new Set(), changed: new Set() };
     for (const name of shape.members.keys()) c.seen.set(name, 'IDLE');
@@ -244,8 +243,8 @@ export class GroupEngine {
   }
 
   /** Read a member run's state from the store into the cycle; false when the run is gone. */
-  private refresh(c: Cycle, name: string, id: number): boolean {
-    const row = sql(this.store.db, 'SELECT state FROM runs WHERE id = ?').get(id) as { state: RunState } | undefined;
+  private async refresh(c: Cycle, name: string, id: number): Promise<boolean> {
+    const row = await this.store.runs.get(id);
     if (!row) return false;
     this.setState(c, name, row.state);
     return true;
@@ -262,20 +261,23 @@ export class GroupEngine {
 
   /**
    * Trigger members whose expression holds, skip those whose can no longer hold, end the cycle when
-   * all are final. Only members whose upstream changed since the last pass are evaluated.
+   * all are final. Only members whose upstream changed since the last pass are evaluated. The moves
+   * are decided in memory and written together, each its own unit; a member another writer moved
+   * meanwhile makes the cycle be read again.
    */
-  private advanceMembers(g: GroupRunRow): boolean {
+  private async advanceMembers(g: GroupRunRow): Promise<boolean> {
     const now = this.clock.now();
-    const c = this.cycles.get(g.id) ?? this.load(g);
+    const c = this.cycles.get(g.id) ?? (await this.load(g));
     for (const id of c.changed) {
       const name = c.names.get(id);
-      if (name === undefined || !this.refresh(c, name, id)) {
+      if (name === undefined || !(await this.refresh(c, name, id))) {
         this.cycles.delete(g.id); // not a run this cycle knows: read it again
         return this.advanceMembers(g);
       }
     }
     c.changed.clear();
     const { members } = c.shape;
+    const moves: TransitionRequest[] = [];
     let cut = false;
     for (const name of c.queue) {
       if (c.seen.get(name) !== 'ACTIVE') {
@@ -285,7 +287,7 @@ export class GroupEngine {
       // An upstream member the agent may have moved since (claimed, started, retried) is read again.
       for (const u of c.shape.upstream.get(name) ?? []) {
         const run = c.runs.get(u);
-        if (run && !isFinalSeen(c.seen.get(u))) this.refresh(c, u, run.id);
+        if (run && !isFinalSeen(c.seen.get(u)) && !moves.some((m) => m.runId === run.id)) await this.refresh(c, u, run.id);
       }
       const r = c.runs.get(name)!;
       const task = members.get(name);
@@ -300,49 +302,49 @@ export class GroupEngine {
         continue;
       }
       c.queue.delete(name);
-      try {
-        if (v && isFrozen(this.store, r)) {
-          this.setState(c, name, this.store.runs.transitionInTx({ runId: r.id, event: 'run.frozen', to: 'FROZEN', data: { date: r.business_date } }).state);
-          continue;
-        }
-        const next = v
-          ? this.store.runs.transitionInTx({ runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) })
-          : this.store.runs.transitionInTx({ runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'dependency', ended_at: now }, data: { dependency: task?.dependency } });
-        if (v) this.budget--;
-        this.setState(c, name, next.state);
-      } catch (err) {
-        if (!(err instanceof EasyTaskError) || (err.code !== 'CONFLICT' && err.code !== 'ILLEGAL_TRANSITION')) throw err;
-        // Another process moved the run meanwhile (a disable, a delete): read the cycle again.
-        this.cycles.delete(g.id);
-        this.deferred.add(g.id);
-        return false;
-      }
+      let move: TransitionRequest;
+      if (v && (await isFrozen(this.store, r))) move = { runId: r.id, event: 'run.frozen', to: 'FROZEN', data: { date: r.business_date } };
+      else if (v) {
+        move = { runId: r.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) };
+        this.budget--;
+      } else move = { runId: r.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'dependency', ended_at: now }, data: { dependency: task?.dependency } };
+      moves.push(move);
+      this.setState(c, name, move.to);
+    }
+    const outcomes = await this.store.runs.transitionEach(moves);
+    const refused = outcomes.find((o) => !o.ok);
+    if (refused && !refused.ok) {
+      if (!movedMeanwhile(refused.error)) throw refused.error;
+      // Another writer moved a member meanwhile: read the cycle again on the next pass.
+      this.cycles.delete(g.id);
+      this.deferred.add(g.id);
+      return false;
     }
     if (cut) this.deferred.add(g.id);
     if (c.open > 0) return false;
     this.cycles.delete(g.id);
     const failed = [...c.runs.keys()].filter((name) => !['SUCCESS', 'SKIPPED'].includes(c.seen.get(name)!));
-    if (failed.length) this.store.groupRuns.transition(g.id, 'group_run.failed', 'FAILED', { ended_at: now }, { failed });
-    else this.store.groupRuns.transition(g.id, 'group_run.succeeded', 'SUCCESS', { ended_at: now }, { members: c.runs.size });
+    if (failed.length) await this.store.groupRuns.transition(g.id, 'group_run.failed', 'FAILED', { ended_at: now }, { failed });
+    else await this.store.groupRuns.transition(g.id, 'group_run.succeeded', 'SUCCESS', { ended_at: now }, { members: c.runs.size });
     return true;
   }
 
   /**
-   * After modify-status changed a member's final state: members skipped for their dependency whose
-   * expression may hold again wait once more (run.released), and a finished cycle reopens.
+   * modify-status is about to give member `runId` the final state `to`: members skipped for their
+   * dependency whose expression may hold again wait once more (run.released), and a finished cycle
+   * reopens. Undefined when nothing would change.
    */
-  release(groupRunId: number): number[] {
-    const g = this.store.groupRuns.get(groupRunId);
-    if (!g || (g.state !== 'RUNNING' && g.state !== 'SUCCESS' && g.state !== 'FAILED')) return [];
-    this.cycles.delete(g.id); // a member's state changed under it
-    const runs = sql(this.store.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(g.id) as RunRow[];
-    const seen = new Map<string, Seen>(runs.map((r) => [r.task_name, r.state]));
+  async releasePlan(groupRunId: number, runId: number, to: RunState): Promise<ReleasePlan | undefined> {
+    const g = await this.store.groupRuns.get(groupRunId);
+    if (!g || (g.state !== 'RUNNING' && g.state !== 'SUCCESS' && g.state !== 'FAILED')) return undefined;
+    const runs = await this.store.runs.ofGroupRun(g.id);
+    const seen = new Map<string, Seen>(runs.map((r) => [r.task_name, r.id === runId ? to : r.state]));
     const released: number[] = [];
     for (let changed = true; changed; ) {
       changed = false;
       for (const r of runs) {
         if (seen.get(r.task_name) !== 'SKIPPED' || r.reason !== 'dependency' || released.includes(r.id)) continue;
-        const task = this.store.defs.byExtId('task', r.task_id, r.instance)?.definition.def as TaskDef | undefined;
+        const task = this.defs.taskOf(r)?.task;
         const expr = exprOf(task?.dependency);
         if (!expr || evaluate(expr, (letter, name) => atomTruth(letter, seen.get(name))) === false) continue;
         released.push(r.id);
@@ -350,10 +352,7 @@ export class GroupEngine {
         changed = true;
       }
     }
-    if (released.length === 0 && g.state === 'RUNNING') return [];
-    if (g.state !== 'RUNNING') this.store.groupRuns.transition(g.id, 'group_run.reopened', 'RUNNING', { ended_at: null }, { released });
-    for (const id of released) this.store.runs.transitionInTx({ runId: id, event: 'run.released', to: 'ACTIVE', patch: { reason: null, ended_at: null }, data: { by: 'modify-status' } });
-    this.dirty.add(g.id);
-    return released;
+    if (released.length === 0 && g.state === 'RUNNING') return undefined;
+    return { groupRunId: g.id, runs: released, reopen: g.state !== 'RUNNING' };
   }
 }

@@ -9,32 +9,38 @@ export class HealthEvents {
 
   constructor(private readonly store: Store) {}
 
-  degraded(d: Degraded): void {
+  degraded(d: Degraded): Promise<void> {
     this.degradedNotWritten.push({ d, key: `daemon:${process.pid}:${d.since}:degraded:${d.cause}` });
-    this.write();
+    return this.write();
   }
 
-  healthy(d: Degraded, at: number): void {
+  healthy(d: Degraded, at: number): Promise<void> {
     this.healthyNotWritten.push({ d, at, key: `daemon:${process.pid}:${d.since}:healthy` });
-    this.write();
+    return this.write();
   }
 
-  /** Write what is waiting; when the store still refuses, it waits for the next call. */
-  write(): void {
-    if (this.degradedNotWritten.length + this.healthyNotWritten.length === 0) return;
+  /** Write what is waiting, degraded before healthy, as one unit; when the store still refuses, it waits for the next call. */
+  async write(): Promise<void> {
+    const degraded = this.degradedNotWritten;
+    const healthy = this.healthyNotWritten;
+    if (degraded.length + healthy.length === 0) return;
+    this.degradedNotWritten = [];
+    this.healthyNotWritten = [];
     try {
-      this.store.tx(() => {
-        for (const { d, key } of this.degradedNotWritten) {
-          this.store.events.append({ key, type: 'daemon.degraded', time: d.since, instance: 'default', data: { pid: process.pid, cause: d.cause, since: new Date(d.since).toISOString(), code: d.code, message: d.message, while: d.while } });
-        }
-        for (const { d, at, key } of this.healthyNotWritten) {
-          this.store.events.append({ key, type: 'daemon.healthy', time: at, instance: 'default', data: { pid: process.pid, cause: d.cause, since: new Date(d.since).toISOString(), code: d.code, degraded_ms: at - d.since } });
-        }
-      });
-      this.degradedNotWritten = [];
-      this.healthyNotWritten = [];
+      await this.store.events.appendAll([
+        ...degraded.map(({ d, key }) => ({
+          key, type: 'daemon.degraded' as const, time: d.since, instance: 'default',
+          data: { pid: process.pid, cause: d.cause, since: new Date(d.since).toISOString(), code: d.code, message: d.message, while: d.while },
+        })),
+        ...healthy.map(({ d, at, key }) => ({
+          key, type: 'daemon.healthy' as const, time: at, instance: 'default',
+          data: { pid: process.pid, cause: d.cause, since: new Date(d.since).toISOString(), code: d.code, degraded_ms: at - d.since },
+        })),
+      ]);
     } catch {
       // the store still refuses writes: tried again when it is back
+      this.degradedNotWritten.unshift(...degraded);
+      this.healthyNotWritten.unshift(...healthy);
     }
   }
 }

@@ -25,7 +25,7 @@ export class Heartbeat {
    * on a busy store, wait for it): then it is written with that pass's report, a few tens of
    * milliseconds later. It is never put off past two intervals.
    */
-  beat(): void {
+  async beat(): Promise<void> {
     const now = this.clock.now();
     if (!beatNow(now, this.nextWakeAt(), this.lastAt)) {
       this.owed = true;
@@ -36,7 +36,7 @@ export class Heartbeat {
     this.owed = false;
     this.lastAt = now;
     try {
-      heartbeat(this.store, this.clock, this.health.degraded ?? null);
+      await heartbeat(this.store, this.clock, this.health.degraded ?? null);
     } catch (err) {
       if (this.health.failed('writing the heartbeat', err)) return;
       throw err;
@@ -45,9 +45,9 @@ export class Heartbeat {
   }
 
   /** The store began refusing writes: say so in the row now if it can be written (else the first beat it takes does). */
-  degraded(d: Degraded): void {
+  async degraded(d: Degraded): Promise<void> {
     try {
-      heartbeat(this.store, this.clock, d);
+      await heartbeat(this.store, this.clock, d);
     } catch {
       // written by the first heartbeat the store takes
     }

@@ -15,12 +15,14 @@ export interface KeptEnd<E> {
   at: number;
   tries: number;
   timer?: Timer;
+  /** A write of it is under way (a timer and the daemon may both try). */
+  writing?: boolean;
 }
 
 export interface KeptEndsOptions<E> {
   clock: Clock;
-  /** Write the end; throws when the store still refuses it. */
-  write(k: KeptEnd<E>): void;
+  /** Write the end; rejects when the store still refuses it. */
+  write(k: KeptEnd<E>): Promise<void>;
   /** The store refused a write (a fault is said once, by whoever watches the store's health). */
   refused(runId: number, err: unknown): void;
   /** It went through at last. */
@@ -48,16 +50,16 @@ export class KeptEnds<E extends { run: { id: number } }> {
   }
 
   /** Try every kept end now; true when none is left. */
-  writeAll(): boolean {
-    for (const k of [...this.kept.values()]) this.tryWrite(k);
+  async writeAll(): Promise<boolean> {
+    for (const k of [...this.kept.values()]) await this.tryWrite(k);
     return this.kept.size === 0;
   }
 
   /** One last try at each; returns the entries the store still refused, dropped from the keep. */
-  release(): E[] {
+  async release(): Promise<E[]> {
     const left: E[] = [];
     for (const k of [...this.kept.values()]) {
-      if (this.tryWrite(k)) continue;
+      if (await this.tryWrite(k)) continue;
       k.timer?.cancel();
       this.kept.delete(k.entry.run.id);
       left.push(k.entry);
@@ -67,18 +69,20 @@ export class KeptEnds<E extends { run: { id: number } }> {
 
   private arm(k: KeptEnd<E>): void {
     k.timer?.cancel();
-    k.timer = this.o.clock.after(backoffMs(k.tries, END_RETRY_MIN_MS, END_RETRY_MAX_MS), () => this.tryWrite(k)).unref();
+    k.timer = this.o.clock.after(backoffMs(k.tries, END_RETRY_MIN_MS, END_RETRY_MAX_MS), () => void this.tryWrite(k)).unref();
   }
 
   /** One more try; true when it is written (or no longer kept). */
-  private tryWrite(k: KeptEnd<E>): boolean {
+  private async tryWrite(k: KeptEnd<E>): Promise<boolean> {
     k.timer?.cancel();
     k.timer = undefined;
     const id = k.entry.run.id;
-    if (this.kept.get(id) !== k) return true;
+    if (this.kept.get(id) !== k || k.writing) return this.kept.get(id) !== k;
+    k.writing = true;
     try {
-      this.o.write(k);
+      await this.o.write(k);
     } catch (err) {
+      k.writing = false;
       k.tries++;
       this.o.refused(id, err);
       this.arm(k);

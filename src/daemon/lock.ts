@@ -1,23 +1,13 @@
 // One daemon per home: the daemon row names the owner; a live owner with a fresh heartbeat wins.
-import { sql } from '../store/statements.js';
 import { readFileSync, statfsSync } from 'node:fs';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { EasyTaskError } from '../core/errors.js';
-import { sourceHost } from '../events/host.js';
-import type { Store } from '../store/index.js';
+import { sourceHost } from '../core/host.js';
+import type { DaemonRow, Store } from '../store/index.js';
 import type { Degraded, DegradedCause } from './store-health.js';
 
-export interface DaemonRow {
-  pid: number;
-  host: string;
-  version: string;
-  started_at: number;
-  heartbeat_at: number;
-  stopped_at: number | null;
-  /** JSON of the daemon's Degraded state as of its last heartbeat; null when healthy. */
-  degraded?: string | null;
-}
+export type { DaemonRow };
 
 export function pidAlive(pid: number): boolean {
   try {
@@ -38,16 +28,20 @@ function looksLikeDaemon(pid: number): boolean {
   }
 }
 
-export function readDaemon(store: Store): DaemonRow | undefined {
-  return sql(store.db, 'SELECT * FROM daemon WHERE id = 1').get() as DaemonRow | undefined;
+export function readDaemon(store: Store): Promise<DaemonRow | undefined> {
+  return store.daemonLease.read();
 }
 
-/** The running daemon for this home, if any. */
-export function liveDaemon(store: Store): DaemonRow | undefined {
-  const d = readDaemon(store);
+/** The lease row, when it names a daemon that is running (this process, or a live one that looks like ours). */
+export function liveOf(d: DaemonRow | undefined): DaemonRow | undefined {
   if (!d || d.stopped_at !== null) return undefined;
   if (d.pid === process.pid && d.host === hostName()) return d;
   return pidAlive(d.pid) && looksLikeDaemon(d.pid) ? d : undefined;
+}
+
+/** The running daemon for this home, if any. */
+export async function liveDaemon(store: Store): Promise<DaemonRow | undefined> {
+  return liveOf(await store.daemonLease.read());
 }
 
 /**
@@ -75,31 +69,23 @@ export const responding = (d: Pick<DaemonRow, 'heartbeat_at'>, now: number): boo
 export const hostName = sourceHost;
 
 /** Take the home for this process, or fail naming the daemon that has it. Returns the previous row. */
-export function acquire(store: Store, clock: Clock, version: string): DaemonRow | undefined {
-  return store.tx(() => {
-    const prev = readDaemon(store);
-    const live = liveDaemon(store);
-    if (live && live.pid !== process.pid) {
-      throw new EasyTaskError('DAEMON_RUNNING', `a daemon is already running for this home (pid ${live.pid} on ${live.host}, started ${new Date(live.started_at).toISOString()})`, 1);
-    }
-    const now = clock.now();
-    sql(store.db, 
-        `INSERT INTO daemon (id, pid, host, version, started_at, heartbeat_at, stopped_at, degraded) VALUES (1, ?, ?, ?, ?, ?, NULL, NULL)
-         ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, host = excluded.host, version = excluded.version,
-           started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, stopped_at = NULL, degraded = NULL`,
-      )
-      .run(process.pid, hostName(), version, now, now);
-    return prev;
+export async function acquire(store: Store, clock: Clock, version: string): Promise<DaemonRow | undefined> {
+  const r = await store.daemonLease.acquire({ pid: process.pid, host: hostName(), version }, clock.now(), (current) => {
+    const live = liveOf(current);
+    return live !== undefined && live.pid !== process.pid;
   });
+  if (r.taken) return r.previous;
+  const live = r.holder;
+  throw new EasyTaskError('DAEMON_RUNNING', `a daemon is already running for this home (pid ${live.pid} on ${live.host}, started ${new Date(live.started_at).toISOString()})`, 1);
 }
 
 /** The heartbeat, with the daemon's degraded state (null: healthy). */
-export function heartbeat(store: Store, clock: Clock, degraded: Degraded | null = null): void {
-  sql(store.db, 'UPDATE daemon SET heartbeat_at = ?, degraded = ? WHERE id = 1 AND pid = ?').run(clock.now(), degraded ? JSON.stringify(degraded) : null, process.pid);
+export function heartbeat(store: Store, clock: Clock, degraded: Degraded | null = null): Promise<void> {
+  return store.daemonLease.beat(process.pid, clock.now(), degraded ? JSON.stringify(degraded) : null);
 }
 
-export function release(store: Store, clock: Clock): void {
-  sql(store.db, 'UPDATE daemon SET stopped_at = ?, heartbeat_at = ?, degraded = NULL WHERE id = 1 AND pid = ?').run(clock.now(), clock.now(), process.pid);
+export function release(store: Store, clock: Clock): Promise<void> {
+  return store.daemonLease.release(process.pid, clock.now());
 }
 
 /** A live daemon's degraded state as `status` and `watch` show it. */

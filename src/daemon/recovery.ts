@@ -1,8 +1,7 @@
 // After a crash: runs left STARTED or RUNNING are resolved, and processes left behind are killed.
-import { sql } from '../store/statements.js';
 import type { Clock } from '../core/clock.js';
 import { killProcessGroup, scanProcesses } from '../agent/index.js';
-import type { Store } from '../store/index.js';
+import type { Store, TransitionRequest } from '../store/index.js';
 
 /**
  * Processes an attempt of this home started (children, grandchildren, and those that left the
@@ -26,8 +25,8 @@ export interface RecoveryReport {
  * Called before this daemon starts anything, so every process still carrying an attempt's marker
  * of this home is a leftover (of a crash, or one that outlived its attempt's end) and is killed.
  */
-export function recover(store: Store, clock: Clock, home: string): RecoveryReport {
-  const stuck = store.runs.inStates(['STARTED', 'RUNNING']);
+export async function recover(store: Store, clock: Clock, home: string): Promise<RecoveryReport> {
+  const stuck = await store.runs.inStates(['STARTED', 'RUNNING']);
   const report: RecoveryReport = { retried: [], failed: [], killed: [] };
   // Only processes whose environment names this home and a run are ours: after a reboot the
   // recorded pids may belong to anything, so a recorded pid is killed (with its group) only when confirmed.
@@ -44,18 +43,17 @@ export function recover(store: Store, clock: Clock, home: string): RecoveryRepor
   }
   if (stuck.length === 0) return report;
   const now = clock.now();
-  store.tx(() => {
-    for (const r of stuck) {
-      sql(store.db, `UPDATE attempts SET ended_at = ?, reason = 'lost' WHERE run_id = ? AND n = ? AND ended_at IS NULL`).run(now, r.id, r.attempt);
-      const data = { error: 'the daemon running this attempt stopped without recording its end', pid: r.pid };
-      if (r.attempt < r.max_attempts) {
-        store.runs.transitionInTx({ runId: r.id, event: 'run.retrying', to: 'RESTARTING', patch: { reason: 'lost', due_at: now }, data: { ...data, next_attempt: r.attempt + 1 } });
-        report.retried.push(r.id);
-      } else {
-        store.runs.transitionInTx({ runId: r.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'lost', ended_at: now }, data });
-        report.failed.push(r.id);
-      }
-    }
+  const moves = stuck.map((r) => {
+    const data = { error: 'the daemon running this attempt stopped without recording its end', pid: r.pid };
+    const transition: TransitionRequest = r.attempt < r.max_attempts
+      ? { runId: r.id, event: 'run.retrying', to: 'RESTARTING', patch: { reason: 'lost', due_at: now }, data: { ...data, next_attempt: r.attempt + 1 } }
+      : { runId: r.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'lost', ended_at: now }, data };
+    return { runId: r.id, n: r.attempt, at: now, transition };
+  });
+  const outcomes = await store.attempts.abandoned(moves);
+  outcomes.forEach((o, i) => {
+    if (!o.ok) throw o.error;
+    (moves[i]!.transition.to === 'RESTARTING' ? report.retried : report.failed).push(o.value.id);
   });
   return report;
 }

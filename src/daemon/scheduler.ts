@@ -1,10 +1,10 @@
 // The "when" side of the daemon: per-task cursors, due slots → runs (exactly one per slot), catch-up.
-import { sql } from '../store/statements.js';
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import { taskSchedule, type GroupDef, type ScheduleFields, type TaskDef } from '../core/task.js';
 import { nextFire, slotsBetweenWithHolidays, type BrokenCalendar, type CalendarSet, type Fire } from '../schedule/index.js';
-import type { RunRow, Store } from '../store/index.js';
+import type { GroupRunRow, RunRow, SlotRecord, Store } from '../store/index.js';
+import type { DefinitionCache } from './definition-cache.js';
 
 /** Slots older than this at the moment they are noticed count as missed (downtime, suspend). */
 export const MISSED_AFTER_MS = 60_000;
@@ -51,16 +51,17 @@ export class Scheduler {
 
   constructor(
     private readonly store: Store,
+    private readonly defs: DefinitionCache,
     private readonly clock: Clock,
     private calendars: CalendarSet,
     private readonly log: SchedulerLog,
   ) {}
 
-  /** (Re)load the active standalone tasks; unchanged tasks keep their cursor. */
-  load(): void {
+  /** (Re)load the active standalone tasks and groups from the definitions read last; unchanged ones keep their cursor. */
+  async load(): Promise<void> {
     const now = this.clock.now();
     const next = new Map<string, Entry>();
-    for (const s of this.store.defs.all()) {
+    for (const s of this.defs.definitions) {
       const d = s.definition;
       const task = d.kind === 'task' ? d.def : groupAsTask(d.def);
       const schedule = d.kind === 'task' ? taskSchedule(d.def) : d.def;
@@ -72,7 +73,7 @@ export class Scheduler {
         continue;
       }
       if (!this.schedulable(task, schedule)) continue;
-      const last = d.kind === 'task' ? this.lastScheduledSlot(task) : this.store.groupRuns.lastScheduledSlot(d.def.gid, d.def.instance);
+      const last = old ? undefined : d.kind === 'task' ? await this.store.runs.lastScheduledSlot(task.tid, task.instance) : await this.store.groupRuns.lastScheduledSlot(d.def.gid, d.def.instance);
       // A new or re-enabled task starts from when it changed, or from its last run; an edit that
       // keeps the schedule keeps the cursor (a slot due meanwhile still fires); a new schedule starts now.
       const sameSchedule = old && JSON.stringify(old.schedule) === JSON.stringify(schedule) && old.task.catch_up === task.catch_up;
@@ -103,11 +104,11 @@ export class Scheduler {
   }
 
   /** The calendars in force, and the calendar files that cannot be used (to say why a task waits). */
-  setCalendars(calendars: CalendarSet, broken: ReadonlyMap<string, BrokenCalendar> = new Map()): void {
+  async setCalendars(calendars: CalendarSet, broken: ReadonlyMap<string, BrokenCalendar> = new Map()): Promise<void> {
     this.calendars = calendars;
     this.broken = broken;
     this.reported = new Set();
-    this.load(); // a task waiting for its calendar may be schedulable now
+    await this.load(); // a task waiting for its calendar may be schedulable now
   }
 
   get size(): number {
@@ -125,44 +126,34 @@ export class Scheduler {
     return this.entries.get(`${instance}/${name}`)?.next;
   }
 
-  /** Group cycles created by the last tick(), for the group engine to start. */
-  readonly newGroupRuns: number[] = [];
-
-  /** Turn every slot that has come into runs (and group cycles); returns the task runs created ACTIVE. */
-  tick(): RunRow[] {
+  /**
+   * Turn every slot that has come into runs and group cycles, all written together (one commit however
+   * many tasks share the instant); each task's slots are their own unit: one that is refused keeps its
+   * cursor and is tried again, the others move on. Returns the task runs created ACTIVE and the cycles
+   * created to start.
+   */
+  async tick(): Promise<{ runs: RunRow[]; cycles: GroupRunRow[] }> {
     const now = this.clock.now();
     const due = [...this.entries.values()].filter((e) => e.next !== undefined && e.next <= now);
-    const created: RunRow[] = [];
+    const created = { runs: [] as RunRow[], cycles: [] as GroupRunRow[] };
     if (due.length === 0) return created;
-    const fired: Entry[] = [];
-    const groupRunsBefore = this.newGroupRuns.length;
-    // One transaction for every slot that has come (one commit, however many tasks share the
-    // instant). Each entry is a savepoint: one that fails is rolled back alone and keeps its cursor.
+    let outcomes;
     try {
-      this.store.tx(() => {
-        for (const e of due) {
-          const groupRunsAt = this.newGroupRuns.length;
-          try {
-            if (e.group) this.fireGroup(e, e.group, now);
-            else created.push(...this.fireDue(e, now));
-            fired.push(e);
-          } catch (err) {
-            this.newGroupRuns.length = groupRunsAt;
-            this.log.warn(`${e.task.name}: ${(err as Error).message}`);
-          }
-        }
-      });
+      outcomes = await this.store.slots.record(due.map((e) => this.slotsOf(e, now)));
     } catch (err) {
       // Nothing was written: every cursor stays, so the next tick tries these slots again.
-      this.newGroupRuns.length = groupRunsBefore;
-      if (this.log.unrecorded?.(err)) return [];
+      if (this.log.unrecorded?.(err)) return created;
       this.log.warn(`slots due at ${new Date(now).toISOString()} not recorded: ${(err as Error).message}`);
-      return [];
+      return created;
     }
-    for (const e of fired) {
+    outcomes.forEach((o, i) => {
+      const e = due[i]!;
+      if (!o.ok) return this.log.warn(`${e.task.name}: ${o.error.message}`);
+      created.runs.push(...o.value.runs);
+      created.cycles.push(...o.value.cycles);
       e.cursor = Math.max(e.cursor, now);
       e.next = this.nextAfter(e.schedule, e.cursor);
-    }
+    });
     return created;
   }
 
@@ -170,26 +161,21 @@ export class Scheduler {
     return nextFire({ ...schedule, calendar: undefined }, this.calendars, after);
   }
 
-  private lastScheduledSlot(task: TaskDef): number | undefined {
-    const r = sql(this.store.db, `SELECT MAX(slot) AS s FROM runs WHERE task_id = ? AND instance = ? AND origin = 'schedule'`)
-      .get(task.tid, task.instance) as { s: number | null };
-    return r.s ?? undefined;
-  }
-
-  /** Create the runs for the slots in (cursor, now]: on-time slots run, missed ones follow catch_up. */
-  private fireDue(e: Entry, now: number): RunRow[] {
+  /** The slots in (cursor, now]: on-time slots run, missed ones follow catch_up, holidays are skipped. */
+  private slotsOf(e: Entry, now: number): SlotRecord[] {
     const { fires, holidays, runNow } = this.due(e, now);
-    const created: RunRow[] = [];
-    this.store.tx(() => {
-      for (const h of holidays) this.skipped(e.task, h, 'holiday', { holiday: h.holiday, calendar: h.calendar });
-      for (const f of fires) {
-        if (runNow.has(f)) {
-          const run = this.create(e.task, f);
-          if (run) created.push(run);
-        } else this.skipped(e.task, f, 'missed', { catch_up: e.task.catch_up });
-      }
-    });
-    return created;
+    const out: SlotRecord[] = [];
+    const g = e.group;
+    if (g) {
+      const cycle = (f: Fire) => ({ gid: g.gid, group_name: g.name, instance: g.instance, slot: f.at, business_date: f.localDate.replaceAll('-', '') });
+      for (const h of holidays) out.push({ kind: 'cycle', cycle: cycle(h), skip: { reason: 'holiday', data: { holiday: h.holiday, calendar: h.calendar } } });
+      // A group's slot becomes a cycle; an older cycle still waiting for its groups gives way.
+      for (const f of fires) out.push(runNow.has(f) ? { kind: 'cycle', cycle: cycle(f), supersede: true } : { kind: 'cycle', cycle: cycle(f), skip: { reason: 'missed', data: { catch_up: g.catch_up } } });
+      return out;
+    }
+    for (const h of holidays) out.push({ kind: 'run', run: this.newRun(e.task, h), skip: { reason: 'holiday', data: { holiday: h.holiday, calendar: h.calendar } } });
+    for (const f of fires) out.push(runNow.has(f) ? { kind: 'run', run: this.newRun(e.task, f) } : { kind: 'run', run: this.newRun(e.task, f), skip: { reason: 'missed', data: { catch_up: e.task.catch_up } } });
+    return out;
   }
 
   /** Which of the slots in (cursor, now] run, which were missed, and which fell on holidays. */
@@ -203,47 +189,16 @@ export class Scheduler {
     return { fires, holidays, runNow };
   }
 
-  /** A group's slot becomes a cycle; an older cycle still waiting for its groups gives way. */
-  private fireGroup(e: Entry, g: GroupDef, now: number): void {
-    const { fires, holidays, runNow } = this.due(e, now);
-    this.store.tx(() => {
-      const make = (f: Fire) =>
-        this.store.groupRuns.create({ gid: g.gid, group_name: g.name, instance: g.instance, slot: f.at, business_date: f.localDate.replaceAll('-', '') });
-      for (const h of holidays) {
-        const gr = make(h);
-        if (gr) this.store.groupRuns.transition(gr.id, 'group_run.skipped', 'SKIPPED', { reason: 'holiday', ended_at: now }, { holiday: h.holiday, calendar: h.calendar });
-      }
-      for (const f of fires) {
-        if (runNow.has(f)) {
-          for (const old of this.store.groupRuns.inStates(['ACTIVE']).filter((x) => x.gid === g.gid && x.instance === g.instance && x.slot < f.at)) {
-            this.store.groupRuns.transition(old.id, 'group_run.skipped', 'SKIPPED', { reason: 'dependency', ended_at: now }, { superseded_by_slot: new Date(f.at).toISOString() });
-          }
-          const gr = make(f);
-          if (gr) this.newGroupRuns.push(gr.id);
-        } else {
-          const gr = make(f);
-          if (gr) this.store.groupRuns.transition(gr.id, 'group_run.skipped', 'SKIPPED', { reason: 'missed', ended_at: now }, { catch_up: g.catch_up });
-        }
-      }
-    });
-  }
-
-  private create(task: TaskDef, f: Fire): RunRow | undefined {
-    return this.store.runs.create({
+  private newRun(task: TaskDef, f: Fire) {
+    return {
       task_id: task.tid,
       task_name: task.name,
       instance: task.instance,
       slot: f.at,
-      origin: 'schedule',
+      origin: 'schedule' as const,
       max_attempts: 1 + task.retry_attempts,
       queue: task.run_on_host,
       business_date: f.localDate.replaceAll('-', ''),
-    });
-  }
-
-  private skipped(task: TaskDef, f: Fire, reason: 'holiday' | 'missed', data: Record<string, unknown>): void {
-    const run = this.create(task, f);
-    if (!run) return;
-    this.store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason, ended_at: this.clock.now() }, data });
+    };
   }
 }

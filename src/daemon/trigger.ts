@@ -1,9 +1,9 @@
 // ACTIVE → TRIGGER for runs whose time has come, applying frozen dates and the overlap policy.
 import type { Clock } from '../core/clock.js';
+import { EasyTaskError } from '../core/errors.js';
 import type { TaskDef } from '../core/task.js';
-import { sql } from '../store/statements.js';
+import type { DueRun, RunRow, Store, TransitionRequest } from '../store/index.js';
 import { MISSED_AFTER_MS } from './scheduler.js';
-import type { RunRow, Store } from '../store/index.js';
 
 export interface TriggerPolicy {
   /** The run's current task definition (undefined when it was deleted). */
@@ -16,18 +16,9 @@ export function triggerPatch(task: TaskDef | undefined, now: number): { triggere
   return { triggered_at: now, due_at: expiry === undefined ? null : now + expiry * 1000 };
 }
 
-export function isFrozen(store: Store, run: Pick<RunRow, 'task_name' | 'instance' | 'business_date'>): boolean {
-  if (!run.business_date) return false;
+export function isFrozen(store: Store, run: Pick<RunRow, 'task_name' | 'instance' | 'business_date'>): Promise<boolean> {
+  if (!run.business_date) return Promise.resolve(false);
   return store.frozenDates.has(run.task_name, run.instance, run.business_date);
-}
-
-/** Another run of the same task that is live (triggered and not yet final). */
-function liveSibling(store: Store, run: RunRow): RunRow | undefined {
-  return sql(store.db, 
-      `SELECT * FROM runs WHERE task_id = ? AND instance = ? AND id <> ?
-       AND state IN ('TRIGGER', 'STARTED', 'RUNNING', 'RESTARTING') LIMIT 1`,
-    )
-    .get(run.task_id, run.instance, run.id) as RunRow | undefined;
 }
 
 /** A scheduled run made for a slot already missed when the scheduler noticed it (downtime, suspend): catch-up. */
@@ -35,46 +26,47 @@ export function caughtUp(run: Pick<RunRow, 'origin' | 'slot' | 'created_at'>): b
   return run.origin === 'schedule' && run.created_at - run.slot > MISSED_AFTER_MS;
 }
 
+/** A refusal that means another writer moved the run first: it is looked at again on the next pass. */
+export const movedMeanwhile = (err: unknown): boolean => err instanceof EasyTaskError && (err.code === 'CONFLICT' || err.code === 'ILLEGAL_TRANSITION');
+
+type Sibling = NonNullable<DueRun['live_sibling']>;
+
 /**
  * Move due standalone ACTIVE runs on: FROZEN on a frozen date, SKIPPED (overlap) or left waiting
- * while an earlier run is live, else TRIGGER. Forced runs ignore frozen dates and overlap.
+ * while an earlier run is live, else TRIGGER. Forced runs ignore frozen dates and overlap. Every
+ * move is its own unit, all written together; a run another writer moved meanwhile is left alone.
  */
-export function promoteDue(store: Store, clock: Clock, policy: TriggerPolicy): RunRow[] {
+export async function promoteDue(store: Store, clock: Clock, policy: TriggerPolicy): Promise<RunRow[]> {
   const now = clock.now();
-  const due = sql(store.db, `SELECT * FROM runs WHERE state = 'ACTIVE' AND group_run_id IS NULL AND slot <= ? ORDER BY slot, id`)
-    .all(now) as RunRow[];
+  const due = await store.runs.dueActive(now);
+  if (due.length === 0) return [];
+  // Runs this pass triggers are live for the runs of the same task after them.
+  const triggeredNow = new Map<string, Sibling>();
+  const moves: TransitionRequest[] = [];
+  for (const run of due) {
+    const req = decide(run, policy.taskOf(run), now, triggeredNow);
+    if (!req) continue;
+    moves.push(req);
+    if (req.to === 'TRIGGER') triggeredNow.set(`${run.instance}/${run.task_id}`, run);
+  }
+  const outcomes = await store.runs.transitionEach(moves);
   const triggered: RunRow[] = [];
-  if (due.length === 0) return triggered;
-  // One transaction for the lot (one commit instead of one per run); each run is a savepoint, so
-  // a run that fails is rolled back alone and the others still move on.
   let failure: unknown;
-  store.tx(() => {
-    for (const run of due) {
-      try {
-        store.tx(() => {
-          const moved = promoteOne(store, policy, run.id, now);
-          if (moved) triggered.push(moved);
-        });
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-  });
+  for (const o of outcomes) {
+    if (o.ok) {
+      if (o.value.state === 'TRIGGER') triggered.push(o.value);
+    } else if (!movedMeanwhile(o.error)) failure ??= o.error;
+  }
   if (failure !== undefined) throw failure;
   return triggered;
 }
 
-/** One due run moved on, inside a transaction; the run when it went to TRIGGER. */
-function promoteOne(store: Store, policy: TriggerPolicy, runId: number, now: number): RunRow | undefined {
-  const run = store.runs.get(runId);
-  if (!run || run.state !== 'ACTIVE') return undefined; // another process moved it meanwhile (disable, delete)
+/** What one due run does now; undefined while it waits. */
+function decide(run: DueRun, task: TaskDef | undefined, now: number, triggeredNow: ReadonlyMap<string, Sibling>): TransitionRequest | undefined {
   const forced = run.origin === 'force';
-  if (!forced && isFrozen(store, run)) {
-    store.runs.transitionInTx({ runId: run.id, event: 'run.frozen', to: 'FROZEN', data: { date: run.business_date } });
-    return undefined;
-  }
-  const sibling = forced ? undefined : liveSibling(store, run);
-  const task = policy.taskOf(run);
+  const base = { runId: run.id, expectVersion: run.version };
+  if (!forced && run.frozen) return { ...base, event: 'run.frozen', to: 'FROZEN', data: { date: run.business_date } };
+  const sibling = forced ? undefined : (run.live_sibling ?? triggeredNow.get(`${run.instance}/${run.task_id}`));
   // Slots run for catch-up (older than the missed threshold) queue behind each other instead of
   // skipping: catch_up "all" asked for every one of them. So does a slot that comes while a caught-up
   // run is live: the backlog from downtime must not cost the slot that is due now. Once the backlog is
@@ -82,10 +74,7 @@ function promoteOne(store: Store, policy: TriggerPolicy, runId: number, now: num
   const catchingUp = now - run.slot > MISSED_AFTER_MS && run.origin === 'schedule';
   const behindCatchUp = sibling !== undefined && caughtUp(sibling);
   const overlap = (catchingUp || behindCatchUp) && task?.overlap === 'skip' ? 'queue' : (task?.overlap ?? 'skip');
-  if (sibling && overlap === 'skip') {
-    store.runs.transitionInTx({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'overlap', ended_at: now }, data: { live_run: sibling.id } });
-    return undefined;
-  }
+  if (sibling && overlap === 'skip') return { ...base, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'overlap', ended_at: now }, data: { live_run: sibling.id } };
   if (sibling && overlap === 'queue') return undefined; // waits, ACTIVE, until the live run ends
-  return store.runs.transitionInTx({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) });
+  return { ...base, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) };
 }

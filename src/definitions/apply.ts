@@ -3,8 +3,7 @@ import { userInfo } from 'node:os';
 import { DateTime } from 'luxon';
 import { parseJsonText, type DuplicateKey } from '../core/json-source.js';
 import { formatIssue, validateBatch, type ValidationIssue } from '../core/validate/index.js';
-import type { Store } from '../store/index.js';
-import type { DefinitionInput, WriteOutcome } from '../store/index.js';
+import type { DefinitionInput, Store, StoredDefinition, WriteOutcome } from '../store/index.js';
 import type { CalendarSet } from '../schedule/index.js';
 import { checkDependencies } from './dependencies.js';
 import { checkFires } from './never-fires.js';
@@ -53,8 +52,9 @@ function currentUser(): string {
   }
 }
 
-/** Parse and validate every document; with a store, also check names and ids against it. */
-export function prepare(sources: SourceDocument[], store: Store | undefined, opts: PrepareOptions): Prepared {
+/** Parse and validate every document; with a store, also check names and ids against it (its definitions read once). */
+export async function prepare(sources: SourceDocument[], store: Store | undefined, opts: PrepareOptions): Promise<Prepared> {
+  const stored = store ? await store.defs.all() : undefined;
   const issues: ValidationIssue[] = [];
   const docs: { file: string; raw: unknown; duplicates: DuplicateKey[] }[] = [];
   for (const s of sources) {
@@ -68,28 +68,29 @@ export function prepare(sources: SourceDocument[], store: Store | undefined, opt
     defaultOwner: currentUser(),
     calendarExists: opts.calendarExists,
     calendarProblem: opts.calendarProblem,
-    storedGroupInstances: store && !opts.sync ? storedGroupInstances(store) : undefined,
+    storedGroupInstances: stored && !opts.sync ? storedGroupInstances(stored) : undefined,
   });
   issues.push(...v.issues);
   const items: PreparedItem[] = [
     ...v.groups.map((g) => ({ input: { kind: 'group', def: g.input } as DefinitionInput, file: g.file, index: g.index, pointer: g.pointer })),
     ...v.tasks.map((t) => ({ input: { kind: 'task', def: t.input } as DefinitionInput, file: t.file, index: t.index, pointer: t.pointer })),
   ];
-  if (store) issues.push(...storeConflicts(items, store, opts));
-  issues.push(...checkDependencies(items, store, { sync: opts.sync }));
+  if (stored) issues.push(...storeConflicts(items, stored, opts));
+  issues.push(...checkDependencies(items, stored, { sync: opts.sync }));
   const named = items.some((i) => i.input.def.calendar !== undefined);
   const fires = checkFires(items, named ? opts.calendars?.() : undefined, opts.now);
   issues.push(...fires.issues);
   return { items, issues, warnings: fires.warnings };
 }
 
-/** The instances of the store's groups by name, read once. */
-function storedGroupInstances(store: Store): (name: string) => readonly string[] {
+/** The instances of the store's groups by name, indexed on first use. */
+function storedGroupInstances(stored: readonly StoredDefinition[]): (name: string) => readonly string[] {
   let byName: Map<string, string[]> | undefined;
   return (name) => {
     if (byName === undefined) {
       byName = new Map();
-      for (const g of store.defs.all('group')) {
+      for (const g of stored) {
+        if (g.definition.kind !== 'group') continue;
         const { name: n, instance } = g.definition.def;
         byName.set(n, [...(byName.get(n) ?? []), instance]);
       }
@@ -98,7 +99,9 @@ function storedGroupInstances(store: Store): (name: string) => readonly string[]
   };
 }
 
-function storeConflicts(items: PreparedItem[], store: Store, opts: PrepareOptions): ValidationIssue[] {
+function storeConflicts(items: PreparedItem[], stored: readonly StoredDefinition[], opts: PrepareOptions): ValidationIssue[] {
+  const byName = new Map(stored.map((s) => [`${s.definition.def.instance}/${s.definition.def.name}`, s]));
+  const byExtId = new Map(stored.map((s) => [`${s.definition.kind}:${s.definition.def.instance}/${s.definition.kind === 'task' ? s.definition.def.tid : s.definition.def.gid}`, s]));
   const issues: ValidationIssue[] = [];
   const inBatch = new Set(items.map((i) => `${i.input.def.instance}/${i.input.def.name}`));
   for (const it of items) {
@@ -106,7 +109,7 @@ function storeConflicts(items: PreparedItem[], store: Store, opts: PrepareOption
     const at = (field: string, value: unknown, message: string, expected: string): ValidationIssue => ({
       file: it.file, index: it.index, kind: it.input.kind, name, pointer: `${it.pointer}/${field}`, value, message, expected,
     });
-    const existing = store.defs.byName(name, instance);
+    const existing = byName.get(`${instance}/${name}`);
     if (existing && !opts.replace && !opts.mustExist) {
       issues.push(at('name', name, `${existing.definition.kind} "${name}" already exists in instance ${instance}`, 'a new name, or --replace to update it (or: easytask update)'));
     } else if (!existing && opts.mustExist) {
@@ -117,7 +120,7 @@ function storeConflicts(items: PreparedItem[], store: Store, opts: PrepareOption
     const field = it.input.kind === 'task' ? 'tid' : 'gid';
     const id = it.input.kind === 'task' ? it.input.def.tid : it.input.def.gid;
     if (id !== undefined) {
-      const holder = store.defs.byExtId(it.input.kind, id, instance);
+      const holder = byExtId.get(`${it.input.kind}:${instance}/${id}`);
       const leaving = opts.sync && holder && !inBatch.has(`${instance}/${holder.definition.def.name}`);
       if (holder && holder.definition.def.name !== name && !leaving) {
         issues.push(at(field, id, `${field} ${id} is already used by "${holder.definition.def.name}"`, `an unused ${field}, or omit it to have one assigned`));
@@ -127,12 +130,9 @@ function storeConflicts(items: PreparedItem[], store: Store, opts: PrepareOption
   return issues;
 }
 
-/** Write every prepared definition in one transaction. */
-export function writeAll(store: Store, items: PreparedItem[], opts: { replace: boolean }): WriteOutcome[] {
-  return store.tx(() => {
-    const taken = new Set<number>();
-    return items.map((it) => store.defs.write(it.input, opts, taken));
-  });
+/** Write every prepared definition as one unit: all of them, or none. */
+export async function writeAll(store: Store, items: PreparedItem[], opts: { replace: boolean }): Promise<WriteOutcome[]> {
+  return (await store.defs.apply({ write: items.map((it) => it.input), replace: opts.replace })).written;
 }
 
 export { formatIssue };

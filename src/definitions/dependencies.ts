@@ -1,7 +1,7 @@
 // Dependency checks across definitions: parse errors with columns, names in scope, cycles as paths.
 import { atomsOf, parseDependency, type Expr } from '../core/dependency.js';
 import type { ValidationIssue } from '../core/validate/index.js';
-import type { Store } from '../store/index.js';
+import type { StoredDefinition } from '../store/index.js';
 import type { PreparedItem } from './apply.js';
 
 interface Node {
@@ -17,11 +17,11 @@ interface Node {
 const keyOf = (n: { kind: string; instance: string; name: string }) => `${n.kind}:${n.instance}/${n.name}`;
 
 /** The definitions as they will be after the batch is written: the store's, overridden by the batch. */
-function graphNodes(items: PreparedItem[], store: Store | undefined, dropStore: boolean): Map<string, Node> {
+function graphNodes(items: PreparedItem[], stored: readonly StoredDefinition[] | undefined, dropStore: boolean): Map<string, Node> {
   const nodes = new Map<string, Node>();
   const add = (kind: 'task' | 'group', def: { name: string; instance: string; dependency?: string; task_group?: string }, item?: PreparedItem) =>
     nodes.set(keyOf({ kind, ...def }), { kind, name: def.name, instance: def.instance, scope: kind === 'task' ? (def.task_group ?? '') : '', dependency: def.dependency, item });
-  if (store && !dropStore) for (const s of store.defs.all()) add(s.definition.kind, s.definition.def);
+  if (stored && !dropStore) for (const s of stored) add(s.definition.kind, s.definition.def);
   for (const it of items) add(it.input.kind, it.input.def, it);
   return nodes;
 }
@@ -30,9 +30,9 @@ function issue(it: PreparedItem, message: string, expected: string): ValidationI
   return { file: it.file, index: it.index, kind: it.input.kind, name: it.input.def.name, pointer: `${it.pointer}/dependency`, value: it.input.def.dependency, message, expected };
 }
 
-/** Every dependency problem in the batch, judged against the store as the batch leaves it. */
-export function checkDependencies(items: PreparedItem[], store: Store | undefined, opts: { sync?: boolean } = {}): ValidationIssue[] {
-  const nodes = graphNodes(items, store, !!opts.sync);
+/** Every dependency problem in the batch, judged against the stored definitions as the batch leaves them. */
+export function checkDependencies(items: PreparedItem[], stored: readonly StoredDefinition[] | undefined, opts: { sync?: boolean } = {}): ValidationIssue[] {
+  const nodes = graphNodes(items, stored, !!opts.sync);
   const issues: ValidationIssue[] = [];
   const edges = new Map<string, string[]>();
   for (const [key, n] of nodes) {

@@ -1,5 +1,6 @@
 // The three alert actions: a bash command under a time limit, a JSON webhook, a Slack incoming webhook.
 import { spawn } from 'node:child_process';
+import { systemClock, type Clock } from '../core/clock.js';
 import { post, safeTarget, type FetchLike } from './http.js';
 
 export interface ActionOutcome {
@@ -7,8 +8,8 @@ export interface ActionOutcome {
   data: Record<string, unknown>;
 }
 
-/** Run `bash -c cmd` in its own process group; past `timeoutMs` the whole group is killed. */
-export function runCommand(cmd: string, env: Record<string, string | undefined>, cwd: string, timeoutMs: number): Promise<ActionOutcome> {
+/** Run `bash -c cmd` in its own process group; past `timeoutMs` on `clock` the whole group is killed. */
+export function runCommand(cmd: string, env: Record<string, string | undefined>, cwd: string, timeoutMs: number, clock: Clock = systemClock): Promise<ActionOutcome> {
   return new Promise((resolve) => {
     let output = '';
     let timedOut = false;
@@ -18,20 +19,20 @@ export function runCommand(cmd: string, env: Record<string, string | undefined>,
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const timer = setTimeout(() => {
+    const timer = clock.after(timeoutMs, () => {
       timedOut = true;
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // Already gone.
       }
-    }, timeoutMs);
+    });
     child.once('error', (err) => {
-      clearTimeout(timer);
+      timer.cancel();
       resolve({ ok: false, data: { error: `cannot run bash: ${err.message}` } });
     });
     child.once('close', (code, signal) => {
-      clearTimeout(timer);
+      timer.cancel();
       const tail = output.trim().slice(-500);
       if (timedOut) return resolve({ ok: false, data: { error: `timed out after ${timeoutMs} ms` } });
       if (code === 0) return resolve({ ok: true, data: { exit_code: 0 } });

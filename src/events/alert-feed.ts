@@ -1,70 +1,70 @@
 // Feeds AlertRunner from the event log: every run.succeeded/failed/terminated/rejected after a durable
 // cursor, whichever path wrote it (agent, terminate, expiry, recovery), fires the task's alert once.
+import { RUN_END_TYPES, type StoredEvent } from '../core/events.js';
 import type { TaskDef } from '../core/task.js';
 import type { RunRow, Store } from '../store/index.js';
 import type { AlertRunner } from './alerts.js';
+import { DurableCursor } from './cursor.js';
+import { LogReader, type Handled, type LogConsumer } from './log-reader.js';
 
-const CURSOR_KEY = 'alerts:cursor';
+/** The cursor's key in store.cursors (homes written by earlier versions resume from it). */
+export const ALERT_CURSOR_KEY = 'alerts:cursor';
 /** Without alerts to protect, the cursor is written at most once per this many events (a write is a commit). */
 const IDLE_SAVE_EVERY = 1000;
+/** Run ends per read. */
+const PAGE = 1000;
 
-export type TaskLookup = (run: RunRow) => { task: TaskDef; timezone: string } | undefined;
+type Resolved = { task: TaskDef; timezone: string } | undefined;
+export type TaskLookup = (run: RunRow) => Resolved | Promise<Resolved>;
 
-export class AlertFeed {
-  private cursor = 0;
-  /** The cursor last written (or about to be). */
-  private savedSeq = 0;
-  /** Saves run in order, each after its alerts finished: a crash re-fires at most unfinished ones. */
-  private saved: Promise<void> = Promise.resolve();
+export class AlertFeed implements LogConsumer {
+  private readonly reader: LogReader;
 
   constructor(
     private readonly store: Store,
     private readonly runner: AlertRunner,
     private readonly lookup: TaskLookup,
-  ) {}
-
-  /** Resume from the saved cursor; the first start ever begins at the end (no alerts for history). */
-  start(): void {
-    const saved = this.store.cursors.get(CURSOR_KEY);
-    this.cursor = saved !== undefined ? Number(saved) : this.store.events.lastSeq();
-    this.savedSeq = this.cursor;
-    if (saved === undefined) this.save();
+  ) {
+    this.reader = new LogReader(store, this, new DurableCursor(store, ALERT_CURSOR_KEY), {
+      page: PAGE,
+      query: { types: RUN_END_TYPES },
+      fresh: 'end',
+      lazySaveEvery: IDLE_SAVE_EVERY,
+    });
   }
 
-  /** Fire alerts for runs that ended since the last check; cheap when nothing did. Never throws. */
-  check(): void {
-    try {
-      const ended = this.store.events.runEndsAfter(this.cursor);
-      const fired: Promise<void>[] = [];
-      for (const e of ended) {
-        const run = this.store.runs.get(e.run_id);
-        const resolved = run && this.lookup(run);
-        if (run && resolved?.task.alert) fired.push(this.runner.onFinal(run, resolved.task, resolved.timezone));
-        this.cursor = e.seq;
-      }
-      const upTo = this.cursor;
-      // A run without an alert needs no durable cursor: after a crash it is only looked at again.
-      if (fired.length || upTo - this.savedSeq >= IDLE_SAVE_EVERY) {
-        this.savedSeq = upTo;
-        this.saved = this.saved.then(() => Promise.all(fired)).then(() => this.save(upTo));
-      }
-    } catch {
-      // A busy store: the next check picks the same events up again.
-    }
+  /** Resume from the saved cursor; the first start ever begins at the end (no alerts for history). Rejects when the store fails. */
+  start(): Promise<void> {
+    return this.reader.open();
+  }
+
+  /**
+   * Fire alerts for runs that ended since the last check; cheap when nothing did. Resolves once they
+   * are fired (not finished: they run on their own); never rejects (a busy store: the next check
+   * picks the same events up again).
+   */
+  async check(): Promise<void> {
+    await this.reader.read();
   }
 
   /** Wait for alerts in flight and their cursor saves. */
   async stop(): Promise<void> {
+    await this.reader.flush();
     await this.runner.drain();
-    await this.saved;
-    if (this.cursor !== this.savedSeq) this.save();
   }
 
-  private save(upTo = this.cursor): void {
-    try {
-      this.store.cursors.set(CURSOR_KEY, String(upTo));
-    } catch {
-      // Saved with the next batch; at worst alerts are re-checked, and their event keys stop repeats.
+  /** Each run end starts its alert; the cursor is saved once they finished, so a crash re-fires at most unfinished ones. */
+  async handle(events: readonly StoredEvent[]): Promise<Handled> {
+    // Everything is read before anything fires: a read that fails leaves the batch whole for the next check.
+    const due: { run: RunRow; task: TaskDef; timezone: string }[] = [];
+    for (const e of events) {
+      if (e.run_id == null) continue;
+      const run = await this.store.runs.get(e.run_id);
+      const resolved = run && (await this.lookup(run));
+      if (run && resolved?.task.alert) due.push({ run, ...resolved });
     }
+    const fired = due.map((d) => this.runner.onFinal(d.run, d.task, d.timezone));
+    // A run without an alert needs no durable cursor: after a crash it is only looked at again.
+    return fired.length ? { ok: true, pending: Promise.all(fired) } : { ok: true, lazy: true };
   }
 }

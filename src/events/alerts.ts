@@ -1,12 +1,11 @@
 // A task's `alert`, fired once after a run's final attempt; every outcome is an alert.sent or
 // alert.failed event, and nothing an alert does can throw into the daemon or change the run.
 import { DateTime } from 'luxon';
-import { runScope } from '../store/events.js';
 import { resolvePlaceholders, type PlaceholderContext } from '../agent/index.js';
 import type { Clock } from '../core/clock.js';
 import type { RunState } from '../core/states.js';
 import type { AlertAction, AlertOn, TaskDef } from '../core/task.js';
-import type { RunRow, Store } from '../store/index.js';
+import { runScope, type RunRow, type Store } from '../store/index.js';
 import { runCommand, postJson, type ActionOutcome } from './alert-actions.js';
 import { alertEnv, alertFacts, summaryTemplate, webhookBody, type AlertFacts } from './alert-context.js';
 import { EVENT_DEFAULTS } from '../core/defaults.js';
@@ -75,9 +74,9 @@ export class AlertRunner {
 
   private async fire(given: RunRow, task: TaskDef, timezone?: string): Promise<void> {
     const alert = task.alert;
-    const run = this.store.runs.get(given.id) ?? given;
+    const run = (await this.store.runs.get(given.id)) ?? given;
     if (!alert || !alertWanted(alert.alert_on, run.state)) return;
-    const facts = await alertFacts(run, this.store.runs.lastAttemptMs(run), this.opts.tailBytes ?? EVENT_DEFAULTS.alertTailBytes);
+    const facts = await alertFacts(run, await this.store.runs.lastAttemptMs(run), this.opts.tailBytes ?? EVENT_DEFAULTS.alertTailBytes);
     const ctx: PlaceholderContext = {
       env: alertEnv(facts, task, this.opts.home),
       taskName: task.name,
@@ -88,11 +87,11 @@ export class AlertRunner {
     };
     for (const [i, action] of alert.actions.entries()) {
       const key = `alert:${run.id}:v${run.version}:${i}`;
-      if (this.store.events.has(key)) continue;
+      if (await this.store.events.has(key)) continue;
       const kind = kindOf(action);
       const started = this.clock.monotonic();
       const outcome = await this.perform(kind, action, facts, ctx);
-      this.record(run, key, kind, i, alert.alert_on, outcome, this.clock.monotonic() - started);
+      await this.record(run, key, kind, i, alert.alert_on, outcome, this.clock.monotonic() - started);
     }
   }
 
@@ -104,7 +103,7 @@ export class AlertRunner {
       case 'command': {
         const cmd = text(action.command!, 'alert command', true);
         if (!cmd.ok) return { ok: false, data: { error: cmd.message } };
-        return runCommand(cmd.value, { ...ctx.env, ...cmd.env }, this.opts.home, this.opts.commandTimeoutMs ?? EVENT_DEFAULTS.alertCommandTimeoutMs);
+        return runCommand(cmd.value, { ...ctx.env, ...cmd.env }, this.opts.home, this.opts.commandTimeoutMs ?? EVENT_DEFAULTS.alertCommandTimeoutMs, this.clock);
       }
       case 'webhook': {
         const url = text(action.webhook!, 'alert webhook', false);
@@ -118,9 +117,9 @@ export class AlertRunner {
     }
   }
 
-  private record(run: RunRow, key: string, kind: ActionKind, index: number, on: AlertOn, o: ActionOutcome, ms: number): void {
+  private async record(run: RunRow, key: string, kind: ActionKind, index: number, on: AlertOn, o: ActionOutcome, ms: number): Promise<void> {
     try {
-      this.store.events.append({
+      await this.store.events.append({
         key,
         type: o.ok ? 'alert.sent' : 'alert.failed',
         time: this.clock.now(),

@@ -1,7 +1,8 @@
-// Reads the event log in seq order, a page at a time, with the filters the events command offers.
+// The filters the events command offers, and one page of the log read with them.
 import type { StoredEvent } from '../core/events.js';
 import { EasyTaskError } from '../core/errors.js';
 import type { Store } from '../store/index.js';
+import type { LogQuery } from './log-reader.js';
 import { EVENT_TYPES } from './cloudevents.js';
 import { EVENT_DEFAULTS } from '../core/defaults.js';
 
@@ -31,6 +32,11 @@ export function typeMatcher(globs: string): (type: string) => boolean {
   return match;
 }
 
+/** The part of a filter the store applies (the type glob is matched on what it returns). */
+export function queryOf(filter: EventFilter): LogQuery {
+  return { sinceTime: filter.sinceTime, task: filter.task, taskId: filter.taskId, instance: filter.instance, runId: filter.runId };
+}
+
 export interface Page {
   events: StoredEvent[];
   /** The highest seq examined (matching or not): the next page starts after it. */
@@ -40,25 +46,9 @@ export interface Page {
 }
 
 /** One page of events after `afterSeq` that pass the filter. */
-export function readPage(store: Store, filter: EventFilter, afterSeq: number, size: number = EVENT_DEFAULTS.pageSize): Page {
-  const rows = store.events.list({ afterSeq, sinceTime: filter.sinceTime, task: filter.task, taskId: filter.taskId, instance: filter.instance, runId: filter.runId, limit: size });
+export async function readPage(store: Store, filter: EventFilter, afterSeq: number, size: number = EVENT_DEFAULTS.pageSize): Promise<Page> {
+  const rows = await store.events.list({ ...queryOf(filter), afterSeq, limit: size });
   const last = rows.at(-1)?.seq ?? afterSeq;
   const events = filter.type ? rows.filter((e) => filter.type!(e.type)) : rows;
   return { events, lastSeq: last, more: rows.length === size };
-}
-
-/** Every event after `afterSeq` that passes the filter, page by page; returns the last seq examined. */
-export async function forEachPage(
-  store: Store,
-  filter: EventFilter,
-  afterSeq: number,
-  visit: (events: StoredEvent[]) => Promise<boolean | void> | boolean | void,
-): Promise<number> {
-  let after = afterSeq;
-  for (;;) {
-    const page = readPage(store, filter, after);
-    after = page.lastSeq;
-    if (page.events.length && (await visit(page.events)) === false) return after;
-    if (!page.more) return after;
-  }
 }

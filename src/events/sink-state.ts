@@ -1,6 +1,7 @@
-// A webhook sink's durable state in the store's kv table: the last seq the receiver acknowledged,
-// plus counters for `status`; the cursor survives daemon restarts.
+// A webhook sink's durable state in store.cursors under `sink:<url>`: the last seq the receiver
+// acknowledged (the sink's cursor), plus counters for `status`; it survives daemon restarts.
 import type { Store } from '../store/index.js';
+import type { CursorCodec } from './cursor.js';
 
 export interface SinkState {
   /** Every event with seq <= cursor was acknowledged by the receiver. */
@@ -16,8 +17,8 @@ const EMPTY: SinkState = { cursor: 0, delivered: 0, last_ok_at: null, last_error
 
 export const sinkKey = (url: string): string => `sink:${url}`;
 
-export function readSinkState(store: Store, url: string): SinkState {
-  const value = store.cursors.get(sinkKey(url));
+/** A stored value as a state; an unreadable one counts as none. */
+export function parseSinkState(value: string | undefined): SinkState {
   if (value === undefined) return { ...EMPTY };
   try {
     return { ...EMPTY, ...(JSON.parse(value) as Partial<SinkState>) };
@@ -26,12 +27,24 @@ export function readSinkState(store: Store, url: string): SinkState {
   }
 }
 
-export function writeSinkState(store: Store, url: string, state: SinkState): void {
-  store.cursors.set(sinkKey(url), JSON.stringify(state));
+export async function readSinkState(store: Store, url: string): Promise<SinkState> {
+  return parseSinkState(await store.cursors.get(sinkKey(url)));
+}
+
+export function writeSinkState(store: Store, url: string, state: SinkState): Promise<void> {
+  return store.cursors.set(sinkKey(url), JSON.stringify(state));
+}
+
+/** The sink's cursor inside its state: a save writes the state as `current()` has it, with the new cursor. */
+export function sinkCodec(current: () => SinkState): CursorCodec {
+  return {
+    decode: (value) => parseSinkState(value).cursor,
+    encode: (seq) => JSON.stringify({ ...current(), cursor: seq }),
+  };
 }
 
 /** Every sink the store has state for (for `status`). */
-export function listSinkStates(store: Store): { url: string; state: SinkState }[] {
-  const rows = store.cursors.list(sinkKey(''));
-  return rows.map((r) => ({ url: r.key.slice('sink:'.length), state: { ...EMPTY, ...(JSON.parse(r.value) as Partial<SinkState>) } }));
+export async function listSinkStates(store: Store): Promise<{ url: string; state: SinkState }[]> {
+  const rows = await store.cursors.list(sinkKey(''));
+  return rows.map((r) => ({ url: r.key.slice(sinkKey('').length), state: parseSinkState(r.value) }));
 }

@@ -1,6 +1,7 @@
-// Wakes a reader when another process commits to the store: PRAGMA data_version on a short
+// Wakes a reader when another process commits to the store: the store's change token on a short
 // interval, and a file watch on the WAL (and any other files) for a quicker wake-up.
 import { watch, type FSWatcher } from 'chokidar';
+import { every, systemClock, type Clock, type Timer } from '../core/clock.js';
 import type { Store } from '../store/index.js';
 import { EVENT_DEFAULTS } from '../core/defaults.js';
 
@@ -8,22 +9,31 @@ export interface StoreWatchOptions {
   pollMs?: number;
   /** Files whose changes also wake the reader (the WAL, an output file). */
   files?: string[];
+  clock?: Clock;
 }
 
 export class StoreWatch {
-  private version: number;
+  private token: number | undefined;
   private dirty = false;
   private closed = false;
+  private polling = false;
   private waiters: (() => void)[] = [];
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: Timer;
+  private readonly clock: Clock;
   private watcher: FSWatcher | undefined;
 
   constructor(
     private readonly store: Store,
     opts: StoreWatchOptions = {},
   ) {
-    this.version = store.dataVersion();
-    this.timer = setInterval(() => this.poll(), opts.pollMs ?? EVENT_DEFAULTS.followPollMs);
+    this.clock = opts.clock ?? systemClock;
+    // Asked before the caller's first read, so a commit that lands while it reads still wakes it.
+    this.polling = true;
+    void store.changeToken().then(
+      (t) => (this.token = t),
+      () => undefined,
+    ).finally(() => (this.polling = false));
+    this.timer = every(this.clock, opts.pollMs ?? EVENT_DEFAULTS.followPollMs, () => void this.poll());
     if (opts.files?.length) {
       this.watcher = watch(opts.files, { ignoreInitial: true, persistent: false }).on('all', () => this.fire());
       this.watcher.on('error', () => undefined);
@@ -37,11 +47,21 @@ export class StoreWatch {
     else this.watcher = watch(file, { ignoreInitial: true, persistent: false }).on('all', () => this.fire()).on('error', () => undefined);
   }
 
-  private poll(): void {
-    const v = this.store.dataVersion();
-    if (v === this.version) return;
-    this.version = v;
-    this.fire();
+  /** One look at the change token; a look still under way is not doubled. */
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    this.polling = true;
+    try {
+      const t = await this.store.changeToken();
+      if (t === this.token) return;
+      const first = this.token === undefined;
+      this.token = t;
+      if (!first) this.fire();
+    } catch {
+      // A busy or closing store: the next look tries again.
+    } finally {
+      this.polling = false;
+    }
   }
 
   private fire(): void {
@@ -60,25 +80,25 @@ export class StoreWatch {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      let t: NodeJS.Timeout | undefined;
+      let t: Timer | undefined;
       const done = () => {
-        clearTimeout(t);
+        t?.cancel();
         this.dirty = false;
         resolve();
       };
       this.waiters.push(done);
       if (maxWaitMs !== undefined) {
-        t = setTimeout(() => {
+        t = this.clock.after(maxWaitMs, () => {
           this.waiters = this.waiters.filter((w) => w !== done);
           resolve();
-        }, maxWaitMs);
+        });
       }
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.timer);
+    this.timer.cancel();
     this.fire();
     await this.watcher?.close();
   }

@@ -48,7 +48,7 @@ export async function runDashboard(o: DashboardOptions): Promise<void> {
   const stdout = o.stdout ?? process.stdout;
   const view = new ViewStore(initialState(o.clock.now(), o.filter));
   const feed = new Feed({ store: o.store, clock: o.clock, nextFireAt: o.nextFireAt, dispatch: view.dispatch, pollMs: o.pollMs });
-  feed.start();
+  await feed.start();
   let left = false;
   const leave = () => {
     if (!left) stdout.write(LEAVE);
@@ -73,7 +73,7 @@ export async function runDashboard(o: DashboardOptions): Promise<void> {
     });
     await ink.waitUntilExit();
   } finally {
-    feed.stop();
+    await feed.stop();
     stdout.off('resize', onResize);
     process.off('SIGTERM', stop).off('SIGHUP', stop);
     leave();

@@ -32,8 +32,8 @@ const daemonLine = (d: DaemonInfo): string =>
     ? `daemon up (pid ${d.pid}${d.host ? ` on ${d.host}` : ''})${d.degraded ? `, degraded: ${d.degraded.text} since ${new Date(d.degraded.since).toISOString()} (${d.degraded.code})` : ''}`
     : 'daemon down';
 
-/** Follow the store and print; returns the feed so the caller can stop it. */
-export function runPlain(o: PlainOptions): Feed {
+/** Follow the store and print; resolves with the started feed so the caller can stop it (await feed.stop()). */
+export async function runPlain(o: PlainOptions): Promise<Feed> {
   let daemonUp: boolean | undefined;
   let degradedCause: string | null = null;
   let started = false;
@@ -59,6 +59,6 @@ export function runPlain(o: PlainOptions): Feed {
     }
   };
   const feed = new Feed({ store: o.store, clock: o.clock, nextFireAt: o.nextFireAt, dispatch: onAction, pollMs: o.pollMs, onError: (e) => o.note(`error: ${e.message}`) });
-  feed.start();
+  await feed.start();
   return feed;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { FakeClock, systemClock } from '../../src/core/clock.ts';
 import { formatEvent } from '../../src/events/format.ts';
 import { readPage } from '../../src/events/query.ts';
-import { Store } from '../../src/store/index.ts';
+import { openStore, storePath } from '../../src/store/index.ts';
 
 const EVENTS = 1_000_000;
 const PER_TX = 100;
@@ -28,15 +28,28 @@ const home = () => {
   return h;
 };
 const ms = (t0) => performance.now() - t0;
-/** Median of `n` timings of fn, in ms. */
-function median(fn, n = 7) {
+/** Median of `n` timings of fn (awaited: the store's reads return promises), in ms. */
+async function median(fn, n = 7) {
   const xs = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     xs.push(ms(t0));
   }
   return xs.sort((a, b) => a - b)[Math.floor(n / 2)];
+}
+
+/**
+ * A bare better-sqlite3 connection to a home's store file, set up as the store sets up its own
+ * (src/store/sqlite/open.ts): the baselines and the bulk fill of runs go through it, from outside.
+ */
+function bareDb(h) {
+  const db = new Database(storePath(h));
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  return db;
 }
 
 /** The i-th event as the daemon writes it: 5 per run, 30 days of history. */
@@ -49,9 +62,14 @@ function event(i) {
   };
 }
 
-function appendOurs(store) {
+/** Through the store contract: one appendAll (one unit) per batch of PER_TX. */
+async function appendOurs(store) {
   const t0 = performance.now();
-  for (let i = 0; i < EVENTS; i += PER_TX) store.tx(() => { for (let k = i; k < i + PER_TX; k++) store.events.append(event(k)); });
+  for (let i = 0; i < EVENTS; i += PER_TX) {
+    const batch = [];
+    for (let k = i; k < i + PER_TX; k++) batch.push(event(k));
+    await store.events.appendAll(batch);
+  }
   return EVENTS / (ms(t0) / 1000);
 }
 
@@ -67,16 +85,15 @@ function appendPlain(db) {
 }
 
 /** One run transition per transaction (state row + its event), as the agent settles attempts. */
-function transitionsOurs(store) {
-  const clock = store.clock;
+async function transitionsOurs(store, clock) {
   const ids = [];
-  for (let i = 0; i < TRANSITIONS / 4; i++) ids.push(store.runs.create({ task_id: 1, task_name: 't', instance: 'bench', slot: NOW + i, max_attempts: 1, queue: 'localhost' }).id);
+  for (let i = 0; i < TRANSITIONS / 4; i++) ids.push((await store.runs.create({ task_id: 1, task_name: 't', instance: 'bench', slot: NOW + i, max_attempts: 1, queue: 'localhost' })).id);
   const t0 = performance.now();
   for (const id of ids) {
-    store.runs.transition({ runId: id, event: 'run.triggered', to: 'TRIGGER' });
-    store.runs.transition({ runId: id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1, started_at: clock.now() } });
-    store.runs.transition({ runId: id, event: 'run.started', to: 'RUNNING', patch: { pid: 1 } });
-    store.runs.transition({ runId: id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now() } });
+    await store.runs.transition({ runId: id, event: 'run.triggered', to: 'TRIGGER' });
+    await store.runs.transition({ runId: id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1, started_at: clock.now() } });
+    await store.runs.transition({ runId: id, event: 'run.started', to: 'RUNNING', patch: { pid: 1 } });
+    await store.runs.transition({ runId: id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now() } });
   }
   return TRANSITIONS / (ms(t0) / 1000);
 }
@@ -108,42 +125,49 @@ const row = (figure, value, baseline, target, unit, higherIsBetter) => {
 const fmt = (x) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(x >= 10 ? 1 : 2));
 
 // 1. Appending 1,000,000 events, 100 per transaction.
+// EasyTask's rows go through the store contract; the baselines through a bare connection to a
+// second home's file (made by the store, so the schema and indexes are the same).
 const oursHome = home();
-const store = Store.open(oursHome, new FakeClock(NOW));
+const clock = new FakeClock(NOW);
+const store = await openStore(oursHome, clock);
 const plainHome = home();
-const plain = Store.open(plainHome).db;
-const oursRate = appendOurs(store);
+await (await openStore(plainHome)).close();
+const plain = bareDb(plainHome);
+const oursRate = await appendOurs(store);
 const plainRate = appendPlain(plain);
 row(`append ${EVENTS.toLocaleString('en-US')} events, ${PER_TX}/tx (natural-key dedupe)`, oursRate, plainRate, '≥ 0.5× baseline', 'ev/s', true);
-row(`run transitions, 1/tx (state row + event), ${TRANSITIONS.toLocaleString('en-US')}`, transitionsOurs(store), transitionsPlain(plain), '≥ 1,000/s', 'ev/s', true);
+row(`run transitions, 1/tx (state row + event), ${TRANSITIONS.toLocaleString('en-US')}`, await transitionsOurs(store, clock), transitionsPlain(plain), '≥ 1,000/s', 'ev/s', true);
 plain.close();
-fillRuns(store.db);
+// From here on the baselines read the same file as the store, on their own connection.
+const bare = bareDb(oursHome);
+fillRuns(bare);
 
 // 2. events --after on the 1M store: the reader's page query (+ row mapping) against a plain SELECT.
-const lastSeq = store.events.lastSeq();
-const plainAfter = store.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT 1000');
-row('events --after (last 1,000 of 1M), read + format', median(() => readPage(store, {}, lastSeq - 1000).events.map(formatEvent)), median(() => plainAfter.all(lastSeq - 1000)), '< 50 ms', 'ms', false);
-row('events --after (100,000 events), read + format', median(() => { for (let a = lastSeq - 100_000; a < lastSeq;) a = readPage(store, {}, a).events.map(formatEvent).length ? a + 1000 : lastSeq; }, 3),
-  median(() => store.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq').all(lastSeq - 100_000), 3), '< 2,000 ms', 'ms', false);
-row('events --task (one of 100 tasks, last 1,000)', median(() => readPage(store, { task: 'task7' }, lastSeq - 100_000)),
-  median(() => store.db.prepare('SELECT * FROM events WHERE task = ? AND seq > ? ORDER BY seq LIMIT 1000').all('task7', lastSeq - 100_000)), '< 50 ms', 'ms', false);
+const lastSeq = await store.events.lastSeq();
+const plainAfter = bare.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT 1000');
+row('events --after (last 1,000 of 1M), read + format', await median(async () => (await readPage(store, {}, lastSeq - 1000)).events.map(formatEvent)), await median(() => plainAfter.all(lastSeq - 1000)), '< 50 ms', 'ms', false);
+row('events --after (100,000 events), read + format', await median(async () => { for (let a = lastSeq - 100_000; a < lastSeq;) a = (await readPage(store, {}, a)).events.map(formatEvent).length ? a + 1000 : lastSeq; }, 3),
+  await median(() => bare.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq').all(lastSeq - 100_000), 3), '< 2,000 ms', 'ms', false);
+row('events --task (one of 100 tasks, last 1,000)', await median(() => readPage(store, { task: 'task7' }, lastSeq - 100_000)),
+  await median(() => bare.prepare('SELECT * FROM events WHERE task = ? AND seq > ? ORDER BY seq LIMIT 1000').all('task7', lastSeq - 100_000)), '< 50 ms', 'ms', false);
 
 // 3. runs --since 24h on 200,000 runs (~6,700 in the window).
 const since = NOW - DAY;
-const plainRuns = (limit) => store.db.prepare(`SELECT * FROM runs NOT INDEXED WHERE slot >= ? ORDER BY slot DESC, id DESC LIMIT ${limit}`).all(since);
-row('runs --since 24h (newest 50 of 200k runs)', median(() => store.runs.list({ sinceSlot: since, limit: 50 })), median(() => plainRuns(50)), '< 20 ms', 'ms', false);
-row('runs --since 24h (all ~6,700 in the window)', median(() => store.runs.list({ sinceSlot: since, limit: 1_000_000 })), median(() => plainRuns(1_000_000)), '< 250 ms', 'ms', false);
-store.close();
+const plainRuns = (limit) => bare.prepare(`SELECT * FROM runs NOT INDEXED WHERE slot >= ? ORDER BY slot DESC, id DESC LIMIT ${limit}`).all(since);
+row('runs --since 24h (newest 50 of 200k runs)', await median(() => store.runs.list({ sinceSlot: since, limit: 50 })), await median(() => plainRuns(50)), '< 20 ms', 'ms', false);
+row('runs --since 24h (all ~6,700 in the window)', await median(() => store.runs.list({ sinceSlot: since, limit: 1_000_000 })), await median(() => plainRuns(1_000_000)), '< 250 ms', 'ms', false);
+bare.close();
+await store.close();
 
 // 4. The built CLI end to end (process start included) against the sqlite3 shell on the same file.
 const bin = new URL('../../bin/easytask', import.meta.url).pathname;
 const db = join(oursHome, 'easytask.db');
 const wall = (file, args, n = 5) => median(() => execFileSync(file, args, { env: { ...process.env, EASYTASK_HOME: oursHome }, stdio: ['ignore', 'ignore', 'inherit'] }), n);
 if (existsSync(new URL('../../dist/easytask.cjs', import.meta.url)) && existsSync('/usr/bin/sqlite3')) {
-  row('CLI `events --after N` (1,000 lines)', wall(process.execPath, [bin, 'events', '--after', String(lastSeq - 1000)]),
-    wall('/usr/bin/sqlite3', [db, `SELECT * FROM events WHERE seq > ${lastSeq - 1000} ORDER BY seq`]), '< 500 ms', 'ms', false);
-  row('CLI `runs --since 24h`', wall(process.execPath, [bin, 'runs', '--since', '24h']),
-    wall('/usr/bin/sqlite3', [db, `SELECT * FROM runs WHERE slot >= ${since} ORDER BY slot DESC, id DESC LIMIT 50`]), '< 500 ms', 'ms', false);
+  row('CLI `events --after N` (1,000 lines)', await wall(process.execPath, [bin, 'events', '--after', String(lastSeq - 1000)]),
+    await wall('/usr/bin/sqlite3', [db, `SELECT * FROM events WHERE seq > ${lastSeq - 1000} ORDER BY seq`]), '< 500 ms', 'ms', false);
+  row('CLI `runs --since 24h`', await wall(process.execPath, [bin, 'runs', '--since', '24h']),
+    await wall('/usr/bin/sqlite3', [db, `SELECT * FROM runs WHERE slot >= ${since} ORDER BY slot DESC, id DESC LIMIT 50`]), '< 500 ms', 'ms', false);
 } else {
   console.error('(CLI rows skipped: run `npm run build` first; the sqlite3 shell is the baseline)');
 }

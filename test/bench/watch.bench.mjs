@@ -33,17 +33,17 @@ function fakeStdin() {
 }
 
 async function seed(home) {
-  const { Store } = await import('../../src/store/index.ts');
-  const store = Store.open(home);
-  store.tx(() => {
-    for (let g = 0; g < 20; g++) {
-      store.defs.write({ kind: 'group', def: { name: `g${g}`, active: true, instance: 'default', timezone: 'UTC', trigger_times: '03:00', day_of_week: '1111111', catch_up: 'latest' } }, { replace: false });
-    }
-    for (let i = 0; i < TASKS; i++) {
-      const def = { name: `t${String(i).padStart(4, '0')}`, task_owner: 'bench', cmd: 'true', run_on_host: 'localhost', active: true, instance: 'default', task_group: i < 40 ? undefined : `g${i % 20}`, timezone: i < 40 ? 'UTC' : undefined, trigger_times: i < 40 ? '03:00' : undefined, retry_attempts: 0, retry_delay: 10, catch_up: 'latest', overlap: 'skip', max_run_time: 60 };
-      store.defs.write({ kind: 'task', def }, { replace: false });
-    }
-  });
+  const { openStore } = await import('../../src/store/index.ts');
+  const store = await openStore(home);
+  const write = [];
+  for (let g = 0; g < 20; g++) {
+    write.push({ kind: 'group', def: { name: `g${g}`, active: true, instance: 'default', timezone: 'UTC', trigger_times: '03:00', day_of_week: '1111111', catch_up: 'latest' } });
+  }
+  for (let i = 0; i < TASKS; i++) {
+    const def = { name: `t${String(i).padStart(4, '0')}`, task_owner: 'bench', cmd: 'true', run_on_host: 'localhost', active: true, instance: 'default', task_group: i < 40 ? undefined : `g${i % 20}`, timezone: i < 40 ? 'UTC' : undefined, trigger_times: i < 40 ? '03:00' : undefined, retry_attempts: 0, retry_delay: 10, catch_up: 'latest', overlap: 'skip', max_run_time: 60 };
+    write.push({ kind: 'task', def });
+  }
+  await store.defs.apply({ write, replace: false });
   return store;
 }
 
@@ -51,7 +51,8 @@ async function seed(home) {
 async function latency(home, store) {
   const { runDashboard } = await import('../../src/ui/dashboard.tsx');
   const { systemClock } = await import('../../src/core/clock.ts');
-  const { Store } = await import('../../src/store/index.ts');
+  const { storePath } = await import('../../src/store/index.ts');
+  const { default: Database } = await import('better-sqlite3');
   const waiting = new Map();
   const frameMs = [];
   const renderMs = [];
@@ -69,19 +70,22 @@ async function latency(home, store) {
   }
 
   // Baseline: a bare data_version poll at the same 50 ms on its own connection: when could anyone notice the commit?
-  const probe = Store.open(home);
-  let version = probe.dataVersion();
-  let seen = probe.events.lastSeq();
+  // (better-sqlite3 straight on the store file, from outside EasyTask.)
+  const probe = new Database(storePath(home), { readonly: true });
+  const dataVersion = () => probe.pragma('data_version', { simple: true });
+  const newSeqs = probe.prepare('SELECT seq FROM events WHERE seq > ? ORDER BY seq').pluck();
+  let version = dataVersion();
+  let seen = probe.prepare('SELECT COALESCE(MAX(seq), 0) FROM events').pluck().get();
   const detectMs = [];
   const commits = new Map();
   const timer = setInterval(() => {
-    const v = probe.dataVersion();
+    const v = dataVersion();
     if (v === version) return;
     version = v;
-    for (const e of probe.events.list({ afterSeq: seen })) {
-      const c = commits.get(e.seq);
+    for (const seq of newSeqs.all(seen)) {
+      const c = commits.get(seq);
       if (c && sampling) detectMs.push(wall() - c);
-      seen = e.seq;
+      seen = seq;
     }
   }, 50);
 
@@ -129,10 +133,10 @@ async function snapshotCost(store) {
   const defs = [];
   for (let i = 0; i < 7; i++) {
     let t = performance.now();
-    loadSnapshot(store, 0, () => () => undefined);
+    await loadSnapshot(store, 0, () => () => undefined);
     snap.push(performance.now() - t);
     t = performance.now();
-    store.defs.all();
+    await store.defs.all();
     defs.push(performance.now() - t);
   }
   return { snap: percentile(snap, 50), defs: percentile(defs, 50) };
@@ -171,7 +175,7 @@ async function main() {
     const snap = await snapshotCost(store);
     const lat = await latency(home, store);
     const bare = await bareInk();
-    store.close();
+    await store.close();
     const idle = await idleCpu(home);
     const p = (v, q) => percentile(v, q);
     const ratio = (a, b) => `${fmt(a / b, 2)}×`;
@@ -192,23 +196,31 @@ async function main() {
 
 // The writer process: its own connection commits one transition per request, like the daemon would.
 if (process.argv[2] === '--writer') {
-  const { Store } = await import('../../src/store/index.ts');
-  const store = Store.open(process.argv[3]);
+  const { openStore } = await import('../../src/store/index.ts');
+  const store = await openStore(process.argv[3]);
   const runs = new Map();
   const STEPS = [['run.triggered', 'TRIGGER'], ['run.accepted', 'STARTED'], ['run.started', 'RUNNING'], ['run.succeeded', 'SUCCESS']];
   let slot = 1;
-  process.send({ ready: true });
-  process.on('message', ({ task, tid }) => {
+  const commit = async ({ task, tid }) => {
     const cur = runs.get(task);
     if (!cur || cur.step === STEPS.length) {
-      const run = store.runs.create({ task_id: tid, task_name: task, instance: 'default', slot: slot++, max_attempts: 1, queue: 'localhost' });
+      const run = await store.runs.create({ task_id: tid, task_name: task, instance: 'default', slot: slot++, max_attempts: 1, queue: 'localhost' });
       runs.set(task, { id: run.id, step: 0 });
     } else {
       const [event, to] = STEPS[cur.step++];
-      store.runs.transition({ runId: cur.id, event, to, patch: event === 'run.accepted' ? { attempt: 1, started_at: Math.round(wall()) } : {} });
+      await store.runs.transition({ runId: cur.id, event, to, patch: event === 'run.accepted' ? { attempt: 1, started_at: Math.round(wall()) } : {} });
     }
-    process.send({ seq: store.events.lastSeq(), t: wall() });
+    process.send({ seq: await store.events.lastSeq(), t: wall() });
+  };
+  // One request at a time, in order (the parent waits for each answer anyway).
+  let queue = Promise.resolve();
+  process.on('message', (m) => {
+    queue = queue.then(() => commit(m)).catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
   });
+  process.send({ ready: true });
 } else {
   await main();
 }

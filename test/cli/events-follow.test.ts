@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
-import { Store } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
 
@@ -48,33 +48,31 @@ class Proc {
 
 const procs: Proc[] = [];
 const stores: Store[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-  for (const s of stores.splice(0)) s.close();
+  for (const s of stores.splice(0)) await s.close();
 });
 
-function writer(): { home: string; store: Store; append: (n: number) => void } {
+type Append = (n: number) => Promise<void>;
+
+async function writer(): Promise<{ home: string; store: Store; append: Append }> {
   const home = tempHome();
-  const store = Store.open(home, systemClock);
+  const store = await openStore(home, systemClock);
   stores.push(store);
-  let i = store.events.lastSeq();
-  const append = (n: number) =>
-    store.tx(() => {
-      for (let k = 0; k < n; k++, i++) store.events.append({ key: `w${i}`, type: 'run.output', time: systemClock.now(), instance: 'default', task: 'w', run_id: 1, attempt: 1, data: { i } });
-    });
+  let i = await store.events.lastSeq();
+  const append = async (n: number) => {
+    const batch = Array.from({ length: n }, () => i++).map((k) => ({ key: `w${k}`, type: 'run.output' as const, time: systemClock.now(), instance: 'default', task: 'w', run_id: 1, attempt: 1, data: { i: k } }));
+    await store.events.appendAll(batch);
+  };
   return { home, store, append };
 }
 
 /** Append `total` events in small transactions every few ms, like a busy daemon. */
-function writeFor(append: (n: number) => void, total: number, per = 5): Promise<void> {
-  return new Promise((resolve) => {
-    let left = total;
-    const t = setInterval(() => {
-      append(Math.min(per, left));
-      left -= per;
-      if (left <= 0) (clearInterval(t), resolve());
-    }, 3);
-  });
+async function writeFor(append: Append, total: number, per = 5): Promise<void> {
+  for (let left = total; left > 0; left -= per) {
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    await append(Math.min(per, left));
+  }
 }
 
 const seqOf = (line: string) => JSON.parse(line).seq as number;
@@ -82,8 +80,8 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 describe('events -f', () => {
   it('a follower killed mid-stream and resumed with --after misses nothing and repeats nothing', async () => {
-    const { home, append } = writer();
-    append(100);
+    const { home, append } = await writer();
+    await append(100);
     const first = new Proc(home, ['events', '-f', '--format', 'json']);
     const writing = writeFor(append, 500);
     await first.until((l) => l.length >= 250);
@@ -105,14 +103,14 @@ describe('events -f', () => {
   });
 
   it('shows a committed event within 250 ms (median over 10)', async () => {
-    const { home, append } = writer();
-    append(1);
+    const { home, append } = await writer();
+    await append(1);
     const p = new Proc(home, ['events', '-f', '--format', 'json']);
     await p.until((l) => l.length === 1);
     const latencies: number[] = [];
     for (let n = 2; n <= 11; n++) {
       const t0 = performance.now();
-      append(1);
+      await append(1);
       await p.until((l) => l.length >= n);
       latencies.push(performance.now() - t0);
     }
@@ -123,8 +121,8 @@ describe('events -f', () => {
   });
 
   it('ends cleanly when the reader goes away (| head), following or not', async () => {
-    const { home, append } = writer();
-    append(5000);
+    const { home, append } = await writer();
+    await append(5000);
     const once = new Proc(home, [], `node ${BIN} events | head -n 2; echo "rc=\${PIPESTATUS[0]}" >&2`);
     await once.exited;
     expect(once.lines).toHaveLength(2);
@@ -132,7 +130,7 @@ describe('events -f', () => {
 
     // head holds its output until it exits, so keep committing until the pipeline ends.
     const follow = new Proc(home, [], `node ${BIN} events -f --after 4999 | head -n 2; echo "rc=\${PIPESTATUS[0]}" >&2`);
-    const more = setInterval(() => append(1), 50);
+    const more = setInterval(() => void append(1), 50);
     try {
       await follow.exited;
     } finally {
@@ -146,26 +144,26 @@ describe('events -f', () => {
 describe('logs -f', () => {
   it('waits for the run to start, follows its output across a retry, and stops when it ends', async () => {
     const home = tempHome();
-    const store = Store.open(home, systemClock);
+    const store = await openStore(home, systemClock);
     stores.push(store);
-    const run = store.runs.create({ task_id: 1, task_name: 'job', instance: 'default', slot: systemClock.now(), max_attempts: 2, queue: 'localhost' })!;
-    store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
+    const run = (await store.runs.create({ task_id: 1, task_name: 'job', instance: 'default', slot: systemClock.now(), max_attempts: 2, queue: 'localhost' }))!;
+    await store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
     const out = join(home, 'logs', 'job', `${run.id}.out`);
     const p = new Proc(home, ['logs', 'job', '-f']);
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, 'one\n');
-    store.runs.transition({ runId: run.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
-    store.runs.transition({ runId: run.id, event: 'run.started', to: 'RUNNING', patch: { pid: 1234, stdout_path: out, stderr_path: out + '.err' } });
+    await store.runs.transition({ runId: run.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
+    await store.runs.transition({ runId: run.id, event: 'run.started', to: 'RUNNING', patch: { pid: 1234, stdout_path: out, stderr_path: out + '.err' } });
     await p.until((l) => l.includes('one'));
     appendFileSync(out, 'two\n');
     await p.until((l) => l.includes('two'));
-    store.runs.transition({ runId: run.id, event: 'run.retrying', to: 'RESTARTING', patch: { exit_code: 1 } });
+    await store.runs.transition({ runId: run.id, event: 'run.retrying', to: 'RESTARTING', patch: { exit_code: 1 } });
     appendFileSync(out, '--- attempt 2 ---\nthree\n');
     await p.until((l) => l.includes('three'));
-    store.runs.transition({ runId: run.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 2 } });
-    store.runs.transition({ runId: run.id, event: 'run.started', to: 'RUNNING', patch: { pid: 1235 } });
+    await store.runs.transition({ runId: run.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 2 } });
+    await store.runs.transition({ runId: run.id, event: 'run.started', to: 'RUNNING', patch: { pid: 1235 } });
     appendFileSync(out, 'four\n');
-    store.runs.transition({ runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: systemClock.now() } });
+    await store.runs.transition({ runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: systemClock.now() } });
     expect(await p.exited).toEqual({ code: 0, signal: null });
     expect(p.lines).toEqual(['one', 'two', '--- attempt 2 ---', 'three', 'four']);
     expect(p.stderr).toBe('');

@@ -3,50 +3,59 @@ import { join } from 'node:path';
 import { CloudEvent } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
-import { Store } from '../../src/store/index.js';
+import { openStore, type Outcome } from '../../src/store/index.js';
 import { cli } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
 
 // Earlier than any real clock, so events written by the CLI itself (task.created) come after these.
 const T0 = Date.UTC(2021, 2, 1, 12);
 
-/** A home with task `report` (New York) and two finished runs with output, written through the store. */
-function home(): { home: string; runs: number[] } {
+/** A home with task `report` (New York) and two finished runs with output, written through the store as the agent writes them. */
+async function home(): Promise<{ home: string; runs: number[] }> {
   const dir = tempHome();
   const ins = cli(dir, ['insert', '-'], { input: JSON.stringify({ name: 'report', cmd: 'true', trigger_times: '07:00', timezone: 'America/New_York', retry_attempts: 1 }) });
   expect(ins.code).toBe(0);
   const clock = new FakeClock(T0);
-  const store = Store.open(dir, clock);
+  const store = await openStore(dir, clock);
   const runs: number[] = [];
   try {
     for (const [i, ok] of [true, false].entries()) {
-      const run = store.runs.create({ task_id: 1000001, task_name: 'report', instance: 'default', slot: T0 + i * 86_400_000, max_attempts: 2, queue: 'localhost', origin: 'force' })!;
+      const run = (await store.runs.create({ task_id: 1000001, task_name: 'report', instance: 'default', slot: T0 + i * 86_400_000, max_attempts: 2, queue: 'localhost', origin: 'force' }))!;
       const out = join(dir, 'logs', 'report', `${run.id}.out`);
       mkdirSync(join(out, '..'), { recursive: true });
       writeFileSync(out, `hello from run ${run.id}\n`);
       writeFileSync(out.replace('.out', '.err'), ok ? '' : 'it broke\n');
-      store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
-      store.runs.transition({ runId: run.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1, host: 'vm', started_at: clock.now() } });
-      // The attempt row as the agent keeps it: its process ran 1.1 s.
-      store.db.prepare('INSERT INTO attempts (run_id, n, started_at, ended_at, duration_ms) VALUES (?, 1, ?, ?, 1100)').run(run.id, clock.now(), clock.now() + 1100);
-      store.runs.transition({ runId: run.id, event: 'run.started', to: 'RUNNING', patch: { pid: 99, stdout_path: out, stderr_path: out.replace('.out', '.err') } });
+      const triggered = await store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
+      valueOf(await store.attempts.accept([{ run: triggered, host: 'vm', at: clock.now() }]));
+      valueOf(await store.attempts.started([{ runId: run.id, attempt: 1, pid: 99, at: clock.now(), stdoutPath: out, stderrPath: out.replace('.out', '.err') }]));
+      // Its process ran 1.1 s.
       clock.advance(1100);
-      store.runs.transition(ok
-        ? { runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now() }, data: { duration_ms: 1100 } }
-        : { runId: run.id, event: 'run.failed', to: 'FAILED', patch: { exit_code: 3, reason: 'exit_code', ended_at: clock.now() }, data: { exit_code: 3, duration_ms: 1100 } });
+      const end = { runId: run.id, n: 1, endedAt: clock.now(), durationMs: 1100, exitCode: ok ? 0 : 3, signal: null, reason: ok ? null : 'exit_code', stdoutBytes: 0, stderrBytes: 0, outputError: null };
+      await store.attempts.ended({
+        end,
+        transition: ok
+          ? { runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now() }, data: { duration_ms: 1100 } }
+          : { runId: run.id, event: 'run.failed', to: 'FAILED', patch: { exit_code: 3, reason: 'exit_code', ended_at: clock.now() }, data: { exit_code: 3, duration_ms: 1100 } },
+      });
       runs.push(run.id);
     }
   } finally {
-    store.close();
+    await store.close();
   }
   return { home: dir, runs };
+}
+
+/** The value of a batch of one, or its error. */
+function valueOf<T>([o]: Outcome<T>[]): T {
+  if (!o!.ok) throw o!.error;
+  return o!.value;
 }
 
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
 describe('easytask events', () => {
-  it('prints the log oldest first, one line per event, in the three formats', () => {
-    const { home: h, runs } = home();
+  it('prints the log oldest first, one line per event, in the three formats', async () => {
+    const { home: h, runs } = await home();
     const text = lines(cli(h, ['events']).stdout);
     expect(text).toHaveLength(11);
     expect(text[0]).toMatch(/^#1 \S+Z task\.created task report version 1 tid 1000001$/);
@@ -63,8 +72,8 @@ describe('easytask events', () => {
     expect(ces[10].source).toMatch(/^easytask:\/\/[^/]+\/default$/);
   });
 
-  it('filters by --after, --since, --task, --run and --type', () => {
-    const { home: h, runs } = home();
+  it('filters by --after, --since, --task, --run and --type', async () => {
+    const { home: h, runs } = await home();
     const seqs = (args: string[]) => lines(cli(h, ['events', '--json', ...args]).stdout).map((l) => JSON.parse(l).seq as number);
     expect(seqs(['--after', '8'])).toEqual([9, 10, 11]);
     expect(seqs(['--type', '*.failed,*.succeeded'])).toEqual([6, 11]);
@@ -84,8 +93,8 @@ describe('easytask events', () => {
 });
 
 describe('easytask runs', () => {
-  it('shows slot in UTC and in the task zone, attempts, exit code, duration and host; JSON keeps its field names', () => {
-    const { home: h, runs } = home();
+  it('shows slot in UTC and in the task zone, attempts, exit code, duration and host; JSON keeps its field names', async () => {
+    const { home: h, runs } = await home();
     const text = lines(cli(h, ['runs']).stdout);
     expect(text[0]).toMatch(/^RUN +TASK +SLOT \(UTC\) +SLOT \(LOCAL\) +STATE +REASON +ATTEMPTS +EXIT +DURATION +HOST$/);
     expect(text[1]).toMatch(new RegExp(`^${runs[1]} +report +2021-03-02 12:00:00Z +2021-03-02 07:00:00 EST +FAILED +exit_code +1/2 +3 +1.1s +vm$`));
@@ -96,15 +105,15 @@ describe('easytask runs', () => {
 });
 
 describe('easytask logs', () => {
-  it('prints a run by id, a task by its latest run, and either stream', () => {
-    const { home: h, runs } = home();
+  it('prints a run by id, a task by its latest run, and either stream', async () => {
+    const { home: h, runs } = await home();
     expect(cli(h, ['logs', String(runs[0])])).toMatchObject({ code: 0, stdout: `hello from run ${runs[0]}\n` });
     expect(cli(h, ['logs', 'report'])).toMatchObject({ code: 0, stdout: `hello from run ${runs[1]}\n` });
     expect(cli(h, ['logs', '1000001', '--stream', 'stderr'])).toMatchObject({ code: 0, stdout: 'it broke\n' });
   });
 
-  it('says why there is nothing to print', () => {
-    const { home: h, runs } = home();
+  it('says why there is nothing to print', async () => {
+    const { home: h, runs } = await home();
     rmSync(join(h, 'logs', 'report', `${runs[0]}.out`));
     const gone = cli(h, ['logs', String(runs[0])]);
     expect(gone.code).toBe(1);
@@ -115,8 +124,8 @@ describe('easytask logs', () => {
 });
 
 describe('easytask prune', () => {
-  it('reports what it would remove and what it removed', () => {
-    const { home: h } = home();
+  it('reports what it would remove and what it removed', async () => {
+    const { home: h } = await home();
     const dry = JSON.parse(cli(h, ['prune', '--older-than', '1d', '--dry-run', '--json']).stdout);
     expect(dry).toMatchObject({ dry_run: true, runs: 2, attempts: 2, events: 10, files: 4, log_bytes: 43 });
     const done = cli(h, ['prune', '--older-than', '1d']);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
-import { Store } from '../../src/store/index.js';
+import { openStore, type GroupRunRow, type NewGroupRun, type Outcome, type RunRow, type Store, type TransitionRequest } from '../../src/store/index.js';
 import { BIN, cli } from '../helpers/cli.js';
 import { insertGroup, insertTask } from '../helpers/defs.js';
 import { startDaemonProcess } from '../helpers/daemon-process.js';
@@ -16,28 +16,40 @@ const T0 = Date.UTC(2021, 2, 1, 12);
 
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
-/** Group `etl` (gid 5000001) with member `extract` (tid 1000001), plus a lone task `other` (tid 1000002); a run of each. */
-function historyHome(): { home: string; extractRun: number; otherRun: number } {
-  const home = tempHome();
-  const store = Store.open(home, new FakeClock(T0));
+/** A store of the home, closed after fn. */
+async function withStoreOf<T>(home: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(home, new FakeClock(T0));
   try {
-    insertGroup(store, { name: 'etl', trigger_times: '02:00' });
-    insertTask(store, { name: 'extract', task_group: 'etl' });
-    insertTask(store, { name: 'other', trigger_times: '03:00' });
-    return store.tx(() => {
-      const cycle = store.groupRuns.create({ gid: 5000001, group_name: 'etl', instance: 'default', slot: T0, business_date: '2021-03-01' })!;
-      const extract = store.runs.create({ task_id: 1000001, task_name: 'extract', instance: 'default', slot: T0, max_attempts: 1, queue: 'localhost', origin: 'group', group_run_id: cycle.id })!;
-      const other = store.runs.create({ task_id: 1000002, task_name: 'other', instance: 'default', slot: T0 + 1000, max_attempts: 1, queue: 'localhost' })!;
-      return { home, extractRun: extract.id, otherRun: other.id };
-    });
+    return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
+/** A group cycle for a slot, as the scheduler records it. */
+async function cycleOf(store: Store, g: NewGroupRun): Promise<GroupRunRow> {
+  const [o] = await store.slots.record([[{ kind: 'cycle', cycle: g }]]);
+  if (!o!.ok) throw o!.error;
+  return o!.value.cycles[0]!;
+}
+
+/** Group `etl` (gid 5000001) with member `extract` (tid 1000001), plus a lone task `other` (tid 1000002); a run of each. */
+async function historyHome(): Promise<{ home: string; extractRun: number; otherRun: number }> {
+  const home = tempHome();
+  return withStoreOf(home, async (store) => {
+    await insertGroup(store, { name: 'etl', trigger_times: '02:00' });
+    await insertTask(store, { name: 'extract', task_group: 'etl' });
+    await insertTask(store, { name: 'other', trigger_times: '03:00' });
+    const cycle = await cycleOf(store, { gid: 5000001, group_name: 'etl', instance: 'default', slot: T0, business_date: '2021-03-01' });
+    const extract = (await store.runs.create({ task_id: 1000001, task_name: 'extract', instance: 'default', slot: T0, max_attempts: 1, queue: 'localhost', origin: 'group', group_run_id: cycle.id }))!;
+    const other = (await store.runs.create({ task_id: 1000002, task_name: 'other', instance: 'default', slot: T0 + 1000, max_attempts: 1, queue: 'localhost' }))!;
+    return { home, extractRun: extract.id, otherRun: other.id };
+  });
+}
+
 describe('runs --task/--group and events --task take a name or a numeric id', () => {
-  it('a tid or gid selects the same runs and events as the name', () => {
-    const { home, extractRun, otherRun } = historyHome();
+  it('a tid or gid selects the same runs and events as the name', async () => {
+    const { home, extractRun, otherRun } = await historyHome();
     const runIds = (args: string[]) => {
       const r = cli(home, ['runs', '--json', ...args]);
       expect(r.stderr).toBe('');
@@ -55,8 +67,8 @@ describe('runs --task/--group and events --task take a name or a numeric id', ()
     expect(eventTypes(['--task', '1000002'])).toEqual(eventTypes(['--task', 'other']));
   });
 
-  it('a tid a deleted task had and a new task reuses stands for the new task, in runs and events alike', () => {
-    const { home, otherRun } = historyHome();
+  it('a tid a deleted task had and a new task reuses stands for the new task, in runs and events alike', async () => {
+    const { home, otherRun } = await historyHome();
     expect(cli(home, ['delete', 'other']).code).toBe(0);
     expect(cli(home, ['insert', '-'], { input: JSON.stringify({ tid: 1000002, name: 'fresh', cmd: 'true', trigger_times: '04:00' }) }).code).toBe(0);
     const runsOf = (ref: string) => (JSON.parse(cli(home, ['runs', '--json', '--task', ref]).stdout) as { id: number }[]).map((r) => r.id);
@@ -66,15 +78,15 @@ describe('runs --task/--group and events --task take a name or a numeric id', ()
     expect([...new Set(taskNames)]).toEqual(['fresh']);
   });
 
-  it('a deleted task is still found by name in the history', () => {
-    const { home, otherRun } = historyHome();
+  it('a deleted task is still found by name in the history', async () => {
+    const { home, otherRun } = await historyHome();
     expect(cli(home, ['delete', 'other']).code).toBe(0);
     expect(JSON.parse(cli(home, ['runs', '--json', '--task', 'other']).stdout).map((r: { id: number }) => r.id)).toEqual([otherRun]);
     expect(lines(cli(home, ['events', '--json', '--task', 'other']).stdout).map((l) => JSON.parse(l).type)).toEqual(['task.created', 'run.created', 'task.deleted', 'run.skipped']); // the skip follows the delete that causes it
   });
 
-  it('an unknown name or id, or a group given as a task, exits 2 naming it', () => {
-    const { home } = historyHome();
+  it('an unknown name or id, or a group given as a task, exits 2 naming it', async () => {
+    const { home } = await historyHome();
     expect(cli(home, ['runs', '--task', 'nope'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task nope: no task has that name (see: easytask list)\n' });
     expect(cli(home, ['runs', '--task', '1000009'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task 1000009: no task has that name or tid (see: easytask list)\n' });
     expect(cli(home, ['runs', '--group', '5000009'])).toEqual({ code: 2, stdout: '', stderr: 'error: --group 5000009: no group has that name or gid (see: easytask list)\n' });
@@ -83,15 +95,12 @@ describe('runs --task/--group and events --task take a name or a numeric id', ()
     expect(cli(home, ['events', '--task', '42'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task 42: no task has that name or tid (see: easytask list)\n' });
   });
 
-  it('a tid used by different tasks in two instances asks for --instance', () => {
+  it('a tid used by different tasks in two instances asks for --instance', async () => {
     const home = tempHome();
-    const store = Store.open(home, new FakeClock(T0));
-    try {
-      insertTask(store, { name: 'a', trigger_times: '01:00' });
-      insertTask(store, { name: 'b', trigger_times: '01:00', instance: 'blue' });
-    } finally {
-      store.close();
-    }
+    await withStoreOf(home, async (store) => {
+      await insertTask(store, { name: 'a', trigger_times: '01:00' });
+      await insertTask(store, { name: 'b', trigger_times: '01:00', instance: 'blue' });
+    });
     expect(cli(home, ['runs', '--task', '1000001'])).toEqual({
       code: 2, stdout: '', stderr: 'error: --task 1000001: tid 1000001 is "b" in instance blue and "a" in instance default; add --instance to choose one\n',
     });
@@ -103,24 +112,19 @@ describe('runs --task/--group and events --task take a name or a numeric id', ()
  * Task `job` and group `etl` in instance default (tid 1000001, gid 5000001) and again in instance prod
  * (tid 1000002, gid 5000002), job a member of etl in both; each instance has one cycle with one run of job.
  */
-function twoInstanceHome(): { home: string; defaultRun: number; prodRun: number } {
+async function twoInstanceHome(): Promise<{ home: string; defaultRun: number; prodRun: number }> {
   const home = tempHome();
-  const store = Store.open(home, new FakeClock(T0));
-  try {
-    insertGroup(store, { name: 'etl', gid: 5000001, trigger_times: '02:00' });
-    insertTask(store, { name: 'job', tid: 1000001, task_group: 'etl' });
-    insertGroup(store, { name: 'etl', gid: 5000002, instance: 'prod', trigger_times: '02:00' });
-    insertTask(store, { name: 'job', tid: 1000002, task_group: 'etl', instance: 'prod' });
-    return store.tx(() => {
-      const run = (tid: number, gid: number, instance: string, slot: number) => {
-        const cycle = store.groupRuns.create({ gid, group_name: 'etl', instance, slot, business_date: '2021-03-01' })!;
-        return store.runs.create({ task_id: tid, task_name: 'job', instance, slot, max_attempts: 1, queue: 'localhost', origin: 'group', group_run_id: cycle.id })!.id;
-      };
-      return { home, defaultRun: run(1000001, 5000001, 'default', T0), prodRun: run(1000002, 5000002, 'prod', T0 + 1000) };
-    });
-  } finally {
-    store.close();
-  }
+  return withStoreOf(home, async (store) => {
+    await insertGroup(store, { name: 'etl', gid: 5000001, trigger_times: '02:00' });
+    await insertTask(store, { name: 'job', tid: 1000001, task_group: 'etl' });
+    await insertGroup(store, { name: 'etl', gid: 5000002, instance: 'prod', trigger_times: '02:00' });
+    await insertTask(store, { name: 'job', tid: 1000002, task_group: 'etl', instance: 'prod' });
+    const run = async (tid: number, gid: number, instance: string, slot: number) => {
+      const cycle = await cycleOf(store, { gid, group_name: 'etl', instance, slot, business_date: '2021-03-01' });
+      return (await store.runs.create({ task_id: tid, task_name: 'job', instance, slot, max_attempts: 1, queue: 'localhost', origin: 'group', group_run_id: cycle.id }))!.id;
+    };
+    return { home, defaultRun: await run(1000001, 5000001, 'default', T0), prodRun: await run(1000002, 5000002, 'prod', T0 + 1000) };
+  });
 }
 
 describe('runs and events with a task and group of the same name in two instances', () => {
@@ -135,8 +139,8 @@ describe('runs and events with a task and group of the same name in two instance
     return lines(r.stdout).map((l) => JSON.parse(l)).map((e) => `${e.type} ${e.task} ${e.task_id} ${e.instance}`);
   };
 
-  it('a tid or gid selects that instance\'s runs and events only; a name needs --instance', () => {
-    const { home, defaultRun, prodRun } = twoInstanceHome();
+  it('a tid or gid selects that instance\'s runs and events only; a name needs --instance', async () => {
+    const { home, defaultRun, prodRun } = await twoInstanceHome();
     expect(runIds(home, [])).toEqual([`${prodRun} prod`, `${defaultRun} default`]);
     expect(runIds(home, ['--task', '1000002'])).toEqual([`${prodRun} prod`]);
     expect(runIds(home, ['--task', '1000001'])).toEqual([`${defaultRun} default`]);
@@ -158,8 +162,8 @@ describe('runs and events with a task and group of the same name in two instance
     expect(cli(home, ['events', '--task', 'job'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task job: "job" is in instances default and prod; add --instance to choose one\n' });
   });
 
-  it('once deleted, a tid or gid is still found in the history of its instance', () => {
-    const { home, defaultRun, prodRun } = twoInstanceHome();
+  it('once deleted, a tid or gid is still found in the history of its instance', async () => {
+    const { home, defaultRun, prodRun } = await twoInstanceHome();
     expect(cli(home, ['delete', 'etl', '--cascade', '--instance', 'prod']).code).toBe(0);
     expect(runIds(home, ['--task', '1000002'])).toEqual([`${prodRun} prod`]);
     expect(runIds(home, ['--group', '5000002'])).toEqual([`${prodRun} prod`]);
@@ -170,8 +174,8 @@ describe('runs and events with a task and group of the same name in two instance
     expect(events(home, ['--task', '1000002'])).toEqual(['task.created job 1000002 prod', 'run.created job 1000002 prod', 'task.deleted job 1000002 prod', 'run.skipped job 1000002 prod']);
   });
 
-  it('the runs table has an INSTANCE column when a listed run is outside the default instance', () => {
-    const { home, defaultRun, prodRun } = twoInstanceHome();
+  it('the runs table has an INSTANCE column when a listed run is outside the default instance', async () => {
+    const { home, defaultRun, prodRun } = await twoInstanceHome();
     expect(cli(home, ['runs'])).toEqual({
       code: 0, stderr: '', stdout: [
         'RUN  TASK  INSTANCE  SLOT (UTC)            SLOT (LOCAL)             STATE   REASON  ATTEMPTS  EXIT  DURATION  HOST',
@@ -197,7 +201,7 @@ describe('events -f --task for a task that does not exist yet', () => {
   });
 
   it('follows the name, printing its events once it is inserted; a note on stderr says so', async () => {
-    const { home } = historyHome();
+    const { home } = await historyHome();
     const child = spawn(process.execPath, [BIN, 'events', '-f', '--json', '--task', 'notyet'], { env: { ...process.env, EASYTASK_HOME: home, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let stdout = '';
@@ -209,13 +213,10 @@ describe('events -f --task for a task that does not exist yet', () => {
     await waitFor(() => stderr === note || child.exitCode !== null, 'the note on stderr');
     expect({ exit: child.exitCode, stderr }).toEqual({ exit: null, stderr: note });
 
-    const store = Store.open(home, new FakeClock(T0));
-    try {
-      insertTask(store, { name: 'bystander', trigger_times: '04:00' });
-      insertTask(store, { name: 'notyet', tid: 1000007, trigger_times: '05:00' });
-    } finally {
-      store.close();
-    }
+    await withStoreOf(home, async (store) => {
+      await insertTask(store, { name: 'bystander', trigger_times: '04:00' });
+      await insertTask(store, { name: 'notyet', tid: 1000007, trigger_times: '05:00' });
+    });
     await waitFor(() => stdout.endsWith('\n') && stdout, 'the task.created event of notyet');
     child.kill('SIGINT');
     expect(await exited).toEqual({ code: 0, signal: null });
@@ -223,8 +224,8 @@ describe('events -f --task for a task that does not exist yet', () => {
     expect(stderr).toBe(note);
   });
 
-  it('without -f, or given as digits, an unknown task still exits 2', () => {
-    const { home } = historyHome();
+  it('without -f, or given as digits, an unknown task still exits 2', async () => {
+    const { home } = await historyHome();
     expect(cli(home, ['events', '--task', 'notyet'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task notyet: no task has that name (see: easytask list)\n' });
     expect(cli(home, ['events', '-f', '--task', '1000009'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task 1000009: no task has that name or tid (see: easytask list)\n' });
     expect(cli(home, ['events', '-f', '--task', 'etl'])).toEqual({ code: 2, stdout: '', stderr: 'error: --task etl: "etl" is a group, not a task; use --group\n' });
@@ -242,24 +243,20 @@ function intoClosedPipe(home: string, args: string[]): Promise<{ code: number | 
 
 describe('output into a closed pipe', () => {
   it('read commands end quietly with status 0 when the reader has gone', async () => {
-    const { home } = historyHome();
+    const { home } = await historyHome();
     const commands = [['runs'], ['runs', '--json'], ['events'], ['events', '--json'], ['list'], ['list', '--json'], ['show', 'etl'], ['status'], ['status', '--json'], ['export'], ['next', 'other'], ['--help'], ['runs', '--help']];
     for (const args of commands) {
       expect({ args, ...(await intoClosedPipe(home, args)) }).toEqual({ args, code: 0, signal: null, stderr: '' });
     }
   });
 
-  it('`| head -1` after more output than a pipe holds: the first line, status 0, nothing on stderr', () => {
+  it('`| head -1` after more output than a pipe holds: the first line, status 0, nothing on stderr', async () => {
     const home = tempHome();
-    const store = Store.open(home, new FakeClock(T0));
-    try {
-      insertTask(store, { name: 'many', trigger_times: '01:00' });
-      store.tx(() => {
-        for (let i = 0; i < 1000; i++) store.runs.create({ task_id: 1000001, task_name: 'many', instance: 'default', slot: T0 + i * 60_000, max_attempts: 1, queue: 'localhost' });
-      });
-    } finally {
-      store.close();
-    }
+    await withStoreOf(home, async (store) => {
+      await insertTask(store, { name: 'many', trigger_times: '01:00' });
+      const runs = Array.from({ length: 1000 }, (_, i) => ({ kind: 'run' as const, run: { task_id: 1000001, task_name: 'many', instance: 'default', slot: T0 + i * 60_000, max_attempts: 1, queue: 'localhost' } }));
+      await store.slots.record([runs]);
+    });
     for (const args of ['runs --json -n 1000', 'events']) {
       const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" ${args} | head -1`], { env: { ...process.env, EASYTASK_HOME: home, TZ: 'UTC' }, encoding: 'utf8' });
       expect({ args, status: r.status, stderr: r.stderr, first: r.stdout.split('\n')[0] }).toEqual({
@@ -272,16 +269,16 @@ describe('output into a closed pipe', () => {
 describe('status and a daemon whose heartbeat stopped', () => {
   const daemonRow = fakeDaemon;
 
-  it('a fresh heartbeat: running and responding', () => {
+  it('a fresh heartbeat: running and responding', async () => {
     const home = tempHome();
-    const pid = daemonRow(home, 0);
+    const pid = await daemonRow(home, 0);
     expect(JSON.parse(cli(home, ['status', '--json']).stdout)).toMatchObject({ daemon: 'running', responding: true, pid, host: 'vm1' });
     expect(lines(cli(home, ['status']).stdout)[0]).toMatch(new RegExp(`^Daemon running: pid ${pid} on vm1, version 9\\.9\\.9, up 1h00m, heartbeat \\d+(\\.\\d)?s ago$`));
   });
 
-  it('a heartbeat a minute old: not responding, in text and JSON', () => {
+  it('a heartbeat a minute old: not responding, in text and JSON', async () => {
     const home = tempHome();
-    const pid = daemonRow(home, 60_000);
+    const pid = await daemonRow(home, 60_000);
     const json = JSON.parse(cli(home, ['status', '--json']).stdout);
     expect(json).toMatchObject({ daemon: 'running', responding: false, pid, host: 'vm1' });
     expect(json.heartbeat_age_seconds).toBeGreaterThanOrEqual(60);
@@ -293,30 +290,27 @@ describe('status and a daemon whose heartbeat stopped', () => {
     expect(Number(age?.[2])).toBeGreaterThanOrEqual(60);
   });
 
-  it('no daemon: responding is null', () => {
+  it('no daemon: responding is null', async () => {
     const home = tempHome();
-    Store.open(home).close();
+    await (await openStore(home)).close();
     expect(JSON.parse(cli(home, ['status', '--json']).stdout)).toMatchObject({ daemon: 'stopped', responding: null, pid: null });
   });
 });
 
 describe('instances in list and next', () => {
   /** Task `solo` in the default instance only; task `twin` (tid 1000002) in default and in green, firing at different times. */
-  function twoInstances(): string {
+  async function twoInstances(): Promise<string> {
     const home = tempHome();
-    const store = Store.open(home, new FakeClock(T0));
-    try {
-      insertTask(store, { name: 'solo', trigger_times: '01:00' });
-      insertTask(store, { name: 'twin', trigger_times: '02:00' });
-      insertTask(store, { name: 'twin', trigger_times: '03:00', instance: 'green', tid: 1000002 });
-    } finally {
-      store.close();
-    }
+    await withStoreOf(home, async (store) => {
+      await insertTask(store, { name: 'solo', trigger_times: '01:00' });
+      await insertTask(store, { name: 'twin', trigger_times: '02:00' });
+      await insertTask(store, { name: 'twin', trigger_times: '03:00', instance: 'green', tid: 1000002 });
+    });
     return home;
   }
 
-  it('list has an INSTANCE column once an instance other than default exists, and not before', () => {
-    const home = twoInstances();
+  it('list has an INSTANCE column once an instance other than default exists, and not before', async () => {
+    const home = await twoInstances();
     const table = cli(home, ['list']);
     expect(table.code).toBe(0);
     expect(lines(table.stdout).map((l) => l.split(/ {2,}/).slice(0, 5))).toEqual([
@@ -336,8 +330,8 @@ describe('instances in list and next', () => {
     ]);
   });
 
-  it('next --instance picks one of two tasks with the same name; without it the name is ambiguous', () => {
-    const home = twoInstances();
+  it('next --instance picks one of two tasks with the same name; without it the name is ambiguous', async () => {
+    const home = await twoInstances();
     const from = ['-n', '1', '--from', '2026-03-01T00:00:00Z'];
     expect(cli(home, ['next', 'twin', ...from])).toEqual({
       code: 2, stdout: '', stderr: 'error: "twin" names 2 definitions in instances default, green; pass --instance\n',
@@ -360,7 +354,7 @@ describe('a home that does not exist', () => {
   const noHome = (missing: string) =>
     `error: there is no EasyTask home at ${missing}; easytask insert, import, import-crontab --insert or daemon creates one (another home: --home or EASYTASK_HOME)\n`;
 
-  it('read commands say so with exit 2 and create nothing, given by --home or EASYTASK_HOME', () => {
+  it('read commands say so with exit 2 and create nothing, given by --home or EASYTASK_HOME', async () => {
     const missing = join(tempHome(), 'not', 'here');
     for (const args of [['list'], ['list', '--json'], ['show', 'x'], ['runs'], ['events'], ['status', '--json'], ['export'], ['next', 'x'], ['logs', '1'], ['update', '-'], ['delete', 'x'], ['prune', '--older-than', '1d']]) {
       expect({ args, ...cli(missing, args, { input: '{}' }) }).toEqual({ args, code: 2, stdout: '', stderr: noHome(missing) });
@@ -369,14 +363,14 @@ describe('a home that does not exist', () => {
     expect(existsSync(join(missing, '..'))).toBe(false);
   });
 
-  it('an existing folder without a store is not a home either, and stays empty', () => {
+  it('an existing folder without a store is not a home either, and stays empty', async () => {
     const dir = join(tempHome(), 'empty');
     mkdirSync(dir);
     expect(cli(dir, ['list'])).toEqual({ code: 2, stdout: '', stderr: noHome(`${dir} (the folder has no easytask.db)`) });
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('insert and import create it', () => {
+  it('insert and import create it', async () => {
     const a = join(tempHome(), 'a');
     expect(cli(a, ['insert', '-'], { input: JSON.stringify({ name: 'one', cmd: 'true', trigger_times: '07:00' }) })).toMatchObject({ code: 0, stderr: '' });
     expect(existsSync(join(a, 'easytask.db'))).toBe(true);
@@ -389,7 +383,7 @@ describe('a home that does not exist', () => {
     expect(existsSync(join(c, 'easytask.db'))).toBe(true);
   });
 
-  it('insert refused, import refused or dry run, and an empty import create nothing', () => {
+  it('insert refused, import refused or dry run, and an empty import create nothing', async () => {
     const missing = join(tempHome(), 'not', 'here');
     const bad = JSON.stringify({ name: 'bad', cmd: 'true' });
     expect(cli(missing, ['insert', '-'], { input: bad })).toEqual({
@@ -410,8 +404,8 @@ describe('a home that does not exist', () => {
 });
 
 describe('export -o', () => {
-  it('names the path and the reason when the file cannot be written, and writes nothing', () => {
-    const { home } = historyHome();
+  it('names the path and the reason when the file cannot be written, and writes nothing', async () => {
+    const { home } = await historyHome();
     const missing = join(home, 'some', 'missing', 'dir', 'file.json');
     expect(cli(home, ['export', '-o', missing])).toEqual({
       code: 2, stdout: '', stderr: `error: -o ${missing}: cannot write the export: its folder ${join(home, 'some', 'missing', 'dir')} does not exist (create it first); nothing was written\n`,
@@ -425,51 +419,51 @@ describe('export -o', () => {
     expect(cli(home, ['export', '-o', home])).toEqual({ code: 2, stdout: '', stderr: `error: -o ${home}: cannot write the export: it is a folder; give a file name; nothing was written\n` });
   });
 
-  it('relative to the working folder, into a folder that exists', () => {
-    const { home } = historyHome();
+  it('relative to the working folder, into a folder that exists', async () => {
+    const { home } = await historyHome();
     expect(cli(home, ['export', '-o', 'defs.json'], { cwd: home })).toEqual({ code: 0, stderr: '', stdout: 'Exported 2 tasks and 1 group to defs.json\n' });
     expect(readFileSync(join(home, 'defs.json'), 'utf8')).toBe(cli(home, ['export']).stdout);
   });
 });
 
 describe('runs DURATION', () => {
-  it('is the last attempt\'s process time, not the time since the run was accepted', () => {
+  it('is the last attempt\'s process time, not the time since the run was accepted', async () => {
     const home = tempHome();
     const clock = new FakeClock(T0);
-    const store = Store.open(home, clock);
+    const store = await openStore(home, clock);
     let retried = 0;
     let waited = 0;
     try {
-      insertTask(store, { name: 'job', trigger_times: '01:00' });
-      const attempt = (runId: number, n: number, processMs: number) => {
-        store.db.prepare('INSERT INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(runId, n, clock.now());
+      await insertTask(store, { name: 'job', trigger_times: '01:00' });
+      const one = <T>([o]: Outcome<T>[]): T => {
+        if (!o!.ok) throw o!.error;
+        return o!.value;
+      };
+      /** An attempt accepted now, whose process starts after `spawnMs`, runs `processMs` and ends with `transition`. */
+      const attempt = async (run: RunRow, pid: number, spawnMs: number, processMs: number, transition: Omit<TransitionRequest, 'runId'>) => {
+        const accepted = one(await store.attempts.accept([{ run, host: 'vm', at: clock.now() }]));
+        clock.advance(spawnMs);
+        one(await store.attempts.started([{ runId: run.id, attempt: accepted.attempt, pid, at: clock.now(), stdoutPath: join(home, 'out'), stderrPath: join(home, 'err') }]));
         clock.advance(processMs);
-        store.db.prepare('UPDATE attempts SET ended_at = ?, duration_ms = ? WHERE run_id = ? AND n = ?').run(clock.now(), processMs, runId, n);
+        const end = { runId: run.id, n: accepted.attempt, endedAt: clock.now(), durationMs: processMs, exitCode: 0, signal: null, reason: null, stdoutBytes: 0, stderrBytes: 0, outputError: null };
+        return store.attempts.ended({ end, transition: { ...transition, runId: run.id } });
+      };
+      const trigger = async (slot: number, max_attempts: number) => {
+        const run = (await store.runs.create({ task_id: 1000001, task_name: 'job', instance: 'default', slot, max_attempts, queue: 'localhost', origin: 'force' }))!;
+        return store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
       };
       // Attempt 1 ran 1.1 s and failed; a minute's retry delay; attempt 2 ran 2.5 s and succeeded.
-      const a = store.runs.create({ task_id: 1000001, task_name: 'job', instance: 'default', slot: T0, max_attempts: 2, queue: 'localhost', origin: 'force' })!;
-      store.runs.transition({ runId: a.id, event: 'run.triggered', to: 'TRIGGER' });
-      store.runs.transition({ runId: a.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1, host: 'vm', started_at: clock.now() } });
-      store.runs.transition({ runId: a.id, event: 'run.started', to: 'RUNNING', patch: { pid: 10 } });
-      attempt(a.id, 1, 1100);
-      store.runs.transition({ runId: a.id, event: 'run.retrying', to: 'RESTARTING', patch: { exit_code: 1, reason: 'exit_code', due_at: clock.now() + 60_000 } });
+      const a = await trigger(T0, 2);
+      const restarting = await attempt(a, 10, 0, 1100, { event: 'run.retrying', to: 'RESTARTING', patch: { exit_code: 1, reason: 'exit_code', due_at: clock.now() + 1100 + 60_000 } });
       clock.advance(60_000);
-      store.runs.transition({ runId: a.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 2 } });
-      store.runs.transition({ runId: a.id, event: 'run.started', to: 'RUNNING', patch: { pid: 11 } });
-      attempt(a.id, 2, 2500);
-      store.runs.transition({ runId: a.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now(), reason: null } });
+      await attempt(restarting, 11, 0, 2500, { event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now() + 2500, reason: null } });
       retried = a.id;
       // Accepted, then 5 s before its process started (a slow spawn), which ran 0.4 s.
-      const b = store.runs.create({ task_id: 1000001, task_name: 'job', instance: 'default', slot: T0 + 1000, max_attempts: 1, queue: 'localhost', origin: 'force' })!;
-      store.runs.transition({ runId: b.id, event: 'run.triggered', to: 'TRIGGER' });
-      store.runs.transition({ runId: b.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1, host: 'vm', started_at: clock.now() } });
-      clock.advance(5000);
-      store.runs.transition({ runId: b.id, event: 'run.started', to: 'RUNNING', patch: { pid: 12 } });
-      attempt(b.id, 1, 400);
-      store.runs.transition({ runId: b.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now(), reason: null } });
+      const b = await trigger(T0 + 1000, 1);
+      await attempt(b, 12, 5000, 400, { event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now() + 5400, reason: null } });
       waited = b.id;
     } finally {
-      store.close();
+      await store.close();
     }
     const rows = lines(cli(home, ['runs']).stdout).map((l) => l.split(/ {2,}/));
     expect(rows.map((r) => [r[0], r[6], r[8]])).toEqual([['RUN', 'ATTEMPTS', 'DURATION'], [String(waited), '1/1', '400ms'], [String(retried), '2/2', '2.5s']]);
@@ -493,14 +487,9 @@ describe('runs DURATION', () => {
 });
 
 describe('delete output', () => {
-  it('--json lists each deleted definition as an object: kind, name, id, instance, group, skipped runs', () => {
-    const { home } = historyHome();
-    const store = Store.open(home, new FakeClock(T0));
-    try {
-      insertTask(store, { name: 'other', trigger_times: '03:00', instance: 'green' });
-    } finally {
-      store.close();
-    }
+  it('--json lists each deleted definition as an object: kind, name, id, instance, group, skipped runs', async () => {
+    const { home } = await historyHome();
+    await withStoreOf(home, (store) => insertTask(store, { name: 'other', trigger_times: '03:00', instance: 'green' }));
     expect(cli(home, ['delete', 'other', '--instance', 'default', '--json'])).toEqual({
       code: 0, stderr: '',
       stdout: JSON.stringify({ deleted: [{ kind: 'task', name: 'other', id: 1000002, instance: 'default', group: null, skipped_runs: 1 }] }, null, 2) + '\n',
@@ -515,8 +504,8 @@ describe('delete output', () => {
     expect(cli(home, ['list', '--json']).stdout).toBe('[]\n');
   });
 
-  it('the text names the runs it skipped', () => {
-    const { home } = historyHome();
+  it('the text names the runs it skipped', async () => {
+    const { home } = await historyHome();
     expect(cli(home, ['delete', 'other'])).toEqual({ code: 0, stderr: '', stdout: 'Deleted task other (tid 1000002); 1 run(s) not yet started skipped\n' });
   });
 });

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/index.js';
+import { openStore } from '../../src/store/index.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
 import { waitFor } from '../helpers/wait.js';
@@ -44,19 +44,19 @@ function timed(home: string, args: string[]) {
 }
 
 describe('status exit codes', () => {
-  it('0 running and responding, 3 not running, 4 running but not responding; the same with --json', () => {
+  it('0 running and responding, 3 not running, 4 running but not responding; the same with --json', async () => {
     const stopped = tempHome();
-    Store.open(stopped).close();
+    await (await openStore(stopped)).close();
     expect(cli(stopped, ['status']).code).toBe(3);
     expect(cli(stopped, ['status', '--json'])).toMatchObject({ code: 3, stdout: expect.stringContaining('"daemon": "stopped"') });
 
     const fresh = tempHome();
-    daemonRow(fresh, 0);
+    await daemonRow(fresh, 0);
     expect(cli(fresh, ['status']).code).toBe(0);
     expect(cli(fresh, ['status', '--json']).code).toBe(0);
 
     const hung = tempHome();
-    daemonRow(hung, 60_000);
+    await daemonRow(hung, 60_000);
     const text = cli(hung, ['status']);
     expect(text).toMatchObject({ code: 4, stderr: '' });
     expect(text.stdout).toMatch(/^Daemon not responding: /);
@@ -65,9 +65,9 @@ describe('status exit codes', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ daemon: 'running', responding: false });
   });
 
-  it('a daemon row whose process is gone is not running (3)', () => {
+  it('a daemon row whose process is gone is not running (3)', async () => {
     const home = tempHome();
-    const pid = daemonRow(home, 0);
+    const pid = await daemonRow(home, 0);
     process.kill(pid, 'SIGKILL');
     return waitFor(() => {
       try {
@@ -83,7 +83,7 @@ describe('status exit codes', () => {
 describe('status while another process holds the store', () => {
   it('an open write transaction: status answers at once from what it reads', async () => {
     const home = tempHome();
-    const pid = daemonRow(home, 0);
+    const pid = await daemonRow(home, 0);
     await holdLock(home);
     const r = timed(home, ['status', '--json']);
     expect(r.stderr).toBe('');
@@ -97,7 +97,7 @@ describe('status while another process holds the store', () => {
 
   it('other read commands take no write lock on opening either', async () => {
     const home = tempHome();
-    Store.open(home).close();
+    await (await openStore(home)).close();
     await holdLock(home);
     for (const args of [['list'], ['runs', '--json'], ['events', '--json']]) {
       const r = timed(home, args);
@@ -108,7 +108,7 @@ describe('status while another process holds the store', () => {
 
   it('an open write transaction on a store with no daemon: not running (3), without waiting', async () => {
     const home = tempHome();
-    Store.open(home).close();
+    await (await openStore(home)).close();
     await holdLock(home);
     const r = timed(home, ['status']);
     expect(r.stderr).toBe('');
@@ -119,7 +119,7 @@ describe('status while another process holds the store', () => {
 
   it('a store locked even for reading: says what it could not read, and exits 1', async () => {
     const home = tempHome();
-    daemonRow(home, 0);
+    await daemonRow(home, 0);
     await holdLock(home, 'EXCLUSIVE');
     const json = timed(home, ['status', '--json']);
     expect(json.code).toBe(1);

@@ -19,12 +19,12 @@ export function task(overrides: Partial<TaskDef> & { name: string }): Omit<TaskD
   };
 }
 
-export function insertTask(store: Store, overrides: Partial<TaskDef> & { name: string }): TaskDef {
-  const out = store.tx(() => store.defs.write({ kind: 'task', def: task(overrides) }, { replace: true }));
-  return out.definition.def as TaskDef;
+export async function insertTask(store: Store, overrides: Partial<TaskDef> & { name: string }): Promise<TaskDef> {
+  const out = await store.defs.apply({ write: [{ kind: 'task', def: task(overrides) }], replace: true });
+  return out.written[0]!.definition.def as TaskDef;
 }
 
-export function insertGroup(store: Store, g: Partial<GroupDef> & { name: string }): GroupDef {
+export async function insertGroup(store: Store, g: Partial<GroupDef> & { name: string }): Promise<GroupDef> {
   const def = { description: undefined, active: true, instance: 'default', timezone: 'UTC', day_of_week: '1111111', catch_up: 'latest', ...g } as Omit<GroupDef, 'gid'>;
-  return store.tx(() => store.defs.write({ kind: 'group', def }, { replace: true })).definition.def as GroupDef;
+  return (await store.defs.apply({ write: [{ kind: 'group', def }], replace: true })).written[0]!.definition.def as GroupDef;
 }

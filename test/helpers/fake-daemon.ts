@@ -1,8 +1,9 @@
 // A live process that looks like a daemon of a home (its command line says easytask daemon) and
-// owns its daemon row, with a heartbeat of a chosen age: for status and watch without a real daemon.
+// holds its daemon lease, with a heartbeat of a chosen age: for status and watch without a real daemon.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach } from 'vitest';
-import { Store } from '../../src/store/index.js';
+import { systemClock } from '../../src/core/clock.js';
+import { openStore } from '../../src/store/index.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -10,17 +11,16 @@ afterEach(() => {
 });
 
 /** Returns the pid of the stand-in process. */
-export function fakeDaemon(home: string, heartbeatAgoMs: number): number {
+export async function fakeDaemon(home: string, heartbeatAgoMs: number): Promise<number> {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'easytask', 'daemon'], { stdio: 'ignore' });
   children.push(child);
-  const store = Store.open(home);
+  const store = await openStore(home);
   try {
-    const now = Date.now();
-    store.db
-      .prepare('INSERT INTO daemon (id, pid, host, version, started_at, heartbeat_at, stopped_at) VALUES (1, ?, ?, ?, ?, ?, NULL)')
-      .run(child.pid, 'vm1', '9.9.9', now - 3_600_000, now - heartbeatAgoMs);
+    const now = systemClock.now();
+    await store.daemonLease.acquire({ pid: child.pid!, host: 'vm1', version: '9.9.9' }, now - 3_600_000, () => false);
+    await store.daemonLease.beat(child.pid!, now - heartbeatAgoMs, null);
   } finally {
-    store.close();
+    await store.close();
   }
   return child.pid!;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
-import { Store } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -18,10 +18,10 @@ export function tempHome(): string {
 }
 
 /** A store on a fresh temporary home with a fake clock at 2026-03-01T12:00:00Z. */
-export function tempStore(start = Date.UTC(2026, 2, 1, 12)): { store: Store; clock: FakeClock; home: string } {
+export async function tempStore(start = Date.UTC(2026, 2, 1, 12)): Promise<{ store: Store; clock: FakeClock; home: string }> {
   const home = tempHome();
   const clock = new FakeClock(start);
-  const store = Store.open(home, clock);
+  const store = await openStore(home, clock);
   afterEach(() => store.close());
   return { store, clock, home };
 }

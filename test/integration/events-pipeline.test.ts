@@ -17,25 +17,25 @@ const TASK: TaskDef = {
 
 describe('events of a real run (agent, retries, output cap, alert)', () => {
   it('records each transition exactly once, marks truncation, and every event is a valid CloudEvent', async () => {
-    const { store, clock, home } = tempStore();
+    const { store, clock, home } = await tempStore();
     let settled: () => void = () => undefined;
     const agent = new LocalAgent(store, clock, { task: () => ({ task: TASK, timezone: 'UTC' }) }, {
       home, host: 'vm', queues: new Set(['localhost']), concurrency: 1, killGraceSeconds: 1, onSettled: () => settled(),
     });
     const attempt = () => new Promise<void>((resolve) => {
       settled = resolve;
-      agent.pump();
+      void agent.pump();
     });
-    const run = store.runs.create({ task_id: TASK.tid, task_name: TASK.name, instance: 'default', slot: clock.now(), max_attempts: 2, queue: 'localhost' })!;
-    store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: clock.now() } });
+    const run = (await store.runs.create({ task_id: TASK.tid, task_name: TASK.name, instance: 'default', slot: clock.now(), max_attempts: 2, queue: 'localhost' }))!;
+    await store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: clock.now() } });
     await attempt();
-    expect(store.runs.get(run.id)!.state).toBe('RESTARTING');
+    expect((await store.runs.get(run.id))!.state).toBe('RESTARTING');
     await attempt();
-    const final = store.runs.get(run.id)!;
+    const final = (await store.runs.get(run.id))!;
     expect(final).toMatchObject({ state: 'FAILED', attempt: 2, exit_code: 3, reason: 'exit_code' });
     await new AlertRunner(store, clock, { home }).onFinal(final, TASK);
 
-    const events = store.events.list({ runId: run.id });
+    const events = await store.events.list({ runId: run.id });
     const transitions = events.filter((e) => e.type !== 'run.output');
     expect(transitions.map((e) => `${e.type} ${String(e.data.from ?? '')}→${String(e.data.to ?? '')}`)).toEqual([
       'run.created →ACTIVE',
@@ -55,7 +55,7 @@ describe('events of a real run (agent, retries, output cap, alert)', () => {
     expect(stdout).toContain('x'.repeat(1024) + '\n[easytask: output truncated at 1024 bytes]\n');
     expect(stdout.match(/truncated at 1024 bytes/g)).toHaveLength(2);
 
-    const ces = store.events.list().map((e) => toCloudEvent(e, 'vm'));
+    const ces = (await store.events.list()).map((e) => toCloudEvent(e, 'vm'));
     for (const ce of ces) expect(new CloudEvent(ce, true).validate()).toBe(true);
     expect(new Set(ces.map((c) => c.id)).size).toBe(ces.length);
     expect(ces.filter((c) => c.type === 'io.easytask.run.failed.v1').map((c) => c.subject)).toEqual([`tasks/noisy/runs/${run.id}`]);

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { CloudEvent, HTTP } from 'cloudevents';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import type { EventType } from '../../src/core/events.js';
 import { SIGNATURE_HEADER } from '../../src/events/http.js';
 import { SinkDelivery, type SinkOptions } from '../../src/events/sink.js';
 import { readSinkState } from '../../src/events/sink-state.js';
-import { Store } from '../../src/store/index.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { tempStore } from '../helpers/home.js';
 import { Receiver, type Received } from '../unit/events/helpers/receiver.js';
 
@@ -16,12 +16,11 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-function appendEvents(store: Store, from: number, to: number): void {
-  store.tx(() => {
-    for (let i = from; i <= to; i++) {
-      store.events.append({ key: `e${i}`, type: TYPES[i % TYPES.length]!, time: 1_770_000_000_000 + i, instance: 'default', task: 'job', run_id: i, attempt: 1, data: { i } });
-    }
-  });
+async function appendEvents(store: Store, from: number, to: number): Promise<void> {
+  const events = Array.from({ length: to - from + 1 }, (_, k) => from + k).map((i) => ({
+    key: `e${i}`, type: TYPES[i % TYPES.length]!, time: 1_770_000_000_000 + i, instance: 'default', task: 'job', run_id: i, attempt: 1, data: { i },
+  }));
+  await store.events.appendAll(events);
 }
 
 async function receiver(opts: ConstructorParameters<typeof Receiver>[0]): Promise<Receiver> {
@@ -30,16 +29,31 @@ async function receiver(opts: ConstructorParameters<typeof Receiver>[0]): Promis
   return r;
 }
 
-type TestSink = SinkDelivery & { acked: (seq: number) => Promise<void> };
+type TestSink = SinkDelivery & {
+  /** Resolves once the receiver acknowledged `seq`, moving the sink's clock on meanwhile. */
+  acked: (seq: number) => Promise<void>;
+  /** Move the sink's clock on (its backoff and idle waits) while real I/O proceeds, until `p` settles. */
+  drive: <T>(p: Promise<T>) => Promise<T>;
+};
 
-/** A sink with short delays whose acknowledgements a test can await. */
+/** A sink with short delays on its own fake clock, whose acknowledgements a test can await. */
 function sink(store: Store, url: string, extra: Partial<SinkOptions> = {}): TestSink {
+  const clock = new FakeClock(1_770_000_000_000);
   const waiters: { seq: number; resolve: () => void }[] = [];
   const onAck = (cursor: number) => {
     for (const w of waiters.filter((x) => x.seq <= cursor)) w.resolve();
   };
-  const s = new SinkDelivery(store, new FakeClock(1_770_000_000_000), { url, minBackoffMs: 5, maxBackoffMs: 40, idlePollMs: 30, host: 'test-host', onAck, ...extra }) as TestSink;
-  s.acked = (seq) => (s.cursor >= seq ? Promise.resolve() : new Promise((resolve) => waiters.push({ seq, resolve })));
+  const s = new SinkDelivery(store, clock, { url, minBackoffMs: 5, maxBackoffMs: 40, idlePollMs: 30, host: 'test-host', onAck, ...extra }) as TestSink;
+  s.drive = async (p) => {
+    let done = false;
+    const out = p.finally(() => (done = true));
+    while (!done) {
+      await clock.advanceAsync(5);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return out;
+  };
+  s.acked = (seq) => s.drive(s.cursor >= seq ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ seq, resolve })));
   cleanup.push(() => s.stop());
   return s;
 }
@@ -55,23 +69,23 @@ const acceptedIds = (rx: Receiver) => rx.accepted.flatMap(idsOf);
 
 describe('SinkDelivery', () => {
   it('delivers every event in order despite refusals and a restart, each signed, as valid CloudEvents', async () => {
-    const { store, home } = tempStore();
-    appendEvents(store, 1, 20);
+    const { store, home } = await tempStore();
+    await appendEvents(store, 1, 20);
     const rx = await receiver({ refuse: 3 });
     const first = sink(store, rx.url, { secret: 'topsecret' });
     first.start();
     await first.acked(20);
     await first.stop();
-    expect(readSinkState(store, rx.url)).toMatchObject({ cursor: 20, delivered: 20, failures: 0, last_error: 'HTTP 503 Service Unavailable' });
+    expect(await readSinkState(store, rx.url)).toMatchObject({ cursor: 20, delivered: 20, failures: 0, last_error: 'HTTP 503 Service Unavailable' });
 
     // The daemon restarts: a new connection, more events meanwhile, and the receiver down again.
-    appendEvents(store, 21, 35);
+    await appendEvents(store, 21, 35);
     rx.refuseNext(2);
-    const reopened = Store.open(home, new FakeClock(1_770_000_100_000));
+    const reopened = await openStore(home, new FakeClock(1_770_000_100_000));
     cleanup.push(() => reopened.close());
     const second = sink(reopened, rx.url, { secret: 'topsecret' });
     second.start();
-    appendEvents(reopened, 36, 40);
+    await appendEvents(reopened, 36, 40);
     second.notify();
     await second.acked(40);
     await second.stop();
@@ -89,8 +103,8 @@ describe('SinkDelivery', () => {
   });
 
   it('batches as application/cloudevents-batch+json, in order, without gaps', async () => {
-    const { store } = tempStore();
-    appendEvents(store, 1, 30);
+    const { store } = await tempStore();
+    await appendEvents(store, 1, 30);
     const rx = await receiver({ refuse: 1 });
     const s = sink(store, rx.url, { batch: 7 });
     s.start();
@@ -107,18 +121,18 @@ describe('SinkDelivery', () => {
   });
 
   it('stops promptly while a request hangs, and resends only that unacknowledged event next time', async () => {
-    const { store } = tempStore();
-    appendEvents(store, 1, 3);
+    const { store } = await tempStore();
+    await appendEvents(store, 1, 3);
     const rx = await receiver({ hang: true });
     const s = sink(store, rx.url, { timeoutMs: 60_000 });
     s.start();
     await rx.until(() => rx.requests.length === 1);
     // The caller is never blocked: the store stays writable while the request hangs.
-    appendEvents(store, 4, 5);
+    await appendEvents(store, 4, 5);
     const t0 = performance.now();
     await s.stop();
     expect(performance.now() - t0).toBeLessThan(1000);
-    expect(readSinkState(store, rx.url).cursor).toBe(0);
+    expect((await readSinkState(store, rx.url)).cursor).toBe(0);
 
     rx.setHang(false);
     const again = sink(store, rx.url);
@@ -129,18 +143,39 @@ describe('SinkDelivery', () => {
   });
 
   it('records failures durably while the receiver is down, then catches up', async () => {
-    const { store } = tempStore();
-    appendEvents(store, 1, 2);
+    const { store } = await tempStore();
+    await appendEvents(store, 1, 2);
     const rx = await receiver({ refuse: 4 });
     const s = sink(store, rx.url);
     s.start();
-    await rx.until(() => rx.requests.length >= 3);
-    const down = readSinkState(store, rx.url);
+    await s.drive(rx.until(() => rx.requests.length >= 3));
+    const down = await readSinkState(store, rx.url);
     expect(down.failures).toBeGreaterThanOrEqual(2);
     expect(down.cursor).toBe(0);
     expect(down.last_error).toBe('HTTP 503 Service Unavailable');
     await s.acked(2);
     await s.stop();
-    expect(readSinkState(store, rx.url)).toMatchObject({ cursor: 2, failures: 0, delivered: 2 });
+    expect(await readSinkState(store, rx.url)).toMatchObject({ cursor: 2, failures: 0, delivered: 2 });
+  });
+
+  it('looks for new events every idlePollMs on its clock, and at once when notified', async () => {
+    const { store } = await tempStore();
+    const rx = await receiver({});
+    const clock = new FakeClock(1_770_000_000_000);
+    const s = new SinkDelivery(store, clock, { url: rx.url, idlePollMs: 1000, host: 'test-host' });
+    cleanup.push(() => s.stop());
+    s.start();
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1)); // caught up: the idle wait
+    await appendEvents(store, 1, 1);
+    await clock.advanceAsync(999);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rx.requests).toHaveLength(0);
+    await clock.advanceAsync(1);
+    await rx.until(() => rx.accepted.length === 1);
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
+    await appendEvents(store, 2, 2);
+    s.notify();
+    await rx.until(() => rx.accepted.length === 2);
+    expect(acceptedIds(rx)).toEqual([1, 2]);
   });
 });

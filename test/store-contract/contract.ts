@@ -1,16 +1,19 @@
-// What every store driver must do, whatever holds the data. Each operation is awaited, so a driver
-// whose operations return promises runs the same file unchanged; a driver registers itself by
-// calling storeContract() with a way to make an empty store (see sqlite.test.ts).
+// What every store driver must do, whatever holds the data. It sees a driver only through the Store
+// interface (and the hooks of DriverUnderTest); a driver registers itself by calling storeContract()
+// with a way to make an empty store (see sqlite.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { FakeClock } from '../../src/core/clock.js';
-import type { Store } from '../../src/store/index.js';
-import { insertTask } from '../helpers/defs.js';
+import type { TaskDef } from '../../src/core/task.js';
+import type { DefinitionInput, Store } from '../../src/store/index.js';
+import { insertTask, task } from '../helpers/defs.js';
 
 export interface DriverUnderTest {
   store: Store;
   clock: FakeClock;
   /** The same data through a second connection (another process would see it so). */
-  reopen(): Store;
+  reopen(): Promise<Store>;
+  /** The driver's schema: the version this store is at, and the newest the driver knows. */
+  schema: { current(): Promise<number>; newest: number };
 }
 
 const newRun = (slot: number, over: Partial<{ task_name: string; task_id: number }> = {}) => ({
@@ -21,6 +24,8 @@ const newRun = (slot: number, over: Partial<{ task_name: string; task_id: number
   max_attempts: 1,
   queue: 'localhost',
 });
+
+const taskInput = (name: string, over: Partial<TaskDef> = {}): DefinitionInput => ({ kind: 'task', def: task({ trigger_times: '08:00', ...over, name }) });
 
 export function storeContract(driver: string, make: () => DriverUnderTest | Promise<DriverUnderTest>): void {
   describe(`store contract: ${driver}`, () => {
@@ -41,8 +46,8 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       const moved = await store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: 5 } });
       expect(moved).toMatchObject({ state: 'TRIGGER', version: 1, triggered_at: 5 });
       const seq = await store.events.lastSeq();
-      await expect(async () => store.runs.transition({ runId: run.id, event: 'run.succeeded', to: 'SUCCESS' })).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
-      await expect(async () => store.runs.transition({ runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: 0 })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(store.runs.transition({ runId: run.id, event: 'run.succeeded', to: 'SUCCESS' })).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+      await expect(store.runs.transition({ runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: 0 })).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(await store.events.lastSeq()).toBe(seq);
       expect(await store.runs.get(run.id)).toMatchObject({ state: 'TRIGGER', version: 1 });
       const events = await store.events.list({ runId: run.id });
@@ -50,6 +55,180 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
         ['run.created', undefined, 'ACTIVE'],
         ['run.triggered', 'ACTIVE', 'TRIGGER'],
       ]);
+    });
+
+    it('transitionEach: each request is its own unit, so one refusal leaves the others written', async () => {
+      const { store } = await make();
+      const [a, b, c] = [(await store.runs.create(newRun(10_000)))!, (await store.runs.create(newRun(11_000)))!, (await store.runs.create(newRun(12_000)))!];
+      const out = await store.runs.transitionEach([
+        { runId: a.id, event: 'run.triggered', to: 'TRIGGER' },
+        { runId: b.id, event: 'run.succeeded', to: 'SUCCESS' },
+        { runId: c.id, event: 'run.triggered', to: 'TRIGGER', expectVersion: c.version },
+      ]);
+      expect(out.map((o) => o.ok)).toEqual([true, false, true]);
+      expect(out[1]).toMatchObject({ ok: false, error: { code: 'ILLEGAL_TRANSITION' } });
+      expect(out[2]).toMatchObject({ ok: true, value: { id: c.id, state: 'TRIGGER' } });
+      expect((await Promise.all([a, b, c].map((r) => store.runs.get(r.id)))).map((r) => r!.state)).toEqual(['TRIGGER', 'ACTIVE', 'TRIGGER']);
+      expect((await store.events.list({ runId: b.id })).map((e) => e.type)).toEqual(['run.created']);
+      expect(await store.runs.transitionEach([])).toEqual([]);
+    });
+
+    it('slots: each slot is recorded once, however often and in however many batches it comes', async () => {
+      const { store } = await make();
+      const cycle = { gid: 2000001, group_name: 'g', instance: 'default', slot: 5_000, business_date: '19700101' };
+      const [first] = await store.slots.record([
+        [
+          { kind: 'run', run: newRun(5_000) },
+          { kind: 'run', run: newRun(6_000), skip: { reason: 'missed', data: { why: 'downtime' } } },
+          { kind: 'cycle', cycle },
+        ],
+      ]);
+      expect(first).toMatchObject({ ok: true, value: { runs: [{ slot: 5_000, state: 'ACTIVE' }], cycles: [{ slot: 5_000, state: 'ACTIVE' }] } });
+      const seq = await store.events.lastSeq();
+      const again = await store.slots.record([
+        [
+          { kind: 'run', run: newRun(5_000) },
+          { kind: 'run', run: newRun(6_000) },
+        ],
+        [{ kind: 'run', run: newRun(5_000) }, { kind: 'cycle', cycle }],
+      ]);
+      expect(again).toEqual([
+        { ok: true, value: { runs: [], cycles: [] } },
+        { ok: true, value: { runs: [], cycles: [] } },
+      ]);
+      expect(await store.events.lastSeq()).toBe(seq);
+      const runs = await store.runs.list({ task: 'a' });
+      expect(runs.map((r) => [r.slot, r.state, r.reason]).sort()).toEqual([
+        [5_000, 'ACTIVE', null],
+        [6_000, 'SKIPPED', 'missed'],
+      ]);
+      expect((await store.groupRuns.recent('g', 'default', 10)).map((g) => g.slot)).toEqual([5_000]);
+    });
+
+    it('attempts: an acceptance made from a stale read is refused, and the others in its batch stand', async () => {
+      const { store, clock } = await make();
+      const trigger = async (slot: number) => {
+        const run = (await store.runs.create(newRun(slot)))!;
+        return store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
+      };
+      const [one, two] = [await trigger(20_000), await trigger(21_000)];
+      const at = clock.now();
+      const [won] = await store.attempts.accept([{ run: one, host: 'h1', at }]);
+      expect(won).toMatchObject({ ok: true, value: { id: one.id, state: 'STARTED', attempt: 1, host: 'h1' } });
+      const [lost, other] = await store.attempts.accept([
+        { run: one, host: 'h2', at: at + 1 },
+        { run: two, host: 'h2', at: at + 1 },
+      ]);
+      expect(lost).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      expect(other).toMatchObject({ ok: true, value: { id: two.id, state: 'STARTED', host: 'h2' } });
+      expect(await store.runs.get(one.id)).toMatchObject({ state: 'STARTED', attempt: 1, host: 'h1' });
+      expect(await store.attempts.startedAt(one.id, 1)).toBe(at);
+      expect((await store.events.list({ runId: one.id })).map((e) => e.type)).toEqual(['run.created', 'run.triggered', 'run.accepted']);
+    });
+
+    it('runs: the latest run of each task, with when its attempt was accepted, in the order asked', async () => {
+      const { store, clock } = await make();
+      const r1 = (await store.runs.create(newRun(30_000, { task_name: 'p' })))!;
+      const r2 = (await store.runs.create(newRun(31_000, { task_name: 'p' })))!;
+      await store.runs.create(newRun(30_500, { task_name: 'q', task_id: 1000002 }));
+      const trig = await store.runs.transition({ runId: r2.id, event: 'run.triggered', to: 'TRIGGER' });
+      const [accepted] = await store.attempts.accept([{ run: trig, host: 'h', at: clock.now() }]);
+      expect(accepted!.ok).toBe(true);
+      const latest = await store.runs.latestOfTasks([
+        { task: 'nothing', instance: 'default' },
+        { task: 'p', instance: 'default' },
+        { task: 'q', instance: 'default' },
+      ]);
+      expect(latest[0]).toBeUndefined();
+      expect(latest[1]).toMatchObject({ run: { id: r2.id, state: 'STARTED', attempt: 1 }, attemptStartedAt: clock.now() });
+      expect(latest[2]).toMatchObject({ run: { task_name: 'q', attempt: 0 }, attemptStartedAt: null });
+      expect(r1.id).not.toBe(r2.id);
+    });
+
+    it('commands: carrying one out acknowledges it once; a withdrawn one, or a refused effect, changes nothing', async () => {
+      const { store } = await make();
+      const force = (slot: number) => ({ kind: 'force-run' as const, run: { ...newRun(slot), origin: 'force' as const }, trigger: {} });
+      const answer = (r: { kind: string; run?: { id: number } }) => ({ ok: true, message: `run ${r.run?.id}`, data: { run: r.run?.id } });
+      const id = await store.commands.enqueue('force-run', 'a', { date: '20260301' });
+      expect(await store.commands.pending()).toMatchObject([{ id, kind: 'force-run', target: 'a', acked_at: null }]);
+      const done = await store.commands.carryOut(id, force(30_000), answer);
+      const runs = await store.runs.list({ task: 'a' });
+      expect(runs).toMatchObject([{ slot: 30_000, state: 'TRIGGER', origin: 'force' }]);
+      expect(done).toEqual({ ok: true, message: `run ${runs[0]!.id}`, data: { run: runs[0]!.id } });
+      expect(await store.commands.get(id)).toMatchObject({ ok: 1, message: `run ${runs[0]!.id}`, result: JSON.stringify({ run: runs[0]!.id }) });
+      expect((await store.commands.get(id))!.acked_at).not.toBeNull();
+      // Once: a second carry-out, or a plain acknowledgement, finds it answered.
+      expect(await store.commands.carryOut(id, force(30_000), answer)).toBeUndefined();
+      expect(await store.commands.ack(id, { ok: false, message: 'late' })).toBe(false);
+      expect(await store.runs.list({ task: 'a' })).toHaveLength(1);
+      expect(await store.commands.pending()).toEqual([]);
+
+      const withdrawn = await store.commands.enqueue('force-run', 'a');
+      expect(await store.commands.withdraw(withdrawn)).toBe(true);
+      const seq = await store.events.lastSeq();
+      expect(await store.commands.carryOut(withdrawn, force(31_000), answer)).toBeUndefined();
+      expect(await store.commands.ack(withdrawn, { ok: true, message: 'x' })).toBe(false);
+      expect(await store.commands.withdraw(withdrawn)).toBe(false);
+      expect(await store.events.lastSeq()).toBe(seq);
+      expect(await store.runs.list({ task: 'a' })).toHaveLength(1);
+
+      const refused = await store.commands.enqueue('terminate', 'a');
+      const run = (await store.runs.create(newRun(32_000)))!;
+      await expect(store.commands.carryOut(refused, { kind: 'transitions', requests: [{ runId: run.id, event: 'run.skipped', to: 'SKIPPED' }, { runId: run.id, event: 'run.succeeded', to: 'SUCCESS' }] }, () => ({ ok: true, message: 'no' })))
+        .rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+      expect(await store.commands.get(refused)).toMatchObject({ acked_at: null });
+      expect(await store.runs.get(run.id)).toMatchObject({ state: 'ACTIVE' }); // the effect is one unit with its acknowledgement
+      expect(await store.commands.ack(refused, { ok: false, message: 'refused' })).toBe(true);
+      expect(await store.commands.get(refused)).toMatchObject({ ok: 0, message: 'refused', result: null });
+    });
+
+    it('daemon lease: taken when free, refused while held, beaten and released by its holder only', async () => {
+      const d = await make();
+      const lease = d.store.daemonLease;
+      expect(await lease.read()).toBeUndefined();
+      expect(await lease.acquire({ pid: 101, host: 'h', version: '1.0.0' }, 1_000, () => true)).toEqual({ taken: true, previous: undefined });
+      const held = await lease.acquire({ pid: 202, host: 'h', version: '1.0.1' }, 2_000, (current) => current.pid === 101);
+      expect(held).toMatchObject({ taken: false, holder: { pid: 101, started_at: 1_000 } });
+      await lease.beat(101, 3_000, '{"cause":"disk_full"}');
+      await lease.beat(202, 3_500, null); // not the holder: no effect
+      expect(await (await d.reopen()).daemonLease.read()).toMatchObject({ pid: 101, host: 'h', version: '1.0.0', started_at: 1_000, heartbeat_at: 3_000, stopped_at: null, degraded: '{"cause":"disk_full"}' });
+      // Taken over once the holder no longer holds it (e.g. its process is gone).
+      const taken = await lease.acquire({ pid: 202, host: 'h', version: '1.0.1' }, 4_000, () => false);
+      expect(taken).toMatchObject({ taken: true, previous: { pid: 101, heartbeat_at: 3_000 } });
+      expect(await lease.read()).toMatchObject({ pid: 202, version: '1.0.1', started_at: 4_000, heartbeat_at: 4_000, stopped_at: null, degraded: null });
+      await lease.release(101, 4_500); // not the holder: no effect
+      expect(await lease.read()).toMatchObject({ pid: 202, stopped_at: null });
+      await lease.release(202, 5_000);
+      expect(await lease.read()).toMatchObject({ pid: 202, stopped_at: 5_000, heartbeat_at: 5_000 });
+      // A released lease is free, whatever `held` would say of its last holder.
+      expect(await lease.acquire({ pid: 303, host: 'h', version: '1.0.2' }, 6_000, () => true)).toMatchObject({ taken: true, previous: { pid: 202, stopped_at: 5_000 } });
+    });
+
+    it('definitions: a change is all or nothing, deletions free their ids, and a dry run writes nothing', async () => {
+      const { store } = await make();
+      await store.defs.apply({ write: [taskInput('keep'), taskInput('old', { tid: 1000009 })], replace: false });
+      const state = async () => ({ defs: await store.defs.all(), seq: await store.events.lastSeq() });
+      const before = await state();
+      // A refused write (a name taken, no replace) undoes the rest of the change.
+      await expect(store.defs.apply({ write: [taskInput('new1'), taskInput('keep')], replace: false })).rejects.toMatchObject({ code: 'CONFLICT' });
+      // A deletion of a definition no longer there undoes the writes with it.
+      const old = (await store.defs.byName('old', 'default'))!;
+      const gone = { ...old, id: old.id + 1000 };
+      await expect(store.defs.apply({ write: [taskInput('new2')], remove: [old, gone], replace: false })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect(await state()).toEqual(before);
+
+      const plan = { write: [taskInput('fresh', { tid: 1000009 }), taskInput('keep', { cmd: 'echo changed' })], remove: [old], replace: true };
+      const dry = await store.defs.apply({ ...plan, dryRun: true });
+      expect(dry.written.map((w) => [w.action, w.definition.def.name])).toEqual([['created', 'fresh'], ['updated', 'keep']]);
+      expect(dry.removed).toHaveLength(1);
+      expect(await state()).toEqual(before);
+
+      const real = await store.defs.apply(plan);
+      expect(real.written.map((w) => [w.action, w.definition.def.name])).toEqual([['created', 'fresh'], ['updated', 'keep']]);
+      expect((await store.defs.byName('fresh', 'default'))!.definition.def).toMatchObject({ tid: 1000009 });
+      expect(await store.defs.byName('old', 'default')).toBeUndefined();
+      const deleted = (await store.events.list({ afterSeq: before.seq })).find((e) => e.type === 'task.deleted');
+      expect(real.removed).toEqual([deleted!.seq]);
     });
 
     it('events: a natural key is stored once, and seq only grows', async () => {
@@ -73,7 +252,7 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       await d.store.cursors.set('sink:http://b', '9');
       await d.store.cursors.set('alerts:cursor', '3');
       await d.store.cursors.set('sink:http://a', '8');
-      const other = d.reopen();
+      const other = await d.reopen();
       expect(await other.cursors.get('sink:http://a')).toBe('8');
       expect(await other.cursors.get('nothing')).toBeUndefined();
       expect(await other.cursors.list('sink:')).toEqual([
@@ -85,27 +264,39 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
     it('definition effects: a deleted task skips its pending runs once, wherever they are applied from', async () => {
       const d = await make();
       const { store } = d;
-      const t = insertTask(store, { name: 'gone', trigger_times: '08:00' });
+      const t = await insertTask(store, { name: 'gone', trigger_times: '08:00' });
       const pending = (await store.runs.create(newRun(3_000, { task_name: 'gone', task_id: t.tid })))!;
       const started = (await store.runs.create(newRun(4_000, { task_name: 'gone', task_id: t.tid })))!;
       await store.runs.transition({ runId: started.id, event: 'run.triggered', to: 'TRIGGER' });
       await store.runs.transition({ runId: started.id, event: 'run.accepted', to: 'STARTED' });
-      const seq = await store.defs.remove((await store.defs.byName('gone', 'default'))!);
+      const [seq] = (await store.defs.apply({ remove: [(await store.defs.byName('gone', 'default'))!], replace: false })).removed;
       // "A daemon holds the home": nothing changes.
       expect(await store.definitionEffects.apply(() => false)).toBeUndefined();
       expect((await store.runs.get(pending.id))!.state).toBe('ACTIVE');
-      const applied = await d.reopen().definitionEffects.apply();
+      const applied = await (await d.reopen()).definitionEffects.apply();
       expect(applied!.map((a) => [a.cause, a.reason, a.runs.map((r) => r.id)])).toEqual([[seq, 'deleted', [pending.id]]]);
       expect(await store.runs.get(pending.id)).toMatchObject({ state: 'SKIPPED', reason: 'deleted' });
       expect((await store.runs.get(started.id))!.state).toBe('STARTED'); // started: not skipped
       expect(await store.definitionEffects.apply()).toEqual([]); // applied once
-      expect(await store.definitionEffects.skippedBy(seq - 1, seq)).toBe(1);
+      expect(await store.definitionEffects.skippedBy(seq! - 1, seq!)).toBe(1);
       expect(await store.definitionEffects.applied()).toBe(await store.events.lastSeq());
     });
 
-    it('a new store starts its definition effects at the end of its log, and is fully migrated', async () => {
+    it('definition effects: `when` sees the daemon lease, inside the unit', async () => {
       const { store } = await make();
-      expect(await store.definitionEffects.applied()).toBe(await store.events.lastSeq());
+      await store.daemonLease.acquire({ pid: 7, host: 'h', version: 'v' }, 1_000, () => true);
+      const seen: unknown[] = [];
+      expect(await store.definitionEffects.apply((lease) => (seen.push(lease?.pid), false))).toBeUndefined();
+      expect(seen).toEqual([7]);
+    });
+
+    it('migrations: a new store is at the newest schema version, and starts its definition effects at the end of its log', async () => {
+      const d = await make();
+      expect(await d.schema.current()).toBe(d.schema.newest);
+      expect(await d.store.definitionEffects.applied()).toBe(await d.store.events.lastSeq());
+      const again = await d.reopen();
+      expect(await again.events.lastSeq()).toBe(await d.store.events.lastSeq());
+      expect(await d.schema.current()).toBe(d.schema.newest);
     });
   });
 }

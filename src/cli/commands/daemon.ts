@@ -39,7 +39,7 @@ export function registerDaemonCommand(program: Command): void {
     .option('--retain-days <n>', 'remove finished runs, their events and log files older than this, hourly', intOption('--retain-days', 1, 36500))
     .addHelpText('after', '\nOne daemon per home: a second one exits 1 naming the running pid.\nStop it with SIGTERM or Ctrl-C: running attempts get --grace seconds, then are TERMINATED (shutdown);\na second SIGTERM or Ctrl-C during the grace terminates them at once.')
     .action(action(async function (this: Command, o: DaemonOpts) {
-      const [{ Daemon }, { hostName }, { machineZone }, { Store }, { SpawnerPool }, { spawnerCommand }] = await Promise.all([
+      const [{ Daemon }, { hostName }, { machineZone }, { openStore }, { SpawnerPool }, { spawnerCommand }] = await Promise.all([
         import('../../daemon/daemon.js'),
         import('../../daemon/lock.js'),
         import('../../definitions/apply.js'),
@@ -48,7 +48,7 @@ export function registerDaemonCommand(program: Command): void {
         import('../../spawner/command.js'),
       ]);
       const home = homeFor(this);
-      const store = Store.open(home);
+      const store = await openStore(home);
       // Lines logged while the daemon starts (crash recovery, calendar warnings) wait for the
       // banner, which is the first thing printed; a start that fails prints them before the error.
       let held: string[] | undefined = [];
@@ -71,13 +71,13 @@ export function registerDaemonCommand(program: Command): void {
         launcher,
       });
       try {
-        daemon.start();
+        await daemon.start();
       } catch (err) {
         release();
-        store.close();
+        await store.close();
         throw err;
       }
-      const tasks = store.defs.all('task');
+      const tasks = await store.defs.all('task');
       const active = tasks.filter((t) => t.definition.def.active).length;
       process.stdout.write(
         [
@@ -111,7 +111,7 @@ export function registerDaemonCommand(program: Command): void {
         process.on('SIGTERM', () => stop('SIGTERM'));
         process.on('SIGINT', () => stop('SIGINT'));
       });
-      store.close();
+      await store.close();
       log('Shutdown Complete.');
       process.exit(0);
     }));

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { systemClock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Prepared } from '../../definitions/apply.js';
+import type { Store } from '../../store/index.js';
 import type { CalendarOptions } from '../calendars.js';
 import { action, homeFor, out, printJson, withHome, withStore, type HomeAccess } from '../context.js';
 
@@ -64,14 +65,14 @@ async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'ins
   const { loadSources, prepare, writeAll, calendarOptions, formatIssue } = await modules();
   const sources = loadSources(path);
   // insert checks the input before it creates a missing home; update needs the home to be there.
-  const run = (h: HomeAccess) => {
+  const run = async (h: HomeAccess) => {
     const replace = mode === 'update' || !!o.replace;
     const cals = calendarOptions(h.home);
-    const p = prepare(sources, h.store, { strict: o.strict, replace, mustExist: mode === 'update', now: systemClock.now(), ...cals });
+    const p = await prepare(sources, h.store, { strict: o.strict, replace, mustExist: mode === 'update', now: systemClock.now(), ...cals });
     printWarnings(p, cals, formatIssue);
     if (p.issues.length) reportIssues(p, mode === 'insert' ? 'inserted' : 'updated', formatIssue);
     if (p.items.length === 0) throw new EasyTaskError('BAD_INPUT', `${path}: no definitions found; nothing was ${mode}ed.`, 2);
-    const outcomes = writeAll(h.create(), p.items, { replace });
+    const outcomes = await writeAll(await h.create(), p.items, { replace });
     if (o.json) {
       printJson(outcomes.map((r) => ({ action: r.action, kind: r.definition.kind, name: r.definition.def.name, id: r.definition.kind === 'task' ? r.definition.def.tid : r.definition.def.gid })));
       return;
@@ -85,7 +86,7 @@ async function writeCommand(cmd: Command, path: string, o: WriteOpts, mode: 'ins
     }
   };
   if (mode === 'insert') await withHome(cmd, run);
-  else await withStore(cmd, (store) => run({ home: store.home, store, create: () => store }));
+  else await withStore(cmd, (store) => run({ home: store.home, store, create: async () => store }));
 }
 
 export function registerDefinitionCommands(program: Command): void {
@@ -124,7 +125,7 @@ export function registerDefinitionCommands(program: Command): void {
       '\nWithout --update or --replace a name already in the store is a problem, as it is for insert.\nWithout a home, nothing is compared with a store (--update needs one).\nExample:\n  easytask validate tasks.json && easytask update tasks.json\n  easytask validate --update tasks.json',
     )
     .action(action(async function (this: Command, path: string, o: ValidateOpts) {
-      const { loadSources, prepare, calendarOptions, formatIssue, Store, storePath } = await modules();
+      const { loadSources, prepare, calendarOptions, formatIssue, openStore, storePath } = await modules();
       if (o.update && o.replace) throw new EasyTaskError('BAD_INPUT', 'validate takes --update or --replace, not both', 2);
       const home = homeFor(this);
       const hasStore = existsSync(storePath(home));
@@ -133,14 +134,12 @@ export function registerDefinitionCommands(program: Command): void {
       }
       const sources = loadSources(path);
       // Compare with the store only when one exists: validate never creates a home.
-      const store = hasStore ? Store.open(home) : undefined;
+      const store = hasStore ? await openStore(home) : undefined;
       try {
         const cals = calendarOptions(home);
-        const p = prepare(sources, store, { strict: o.strict, replace: !!(o.update || o.replace), mustExist: !!o.update, now: systemClock.now(), ...cals });
+        const p = await prepare(sources, store, { strict: o.strict, replace: !!(o.update || o.replace), mustExist: !!o.update, now: systemClock.now(), ...cals });
         // What update (or insert --replace) would do with each definition.
-        const plan = store && (o.update || o.replace) && p.issues.length === 0
-          ? p.items.map((i) => ({ kind: i.input.kind, name: i.input.def.name, action: store.defs.byName(i.input.def.name, i.input.def.instance) ? 'update' : 'insert' }))
-          : undefined;
+        const plan = store && (o.update || o.replace) && p.issues.length === 0 ? await planOf(store, p) : undefined;
         if (o.json) {
           // Calendar files that cannot be used belong to no definition: their warnings are text.
           printJson({ ok: p.issues.length === 0, definitions: p.items.length, issues: p.issues, warnings: p.warnings, calendar_warnings: cals.unusedBroken(), ...(plan ? { plan } : {}) });
@@ -155,7 +154,14 @@ export function registerDefinitionCommands(program: Command): void {
         out(`Validation completed: ${describeCounts(p)} in ${sources.length === 1 ? sources[0]!.file : `${sources.length} files`}; no problems found.`);
         for (const d of plan ?? []) out(`${capital(d.kind)} ${d.name}: would be ${d.action === 'update' ? 'updated' : 'inserted'}`);
       } finally {
-        store?.close();
+        await store?.close();
       }
     }));
+}
+
+/** Whether update (or insert --replace) would update or insert each definition of a batch. */
+async function planOf(store: Store, p: Prepared): Promise<{ kind: 'task' | 'group'; name: string; action: 'update' | 'insert' }[]> {
+  const plan: { kind: 'task' | 'group'; name: string; action: 'update' | 'insert' }[] = [];
+  for (const i of p.items) plan.push({ kind: i.input.kind, name: i.input.def.name, action: (await store.defs.byName(i.input.def.name, i.input.def.instance)) ? 'update' : 'insert' });
+  return plan;
 }

@@ -6,8 +6,8 @@ import type { StoredEvent } from '../../core/events.js';
 import { toCloudEvent } from '../../events/cloudevents.js';
 import { EventFollower } from '../../events/follow.js';
 import { eventJson, formatEvent } from '../../events/format.js';
-import { sourceHost } from '../../events/host.js';
-import { PipeOutput } from '../../events/output.js';
+import { sourceHost } from '../../core/host.js';
+import { PipeOutput } from '../pipe-output.js';
 import { typeMatcher, type EventFilter } from '../../events/query.js';
 import { withStore } from '../context.js';
 import { resolveFilterRef } from '../filter-ref.js';
@@ -61,7 +61,7 @@ export async function runEvents(this: Command, o: EventsOpts): Promise<void> {
     await withStore(this, async (store) => {
       if (o.task !== undefined) {
         // A follower may be started before the task is inserted: an unknown name is then followed as it is.
-        const task = resolveFilterRef(store, o.task, 'task', { instance: o.instance, allowUnknownName: o.follow === true });
+        const task = await resolveFilterRef(store, o.task, 'task', { instance: o.instance, allowUnknownName: o.follow === true });
         if (task.unknown) process.stderr.write(`note: --task ${o.task}: no task has that name yet; following the events recorded under it\n`);
         // By name always (the events_by_task index serves it), and by tid too when one was given.
         filter.task = task.name;

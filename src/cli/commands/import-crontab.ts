@@ -97,16 +97,16 @@ async function insertTranslation(cmd: Command, t: Translation, source: string, o
   const { documentOf } = await import('../../crontab/index.js');
   const { calendarOptions } = await import('../calendars.js');
   // The translation is checked before a missing home is created, so a refused one creates nothing.
-  await withHome(cmd, ({ home, store, create }) => {
+  await withHome(cmd, async ({ home, store, create }) => {
     const sources = [{ file: source, text: JSON.stringify(documentOf(t)) }];
     const cals = calendarOptions(home);
-    const p = prepare(sources, store, { replace: !!o.replace, now: systemClock.now(), ...cals });
+    const p = await prepare(sources, store, { replace: !!o.replace, now: systemClock.now(), ...cals });
     printWarnings(p, cals, formatIssue);
     if (p.issues.length) {
       for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
       throw badInput(`${p.issues.length} problem${p.issues.length === 1 ? '' : 's'} found; nothing was inserted.`);
     }
-    const outcomes = writeAll(create(), p.items, { replace: !!o.replace });
+    const outcomes = await writeAll(await create(), p.items, { replace: !!o.replace });
     const rows = outcomes.map((r, i) => ({ action: r.action, name: r.definition.def.name, tid: r.definition.kind === 'task' ? r.definition.def.tid : undefined, line: t.tasks[i]!.line }));
     if (o.json) return printJson({ inserted: rows, skipped: skippedJson(t), notes: t.notes });
     for (const r of rows) out(`Task ${r.action === 'created' ? 'inserted' : r.action === 'updated' ? 'updated' : 'unchanged'}: ${r.name} (tid ${r.tid}) from line ${r.line}`);

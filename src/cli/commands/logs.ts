@@ -1,7 +1,7 @@
 // easytask logs: a run's stdout or stderr file, followed while the run is live.
 import type { Command } from 'commander';
 import { EasyTaskError } from '../../core/errors.js';
-import type { LogEnd, LogStream } from '../../events/logs.js';
+import type { LogEnd, LogStream } from '../run-logs.js';
 import { action, withStore } from '../context.js';
 
 interface LogsOpts {
@@ -40,10 +40,10 @@ export function registerLogsCommand(program: Command): void {
     .option('--instance <name>', 'the instance, when the task name exists in several')
     .action(action(async function (this: Command, ref: string, o: LogsOpts) {
       const stream = parseStream(o.stream);
-      const [{ findRun, LogFollower }, { PipeOutput }] = await Promise.all([import('../../events/logs.js'), import('../../events/output.js')]);
+      const [{ findRun, LogFollower }, { PipeOutput }] = await Promise.all([import('../run-logs.js'), import('../pipe-output.js')]);
       const output = new PipeOutput(process.stdout);
       const end = await withStore(this, async (store) => {
-        const run = findRun(store, ref, o.instance);
+        const run = await findRun(store, ref, o.instance);
         const follower = new LogFollower(store, run.id, { stream, follow: o.follow === true, write: (chunk) => output.write(chunk) });
         const stop = () => follower.stop();
         process.once('SIGINT', stop);

@@ -1,7 +1,7 @@
 // delete, enable, disable: change one definition named by name or tid/gid.
 import type { Command } from 'commander';
 import { EasyTaskError } from '../../core/errors.js';
-import type { Store } from '../../store/index.js';
+import type { Store, StoredDefinition } from '../../store/index.js';
 import { action, out, printJson, withStore } from '../context.js';
 import { settleDefinitionEffects } from '../definition-effects.js';
 
@@ -24,37 +24,40 @@ interface Deleted {
   skipped_runs: number;
 }
 
-/** Delete the definition (a group with --cascade: its members too) and write the events; nothing else. */
-function deleteDefinition(store: Store, ref: string, o: RefOpts): { removed: Omit<Deleted, 'skipped_runs'>[]; seqs: number[] } {
-  return store.tx(() => {
-    const s = store.defs.get(ref, o.instance);
-    const d = s.definition;
-    const removed: Omit<Deleted, 'skipped_runs'>[] = [];
-    const seqs: number[] = [];
-    if (d.kind === 'group') {
-      const members = store.defs.membersOf(d.def.name, d.def.instance);
-      if (members.length && !o.cascade) {
-        throw new EasyTaskError('BAD_INPUT', `group "${d.def.name}" has ${members.length} member task(s) (${members.map((m) => m.name).join(', ')}); pass --cascade to delete them too`, 2);
-      }
-      for (const m of members) {
-        seqs.push(store.defs.remove(store.defs.byName(m.name, m.instance)!));
-        removed.push({ kind: 'task', name: m.name, id: m.tid, instance: m.instance, group: d.def.name });
-      }
-      seqs.push(store.defs.remove(s));
-      removed.push({ kind: 'group', name: d.def.name, id: d.def.gid, instance: d.def.instance, group: null });
-    } else {
-      seqs.push(store.defs.remove(s));
-      removed.push({ kind: 'task', name: d.def.name, id: d.def.tid, instance: d.def.instance, group: d.def.task_group ?? null });
+/** Delete the definition (a group with --cascade: its members too) and write the events, as one unit; nothing else. */
+async function deleteDefinition(store: Store, ref: string, o: RefOpts): Promise<{ removed: Omit<Deleted, 'skipped_runs'>[]; seqs: number[] }> {
+  const s = await store.defs.get(ref, o.instance);
+  const d = s.definition;
+  const removed: Omit<Deleted, 'skipped_runs'>[] = [];
+  const doomed: StoredDefinition[] = [];
+  if (d.kind === 'group') {
+    const members = await store.defs.membersOf(d.def.name, d.def.instance);
+    if (members.length && !o.cascade) {
+      throw new EasyTaskError('BAD_INPUT', `group "${d.def.name}" has ${members.length} member task(s) (${members.map((m) => m.name).join(', ')}); pass --cascade to delete them too`, 2);
     }
-    return { removed, seqs };
-  });
+    for (const m of members) {
+      const member = await store.defs.byName(m.name, m.instance);
+      if (!member) continue; // deleted meanwhile
+      doomed.push(member);
+      removed.push({ kind: 'task', name: m.name, id: m.tid, instance: m.instance, group: d.def.name });
+    }
+    doomed.push(s);
+    removed.push({ kind: 'group', name: d.def.name, id: d.def.gid, instance: d.def.instance, group: null });
+  } else {
+    doomed.push(s);
+    removed.push({ kind: 'task', name: d.def.name, id: d.def.tid, instance: d.def.instance, group: d.def.task_group ?? null });
+  }
+  const { removed: seqs } = await store.defs.apply({ remove: doomed, replace: false });
+  return { removed, seqs };
 }
 
 /** The runs the deletions skipped (applied here, or by the daemon), one count per definition. */
 async function withSkipped(store: Store, r: { removed: Omit<Deleted, 'skipped_runs'>[]; seqs: number[] }): Promise<Deleted[]> {
   const settled = await settleDefinitionEffects(store, Math.max(0, ...r.seqs));
   if (!settled.applied) warnPending();
-  return r.removed.map((d, i) => ({ ...d, skipped_runs: d.kind === 'task' ? settled.skippedBy(r.seqs[i]) : 0 }));
+  const out: Deleted[] = [];
+  for (const [i, d] of r.removed.entries()) out.push({ ...d, skipped_runs: d.kind === 'task' ? await settled.skippedBy(r.seqs[i]) : 0 });
+  return out;
 }
 
 function warnPending(): void {
@@ -76,7 +79,7 @@ export function registerManageCommands(program: Command): void {
     .option('--cascade', "when deleting a group, delete its member tasks too")
     .option('--json', 'print what was deleted as JSON: {deleted: [{kind, name, id, instance, group, skipped_runs}]}')
     .action(action(async function (this: Command, ref: string, o: RefOpts) {
-      const removed = await withStore(this, (store) => withSkipped(store, deleteDefinition(store, ref, o)));
+      const removed = await withStore(this, async (store) => withSkipped(store, await deleteDefinition(store, ref, o)));
       if (o.json) printJson({ deleted: removed });
       else for (const r of removed) out(deletedText(r));
     }));
@@ -90,7 +93,7 @@ export function registerManageCommands(program: Command): void {
       .option('--json', 'print the outcome as JSON')
       .action(action(async function (this: Command, ref: string, o: RefOpts) {
         const r = await withStore(this, async (store) => {
-          const res = store.defs.setActive(ref, active, o.instance);
+          const res = await store.defs.setActive(ref, active, o.instance);
           if (!active && res.changed && res.definition.kind === 'task' && res.seq !== undefined) {
             if (!(await settleDefinitionEffects(store, res.seq)).applied) warnPending();
           }

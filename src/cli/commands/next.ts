@@ -21,7 +21,7 @@ const isFile = (ref: string) => ref === '-' || ((ref.endsWith('.json') || ref.in
  */
 async function fromFile(path: string, from: number): Promise<{ def: Definition; schedule: ScheduleFields | undefined }> {
   const [{ prepare, formatIssue }, { loadSources }] = await Promise.all([import('../../definitions/apply.js'), import('../../definitions/load.js')]);
-  const p = prepare(loadSources(path), undefined, { now: from });
+  const p = await prepare(loadSources(path), undefined, { now: from });
   if (p.issues.length) {
     for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
     throw new EasyTaskError('BAD_INPUT', `${path}: ${p.issues.length} problem(s) found`, 2);
@@ -95,8 +95,8 @@ export function registerNextCommand(program: Command): void {
 
 async function fromStore(cmd: Command, ref: string, instance: string | undefined): Promise<{ def: Definition; schedule: ScheduleFields | undefined }> {
   const [{ withStore }, { scheduleOf }] = await Promise.all([import('../context.js'), import('../next-fire.js')]);
-  return withStore(cmd, (store) => {
-    const def = store.defs.get(ref, instance).definition;
-    return { def, schedule: scheduleOf(store, def) };
+  return withStore(cmd, async (store) => {
+    const def = (await store.defs.get(ref, instance)).definition;
+    return { def, schedule: await scheduleOf(store, def) };
   });
 }

@@ -35,7 +35,7 @@ export function registerPruneCommand(program: Command): void {
     ].join('\n'))
     .action(action(async function (this: Command, o: { olderThan: string; dryRun?: boolean; json?: boolean }) {
       const olderThanMs = parseAge(o.olderThan);
-      const [{ systemClock }, { formatBytes }, { prune }] = await Promise.all([import('../../core/clock.js'), import('../../events/bytes.js'), import('../../events/prune.js')]);
+      const [{ systemClock }, { formatBytes }, { prune }] = await Promise.all([import('../../core/clock.js'), import('../../core/bytes.js'), import('../../retention/prune.js')]);
       const r = await withStore(this, (store) => prune(store, { olderThanMs, now: systemClock.now(), dryRun: o.dryRun === true }));
       if (o.json) return printJson(r);
       const verb = r.dry_run ? 'Would remove' : 'Removed';

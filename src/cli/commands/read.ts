@@ -28,12 +28,11 @@ export function registerReadCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: ReadOpts) {
       const { summarise, nextFireOf } = await load();
-      const rows = await withStore(this, (store) => {
-        const next = nextFireOf(store);
-        return store.defs
-          .all()
-          .filter((s) => !o.instance || s.definition.def.instance === o.instance)
-          .map((s) => summarise(store, s.definition, next));
+      const rows = await withStore(this, async (store) => {
+        const next = await nextFireOf(store);
+        const rows: DefinitionSummary[] = [];
+        for (const s of await store.defs.all()) if (!o.instance || s.definition.def.instance === o.instance) rows.push(await summarise(store, s.definition, next));
+        return rows;
       });
       if (o.json) return printJson(rows);
       if (rows.length === 0) return out('No tasks yet. Add some with: easytask insert <file.json>');
@@ -51,13 +50,13 @@ export function registerReadCommands(program: Command): void {
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, ref: string, o: ReadOpts) {
       const { summarise, nextFireOf } = await load();
-      const view = await withStore(this, (store) => {
-        const s = store.defs.get(ref, o.instance);
+      const view = await withStore(this, async (store) => {
+        const s = await store.defs.get(ref, o.instance);
         const d = s.definition;
-        const runs = d.kind === 'task' ? store.runs.list({ task: d.def.name, limit: 10 }).filter((r) => r.instance === d.def.instance) : [];
-        const groupRuns = d.kind === 'group' ? store.groupRuns.recent(d.def.name, d.def.instance, 10) : [];
-        const members = d.kind === 'group' ? store.defs.membersOf(d.def.name, d.def.instance).map((m) => ({ name: m.name, tid: m.tid, active: m.active, dependency: m.dependency ?? null })) : [];
-        return { summary: summarise(store, d, nextFireOf(store)), definition: d.def, version: s.version, updated_at: new Date(s.updated_at).toISOString(), runs, groupRuns, members };
+        const runs = d.kind === 'task' ? (await store.runs.list({ task: d.def.name, limit: 10 })).filter((r) => r.instance === d.def.instance) : [];
+        const groupRuns = d.kind === 'group' ? await store.groupRuns.recent(d.def.name, d.def.instance, 10) : [];
+        const members = d.kind === 'group' ? (await store.defs.membersOf(d.def.name, d.def.instance)).map((m) => ({ name: m.name, tid: m.tid, active: m.active, dependency: m.dependency ?? null })) : [];
+        return { summary: await summarise(store, d, await nextFireOf(store)), definition: d.def, version: s.version, updated_at: new Date(s.updated_at).toISOString(), runs, groupRuns, members };
       });
       if (o.json) {
         const group = view.summary.kind === 'group' ? { members: view.members, recent_group_runs: view.groupRuns } : {};

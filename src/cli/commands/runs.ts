@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { EasyTaskError } from '../../core/errors.js';
 import { isRunState, type RunState } from '../../core/states.js';
 import { action, intOption, out, printJson, table, withStore } from '../context.js';
+import type { RunView } from '../run-view.js';
 
 export function registerRunsCommand(program: Command): void {
   program
@@ -26,13 +27,13 @@ export function registerRunsCommand(program: Command): void {
       const state = o.state?.toUpperCase();
       if (state !== undefined && !isRunState(state)) throw new EasyTaskError('BAD_INPUT', `--state must be one of ACTIVE, TRIGGER, STARTED, RUNNING, RESTARTING, SUCCESS, FAILED, TERMINATED, REJECTED, FROZEN, SKIPPED; got "${o.state}"`, 2);
       const since = o.since === undefined ? undefined : parseSince(o.since, systemClock.now());
-      const runs = await withStore(this, (store) => {
+      const runs = await withStore(this, async (store) => {
         const zoneOf = zoneResolver(store);
-        const task = o.task === undefined ? undefined : resolveFilterRef(store, o.task, 'task', { instance: o.instance });
-        const group = o.group === undefined ? undefined : resolveFilterRef(store, o.group, 'group', { instance: o.instance });
+        const task = o.task === undefined ? undefined : await resolveFilterRef(store, o.task, 'task', { instance: o.instance });
+        const group = o.group === undefined ? undefined : await resolveFilterRef(store, o.group, 'group', { instance: o.instance });
         // A task and a group found in different instances share no run.
         if (task?.instance !== undefined && group?.instance !== undefined && task.instance !== group.instance) return [];
-        const rows = store.runs.list({
+        const rows = await store.runs.list({
           // A tid (gid) is matched with the name it stands for: an id a deleted task had and a new one reuses
           // does not bring the old task's runs in.
           task: task?.name, taskId: task?.id,
@@ -40,8 +41,10 @@ export function registerRunsCommand(program: Command): void {
           instance: o.instance ?? task?.instance ?? group?.instance,
           state: state as RunState | undefined, sinceSlot: since, groupRun: o.groupRun, limit: o.limit,
         });
-        const durations = lastAttemptDurations(store, rows);
-        return rows.map((r) => withLocalSlot(r, zoneOf(r), durations.get(r.id) ?? null));
+        const durations = await lastAttemptDurations(store, rows);
+        const views: RunView[] = [];
+        for (const r of rows) views.push(withLocalSlot(r, await zoneOf(r), durations.get(r.id) ?? null));
+        return views;
       });
       if (o.json) return printJson(runs);
       if (runs.length === 0) return out('No runs match.');

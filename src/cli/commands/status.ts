@@ -33,7 +33,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--json', 'print as JSON')
     .addHelpText('after', EXIT_HELP)
     .action(action(async function (this: Command, o: { json?: boolean }) {
-      const [{ liveDaemon, readDaemon, responding, degradedState, NOT_RESPONDING_AFTER_MS }, { isLockedError }, { CAUSE_TEXT }] = await Promise.all([
+      const [{ liveOf, readDaemon, responding, degradedState, NOT_RESPONDING_AFTER_MS }, { isLockedError }, { CAUSE_TEXT }] = await Promise.all([
         import('../../daemon/lock.js'),
         import('../../store/index.js'),
         import('../../daemon/store-health.js'),
@@ -45,26 +45,29 @@ export function registerStatusCommand(program: Command): void {
         heartbeat_age_seconds: null, last_seen: null, running: null, triggers_24h: null, failures_24h: null,
         not_read: ['daemon', 'running', 'triggers_24h', 'failures_24h'], home,
       });
-      const s = await withStore(this, (store) => {
+      const s = await withStore(this, async (store) => {
         const now = systemClock.now();
         // The fields that could not be read, each left null: a lock that holds up one read holds up the rest,
         // so after the first the others do not wait.
         const notRead: string[] = [];
-        const read = <T>(field: string, fn: () => T): T | undefined => {
+        const read = async <T>(fields: string[], fn: () => Promise<T>): Promise<T | undefined> => {
           try {
-            return fn();
+            return await fn();
           } catch (err) {
             if (!isLockedError(err)) throw err;
-            notRead.push(field);
-            store.db.pragma('busy_timeout = 0');
+            notRead.push(...fields);
+            store.noWait();
             return undefined;
           }
         };
-        const count = (type: string) => (store.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE type = ? AND time >= ?`).get(type, now - 86_400_000) as { n: number }).n;
-        const d = read('daemon', () => ({ row: readDaemon(store), live: liveDaemon(store) }));
-        const running = read('running', () => store.runs.inStates(['STARTED', 'RUNNING']));
-        const triggers = read('triggers_24h', () => count('run.triggered'));
-        const failures = read('failures_24h', () => count('run.failed'));
+        const d = await read(['daemon'], async () => {
+          const row = await readDaemon(store);
+          return { row, live: liveOf(row) };
+        });
+        const running = await read(['running'], () => store.runs.inStates(['STARTED', 'RUNNING']));
+        const counts = await read(['triggers_24h', 'failures_24h'], () => store.events.countSince(['run.triggered', 'run.failed'], now - 86_400_000));
+        const triggers = counts?.['run.triggered'];
+        const failures = counts?.['run.failed'];
         const live = d?.live;
         const row = d?.row;
         const degraded = degradedState(store, live, now);

@@ -12,29 +12,12 @@ import { printWarnings } from './definitions.js';
 /** "1 task", "2 tasks". */
 const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-export function exportDocument(store: Store): { tasks: unknown[]; groups: unknown[] } {
-  const all = store.defs.all();
+export async function exportDocument(store: Store): Promise<{ tasks: unknown[]; groups: unknown[] }> {
+  const all = await store.defs.all();
   return {
     groups: all.filter((s) => s.definition.kind === 'group').map((s) => s.definition.def),
     tasks: all.filter((s) => s.definition.kind === 'task').map((s) => s.definition.def),
   };
-}
-
-class DryRun<T> {
-  constructor(readonly result: T) {}
-}
-
-/** Apply inside a transaction and roll it back: the exact outcome, nothing written. */
-function rolledBack<T>(store: Store, fn: () => T): T {
-  try {
-    store.tx(() => {
-      throw new DryRun(fn());
-    });
-  } catch (e) {
-    if (e instanceof DryRun) return e.result as T;
-    throw e;
-  }
-  throw new Error('unreachable');
 }
 
 /** Write the export file, or exit naming the path and why not: a folder that is not there is bad input (2). */
@@ -82,7 +65,7 @@ export function registerSyncCommands(program: Command): void {
     .option('--dry-run', 'print what would change, change nothing')
     .option('--json', 'print the changes as JSON')
     .action(action(async function (this: Command, path: string, o: { dryRun?: boolean; json?: boolean }) {
-      const [{ formatIssue, prepare, writeAll }, { loadSources }, { calendarOptions }] = await Promise.all([
+      const [{ formatIssue, prepare }, { loadSources }, { calendarOptions }] = await Promise.all([
         import('../../definitions/apply.js'),
         import('../../definitions/load.js'),
         import('../calendars.js'),
@@ -91,7 +74,7 @@ export function registerSyncCommands(program: Command): void {
       let pendingWarning = false;
       const changes = await withHome(this, async ({ home, store: existing, create }) => {
         const cals = calendarOptions(home);
-        const p = prepare(sources, existing, { replace: true, sync: true, now: systemClock.now(), ...cals });
+        const p = await prepare(sources, existing, { replace: true, sync: true, now: systemClock.now(), ...cals });
         printWarnings(p, cals, formatIssue);
         if (p.issues.length) {
           for (const i of p.issues) process.stderr.write(formatIssue(i) + '\n');
@@ -102,18 +85,15 @@ export function registerSyncCommands(program: Command): void {
         if (!existing && (o.dryRun || p.items.length === 0)) {
           return p.items.map((i) => ({ action: 'created', kind: i.input.kind, name: i.input.def.name }));
         }
-        const store = create();
+        const store = await create();
         const wanted = new Set(p.items.map((i) => `${i.input.def.instance}/${i.input.def.name}`));
-        const doomed = store.defs.all().filter((s) => !wanted.has(key(s)));
+        const doomed = (await store.defs.all()).filter((s) => !wanted.has(key(s)));
         // Tasks before groups, so no task is ever left pointing at a deleted group.
         doomed.sort((a, b) => (a.definition.kind === b.definition.kind ? 0 : a.definition.kind === 'task' ? -1 : 1));
-        // Deletions first, so ids they held are free for the definitions that follow.
-        const apply = () => {
-          for (const s of doomed) store.defs.remove(s);
-          return writeAll(store, p.items, { replace: true });
-        };
-        const written = o.dryRun ? rolledBack(store, apply) : store.tx(apply);
-        if (!o.dryRun && doomed.length) pendingWarning = !(await settleDefinitionEffects(store, store.events.lastSeq())).applied;
+        // One unit, deletions first so ids they held are free for the definitions that follow; a dry run
+        // works out the exact outcome and writes nothing.
+        const { written } = await store.defs.apply({ write: p.items.map((i) => i.input), remove: doomed, replace: true, dryRun: o.dryRun === true });
+        if (!o.dryRun && doomed.length) pendingWarning = !(await settleDefinitionEffects(store, await store.events.lastSeq())).applied;
         return [
           ...written.map((w) => ({ action: w.action, kind: w.definition.kind, name: w.definition.def.name })),
           ...doomed.map((s) => ({ action: 'deleted', kind: s.definition.kind, name: s.definition.def.name })),

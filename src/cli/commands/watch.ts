@@ -31,12 +31,12 @@ function untilStopped(): Promise<void> {
 async function watchPlain(store: Store, filter: Filter): Promise<void> {
   const { runPlain } = await import('../../ui/plain.js');
   const { nextFireOf } = await import('../next-fire.js');
-  const feed = runPlain({
+  const feed = await runPlain({
     store, clock: systemClock, filter, nextFireAt: (now) => nextFireOf(store, now),
     out: (line) => process.stdout.write(line + '\n'), note: (line) => process.stderr.write(line + '\n'),
   });
   await untilStopped();
-  feed.stop();
+  await feed.stop();
 }
 
 async function watchDashboard(store: Store, filter: Filter): Promise<void> {

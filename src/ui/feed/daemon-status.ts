@@ -1,12 +1,12 @@
 // Whether the daemon is up, read from its lock row (heartbeat) and a pid check.
-import { degradedState, liveDaemon, readDaemon } from '../../daemon/lock.js';
+import { degradedState, liveOf, readDaemon } from '../../daemon/lock.js';
 import { CAUSE_TEXT } from '../../daemon/store-health.js';
 import type { Store } from '../../store/index.js';
 import { HEARTBEAT_STALE_MS, type DaemonInfo } from '../model/types.js';
 
-export function daemonInfo(store: Store, now: number): DaemonInfo {
-  const row = readDaemon(store);
-  const live = liveDaemon(store);
+export async function daemonInfo(store: Store, now: number): Promise<DaemonInfo> {
+  const row = await readDaemon(store);
+  const live = liveOf(row);
   const d = degradedState(store, live, now);
   return {
     degraded: d ? { cause: d.cause, text: CAUSE_TEXT[d.cause], since: d.since, code: d.code } : null,

@@ -8,7 +8,7 @@ import { nextFireOfTask, type NextFire } from './snapshot.js';
 const isDefinitionEvent = (e: StoredEvent): e is StoredEvent & { type: DefinitionEventType } =>
   e.type.startsWith('task.') || e.type.startsWith('group.');
 
-function definitionActions(store: Store, nextFire: NextFire, e: StoredEvent & { type: DefinitionEventType }): WatchAction[] {
+async function definitionActions(store: Store, nextFire: NextFire, e: StoredEvent & { type: DefinitionEventType }): Promise<WatchAction[]> {
   const name = e.type.startsWith('task.') ? e.task : e.group;
   if (!name) return [];
   switch (e.type) {
@@ -24,7 +24,7 @@ function definitionActions(store: Store, nextFire: NextFire, e: StoredEvent & { 
     case 'group.updated':
     case 'group.enabled':
     case 'group.disabled': {
-      const d = store.defs.byName(name, e.instance)?.definition;
+      const d = (await store.defs.byName(name, e.instance))?.definition;
       if (!d) return []; // deleted since; its own event follows
       if (d.kind === 'group') return [{ type: 'group', group: groupInfo(d.def) }];
       return [{ type: 'task', task: taskInfo(d.def) }, { type: 'next', instance: d.def.instance, task: d.def.name, at: nextFireOfTask(nextFire, d.def) ?? null }];
@@ -33,19 +33,19 @@ function definitionActions(store: Store, nextFire: NextFire, e: StoredEvent & { 
 }
 
 /** A new run means its slot came: the task's next fire moved on. */
-function nextAfterRun(store: Store, nextFire: NextFire, e: StoredEvent): WatchAction[] {
+async function nextAfterRun(store: Store, nextFire: NextFire, e: StoredEvent): Promise<WatchAction[]> {
   if (e.type !== 'run.created' || !e.task) return [];
-  const d = store.defs.byName(e.task, e.instance)?.definition;
+  const d = (await store.defs.byName(e.task, e.instance))?.definition;
   if (d?.kind !== 'task') return [];
   return [{ type: 'next', instance: e.instance, task: e.task, at: nextFireOfTask(nextFire, d.def) ?? null }];
 }
 
-export function actionsFor(store: Store, nextFire: NextFire, events: readonly StoredEvent[]): WatchAction[] {
+export async function actionsFor(store: Store, nextFire: NextFire, events: readonly StoredEvent[]): Promise<WatchAction[]> {
   const out: WatchAction[] = [];
   for (const e of events) {
-    if (isDefinitionEvent(e)) out.push(...definitionActions(store, nextFire, e));
+    if (isDefinitionEvent(e)) out.push(...(await definitionActions(store, nextFire, e)));
     out.push({ type: 'event', event: e });
-    out.push(...nextAfterRun(store, nextFire, e));
+    out.push(...(await nextAfterRun(store, nextFire, e)));
   }
   return out;
 }

@@ -12,9 +12,9 @@ export function localDay(now: number): { dayStart: number; dayEnd: number } {
   return { dayStart, dayEnd };
 }
 
-export function loadToday(store: Store, now: number): TodayInfo {
+export async function loadToday(store: Store, now: number): Promise<TodayInfo> {
   const { dayStart, dayEnd } = localDay(now);
-  const { firstRunId, counts: rows } = store.runs.countsSince(dayStart);
+  const { firstRunId, counts: rows } = await store.runs.countsSince(dayStart);
   let counts: Counts = {};
   for (const r of rows) if (isRunState(r.state)) counts = addCount(counts, r.state, r.n);
   return { dayStart, dayEnd, firstRunId, counts };

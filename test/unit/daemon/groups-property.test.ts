@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/core/clock.js';
 import { evaluate, parseDependency } from '../../../src/core/dependency.js';
 import { atomTruth, GroupEngine } from '../../../src/daemon/groups.js';
+import { DefinitionCache } from '../../../src/daemon/definition-cache.js';
 import { Scheduler } from '../../../src/daemon/scheduler.js';
 import { emptyCalendars } from '../../../src/schedule/index.js';
-import { Store, type RunRow } from '../../../src/store/index.js';
+import { openStore, type RunRow, type Store, type TransitionRequest } from '../../../src/store/index.js';
 import { insertGroup, insertTask } from '../../helpers/defs.js';
 import { tempHome } from '../../helpers/home.js';
 
@@ -67,45 +68,61 @@ function expected(members: Member[]): { states: Record<string, string>; cycle: s
   return { states, cycle };
 }
 
+/** A store on a fresh home, with the group 'g' and its members defined, and the engine and scheduler the daemon would have. */
+async function groupWith(clock: FakeClock, members: readonly { name: string; active?: boolean; dependency?: string; retry_attempts?: number }[]) {
+  const store = await openStore(tempHome(), clock);
+  const defs = new DefinitionCache(store, 'UTC');
+  const scheduler = new Scheduler(store, defs, clock, emptyCalendars, { warn: () => undefined });
+  const engine = new GroupEngine(store, clock, defs);
+  await insertGroup(store, { name: 'g', trigger_times: '07:00' });
+  for (const m of members) await insertTask(store, { ...m, task_group: 'g', timezone: undefined });
+  await defs.load();
+  return { store, scheduler, engine };
+}
+
+/** The cycle's slot has come: it is recorded, and the engine told of it (as the daemon's pass does). */
+async function fire(clock: FakeClock, scheduler: Scheduler, engine: GroupEngine) {
+  clock.advance(HOUR);
+  await scheduler.load();
+  for (const c of (await scheduler.tick()).cycles) engine.mark(c.id);
+}
+
+/** Every run by task name (there is one cycle, so one run per member). */
+const runsByName = async (store: Store) => new Map((await store.runs.list()).map((r) => [r.task_name, r]));
+const cycleState = async (store: Store) => (await store.groupRuns.recent('g', 'default', 1))[0]!.state;
+
 describe('group engine: incremental evaluation matches the rules', () => {
-  it('any order of ends, any budget, any rebuild: same member and cycle states', () => {
-    fc.assert(
-      fc.property(graph, fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), fc.array(fc.constantFrom(1, 2, Infinity), { minLength: 1, maxLength: 30 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 30 }), (members, picks, budgets, rebuilds) => {
+  it('any order of ends, any budget, any rebuild: same member and cycle states', async () => {
+    await fc.assert(
+      fc.asyncProperty(graph, fc.array(fc.nat(), { minLength: 1, maxLength: 30 }), fc.array(fc.constantFrom(1, 2, Infinity), { minLength: 1, maxLength: 30 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 30 }), async (members, picks, budgets, rebuilds) => {
         const clock = new FakeClock(T0);
-        const store = Store.open(tempHome(), clock);
+        const { store, scheduler, engine } = await groupWith(clock, members);
         try {
-          const scheduler = new Scheduler(store, clock, emptyCalendars, { warn: () => undefined });
-          const engine = new GroupEngine(store, clock);
-          insertGroup(store, { name: 'g', trigger_times: '07:00' });
-          for (const m of members) insertTask(store, { name: m.name, task_group: 'g', active: m.active, dependency: m.dependency, timezone: undefined });
-          clock.advance(HOUR);
-          scheduler.load();
-          scheduler.tick();
-          for (const id of scheduler.newGroupRuns.splice(0)) engine.mark(id);
-          const run = (name: string) => store.db.prepare('SELECT id, state, group_run_id FROM runs WHERE task_name = ?').get(name) as { id: number; state: string; group_run_id: number };
+          await fire(clock, scheduler, engine);
           let step = 0;
-          for (let more = engine.advance(budgets[0]); ; step++) {
+          for (let more = await engine.advance(budgets[0]); ; step++) {
             if (step > 200) throw new Error('the cycle does not end');
-            const triggered = members.filter((m) => run(m.name)?.state === 'TRIGGER');
+            const runs = await runsByName(store);
+            const triggered = members.filter((m) => runs.get(m.name)?.state === 'TRIGGER');
             if (triggered.length === 0 && !more) break;
             if (triggered.length) {
               const m = triggered[picks[step % picks.length]! % triggered.length]!;
-              const r = run(m.name);
-              store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
-              store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
-              store.runs.transition(m.succeeds ? { runId: r.id, event: 'run.succeeded', to: 'SUCCESS' } : { runId: r.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'exit_code', exit_code: 1 } });
+              const r = runs.get(m.name)!;
+              await store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: 1 } });
+              await store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+              await store.runs.transition(m.succeeds ? { runId: r.id, event: 'run.succeeded', to: 'SUCCESS' } : { runId: r.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'exit_code', exit_code: 1 } });
               engine.markRun(r);
             }
-            if (rebuilds[step % rebuilds.length]) engine.markAll();
-            more = engine.advance(budgets[step % budgets.length]);
+            if (rebuilds[step % rebuilds.length]) await engine.markAll();
+            more = await engine.advance(budgets[step % budgets.length]);
           }
           const want = expected(members);
-          const got = Object.fromEntries(members.filter((m) => m.active).map((m) => [m.name, run(m.name).state]));
+          const runs = await runsByName(store);
+          const got = Object.fromEntries(members.filter((m) => m.active).map((m) => [m.name, runs.get(m.name)!.state]));
           expect(got).toEqual(want.states);
-          const cycle = store.db.prepare("SELECT state FROM group_runs WHERE group_name = 'g'").get() as { state: string };
-          expect(cycle.state).toBe(want.cycle);
+          expect(await cycleState(store)).toBe(want.cycle);
         } finally {
-          store.close();
+          await store.close();
         }
       }),
       { numRuns: 150 },
@@ -137,73 +154,73 @@ const liveGraph: fc.Arbitrary<LiveMember[]> = fc.integer({ min: 1, max: 6 }).cha
 );
 
 describe('group engine: decisions match the store at every step, with the agent moving runs', () => {
-  it('a member triggers only when its expression holds, is skipped only when it cannot, and none is left undecided', () => {
-    fc.assert(
-      fc.property(liveGraph, fc.array(fc.nat(), { minLength: 1, maxLength: 60 }), fc.constantFrom(1, 2, Infinity), (members, picks, budget) => {
+  it('a member triggers only when its expression holds, is skipped only when it cannot, and none is left undecided', async () => {
+    await fc.assert(
+      fc.asyncProperty(liveGraph, fc.array(fc.nat(), { minLength: 1, maxLength: 60 }), fc.constantFrom(1, 2, Infinity), async (members, picks, budget) => {
         const clock = new FakeClock(T0);
-        const store = Store.open(tempHome(), clock);
+        const { store, scheduler, engine } = await groupWith(clock, members.map((m) => ({ name: m.name, dependency: m.dependency, retry_attempts: m.outcomes.length - 1 })));
         try {
-          const scheduler = new Scheduler(store, clock, emptyCalendars, { warn: () => undefined });
-          const engine = new GroupEngine(store, clock);
-          insertGroup(store, { name: 'g', trigger_times: '07:00' });
-          for (const m of members) insertTask(store, { name: m.name, task_group: 'g', dependency: m.dependency, retry_attempts: m.outcomes.length - 1, timezone: undefined });
           const exprs = new Map(members.map((m) => [m.name, m.dependency ? parseDependency(m.dependency) : undefined]));
-          const storeStates = (): Map<string, string> => new Map((store.db.prepare('SELECT task_name, state FROM runs').all() as { task_name: string; state: string }[]).map((r) => [r.task_name, r.state]));
-          const truth = (name: string, states = storeStates()) => {
+          const storeStates = async (): Promise<Map<string, string>> => new Map([...(await runsByName(store))].map(([name, r]) => [name, r.state]));
+          const truth = (name: string, states: Map<string, string>) => {
             const p = exprs.get(name);
             if (!p) return true;
             if (!p.ok) throw new Error(p.message);
             return evaluate(p.expr, (letter, atom) => atomTruth(letter, (states.get(atom) ?? 'IDLE') as never));
           };
-          // Every decision the engine makes is checked against the store as it is at that moment.
-          const transition = store.runs.transitionInTx.bind(store.runs);
-          store.runs.transitionInTx = (req) => {
-            const row = store.db.prepare('SELECT task_name FROM runs WHERE id = ?').get(req.runId) as { task_name: string };
-            if (req.event === 'run.triggered') expect(truth(row.task_name), `${row.task_name} triggered`).toBe(true);
-            if (req.event === 'run.skipped' && req.patch?.reason === 'dependency') expect(truth(row.task_name), `${row.task_name} skipped`).toBe(false);
-            return transition(req);
+          // Every decision the engine makes is checked against the store as it is at that moment: the
+          // moves of one pass are written together, each its own unit in order, so each is checked
+          // with the moves before it in the batch applied.
+          const transitionEach = store.runs.transitionEach.bind(store.runs);
+          store.runs.transitionEach = async (reqs: readonly TransitionRequest[]) => {
+            const runs = await store.runs.list();
+            const nameOf = new Map(runs.map((r) => [r.id, r.task_name]));
+            const states = new Map(runs.map((r) => [r.task_name, r.state as string]));
+            for (const req of reqs) {
+              const name = nameOf.get(req.runId)!;
+              if (req.event === 'run.triggered') expect(truth(name, states), `${name} triggered`).toBe(true);
+              if (req.event === 'run.skipped' && req.patch?.reason === 'dependency') expect(truth(name, states), `${name} skipped`).toBe(false);
+              states.set(name, req.to);
+            }
+            return transitionEach(reqs);
           };
-          const advanceAll = () => {
-            while (engine.advance(budget));
+          const advanceAll = async () => {
+            while (await engine.advance(budget));
           };
-          clock.advance(HOUR);
-          scheduler.load();
-          scheduler.tick();
-          for (const id of scheduler.newGroupRuns.splice(0)) engine.mark(id);
-          advanceAll();
+          await fire(clock, scheduler, engine);
+          await advanceAll();
           const attempts = new Map<string, number>();
           for (let step = 0; ; step++) {
             if (step > 300) throw new Error('the cycle does not end');
             // Nothing the engine was told about is left undecided.
-            const states = storeStates();
+            const states = await storeStates();
             for (const [name, state] of states) if (state === 'ACTIVE') expect(truth(name, states), `${name} left ACTIVE`).toBeUndefined();
-            const movable = (store.db.prepare("SELECT * FROM runs WHERE state IN ('TRIGGER', 'RESTARTING', 'STARTED', 'RUNNING') ORDER BY id").all() as RunRow[]);
+            const movable: RunRow[] = (await store.runs.inStates(['TRIGGER', 'RESTARTING', 'STARTED', 'RUNNING'])).sort((a, b) => a.id - b.id);
             if (movable.length === 0) break;
             const r = movable[picks[step % picks.length]! % movable.length]!;
             // Play the agent, telling the engine what the daemon tells it.
             if (r.state === 'TRIGGER' || r.state === 'RESTARTING') {
-              const moved = store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: r.attempt + 1 } });
-              if (engine.markLive(moved)) advanceAll();
+              const moved = await store.runs.transition({ runId: r.id, event: 'run.accepted', to: 'STARTED', patch: { attempt: r.attempt + 1 } });
+              if (engine.markLive(moved)) await advanceAll();
             } else if (r.state === 'STARTED') {
-              const moved = store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
-              if (engine.markLive(moved)) advanceAll();
+              const moved = await store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING' });
+              if (engine.markLive(moved)) await advanceAll();
             } else {
               const m = members.find((x) => x.name === r.task_name)!;
               const n = (attempts.get(m.name) ?? 0) + 1;
               attempts.set(m.name, n);
               const ok = m.outcomes[n - 1]!;
-              if (ok) store.runs.transition({ runId: r.id, event: 'run.succeeded', to: 'SUCCESS' });
-              else if (n < m.outcomes.length) store.runs.transition({ runId: r.id, event: 'run.retrying', to: 'RESTARTING', patch: { reason: 'exit_code', exit_code: 1, due_at: clock.now() } });
-              else store.runs.transition({ runId: r.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'exit_code', exit_code: 1 } });
+              if (ok) await store.runs.transition({ runId: r.id, event: 'run.succeeded', to: 'SUCCESS' });
+              else if (n < m.outcomes.length) await store.runs.transition({ runId: r.id, event: 'run.retrying', to: 'RESTARTING', patch: { reason: 'exit_code', exit_code: 1, due_at: clock.now() } });
+              else await store.runs.transition({ runId: r.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'exit_code', exit_code: 1 } });
               engine.markRun(r);
-              advanceAll();
+              await advanceAll();
             }
           }
-          const finalStates = [...storeStates().values()];
-          const cycle = store.db.prepare("SELECT state FROM group_runs WHERE group_name = 'g'").get() as { state: string };
-          expect(cycle.state).toBe(finalStates.every((s) => s === 'SUCCESS' || s === 'SKIPPED') ? 'SUCCESS' : 'FAILED');
+          const finalStates = [...(await storeStates()).values()];
+          expect(await cycleState(store)).toBe(finalStates.every((s) => s === 'SUCCESS' || s === 'SKIPPED') ? 'SUCCESS' : 'FAILED');
         } finally {
-          store.close();
+          await store.close();
         }
       }),
       { numRuns: 150 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachPage, readPage, typeMatcher } from '../../../src/events/query.js';
+import { readPage, typeMatcher } from '../../../src/events/query.js';
 import { tempStore } from '../../helpers/home.js';
 
 describe('typeMatcher', () => {
@@ -18,26 +18,21 @@ describe('typeMatcher', () => {
   });
 });
 
-describe('readPage / forEachPage', () => {
-  it('pages in seq order and moves past events the type filter drops', () => {
-    const { store } = tempStore();
-    for (let i = 1; i <= 25; i++) store.events.append({ key: `k${i}`, type: i % 5 === 0 ? 'run.failed' : 'run.output', time: i, instance: 'default', task: 'a', run_id: 1, data: {} });
-    const first = readPage(store, { type: typeMatcher('run.failed') }, 0, 10);
+describe('readPage', () => {
+  it('pages in seq order and moves past events the type filter drops', async () => {
+    const { store } = await tempStore();
+    for (let i = 1; i <= 25; i++) await store.events.append({ key: `k${i}`, type: i % 5 === 0 ? 'run.failed' : 'run.output', time: i, instance: 'default', task: 'a', run_id: 1, data: {} });
+    const first = await readPage(store, { type: typeMatcher('run.failed') }, 0, 10);
     expect(first.events.map((e) => e.seq)).toEqual([5, 10]);
     expect(first).toMatchObject({ lastSeq: 10, more: true });
-    const seen: number[] = [];
-    const last = forEachPage(store, { type: typeMatcher('run.failed') }, 0, (events) => void seen.push(...events.map((e) => e.seq)));
-    return last.then((n) => {
-      expect(seen).toEqual([5, 10, 15, 20, 25]);
-      expect(n).toBe(25);
-    });
+    const last = await readPage(store, { type: typeMatcher('run.failed') }, 20, 10);
+    expect(last).toMatchObject({ lastSeq: 25, more: false });
   });
 
   it('combines --after, --since and --task', async () => {
-    const { store } = tempStore();
-    for (let i = 1; i <= 6; i++) store.events.append({ key: `k${i}`, type: 'task.updated', time: i * 100, instance: 'default', task: i % 2 ? 'odd' : 'even', data: {} });
-    const seen: number[] = [];
-    await forEachPage(store, { sinceTime: 200, task: 'even' }, 2, (events) => void seen.push(...events.map((e) => e.seq)));
-    expect(seen).toEqual([4, 6]);
+    const { store } = await tempStore();
+    for (let i = 1; i <= 6; i++) await store.events.append({ key: `k${i}`, type: 'task.updated', time: i * 100, instance: 'default', task: i % 2 ? 'odd' : 'even', data: {} });
+    const page = await readPage(store, { sinceTime: 200, task: 'even' }, 2);
+    expect(page.events.map((e) => e.seq)).toEqual([4, 6]);
   });
 });

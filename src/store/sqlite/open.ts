@@ -3,10 +3,10 @@ import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULTS } from '../core/defaults.js';
-import { EasyTaskError } from '../core/errors.js';
+import { DEFAULTS } from '../../core/defaults.js';
+import { EasyTaskError } from '../../core/errors.js';
 import { MIGRATIONS, migrate, schemaVersion } from './migrations.js';
-import { embeddedAddonPath } from '../sea/assets.js';
+import { embeddedAddonPath } from '../../sea/assets.js';
 
 export const STORE_FILE = 'easytask.db';
 

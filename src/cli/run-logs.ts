@@ -1,11 +1,12 @@
 // A run's output file: which run `logs <run|task>` means, and copying the file while the run is live.
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
 import { isFinal } from '../core/states.js';
 import { STORE_FILE, type RunRow, type Store } from '../store/index.js';
 import { EVENT_DEFAULTS } from '../core/defaults.js';
-import { StoreWatch } from './store-watch.js';
+import { StoreWatch } from '../events/store-watch.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -13,20 +14,20 @@ export type LogStream = 'stdout' | 'stderr';
  * A run id (digits naming an existing run), else a task name or tid: its latest run that got as far
  * as TRIGGER, or its latest run of any kind when none did.
  */
-export function findRun(store: Store, ref: string, instance?: string): RunRow {
+export async function findRun(store: Store, ref: string, instance?: string): Promise<RunRow> {
   if (/^\d+$/.test(ref)) {
-    const run = store.runs.get(Number(ref));
+    const run = await store.runs.get(Number(ref));
     if (run && (instance === undefined || run.instance === instance)) return run;
   }
   let name = ref;
   let inst = instance;
   try {
-    const def = store.defs.get(ref, instance).definition;
+    const def = (await store.defs.get(ref, instance)).definition;
     if (def.kind === 'task') (name = def.def.name), (inst = def.def.instance);
   } catch {
     // A deleted task still has runs under its name.
   }
-  const run = store.runs.latestShown(name, inst);
+  const run = await store.runs.latestShown(name, inst);
   if (!run) throw new EasyTaskError('NOT_FOUND', `no run or task named "${ref}" has any runs`);
   return run;
 }
@@ -39,6 +40,7 @@ export interface LogCopyOptions {
   /** Write a chunk; false when the reader has gone. */
   write: (chunk: Buffer) => Promise<boolean>;
   pollMs?: number;
+  clock?: Clock;
 }
 
 export type LogEnd =
@@ -62,7 +64,7 @@ export class LogFollower {
   ) {}
 
   async run(): Promise<LogEnd> {
-    if (this.opts.follow) this.watch = new StoreWatch(this.store, { files: [join(this.store.home, `${STORE_FILE}-wal`)] });
+    if (this.opts.follow) this.watch = new StoreWatch(this.store, { clock: this.opts.clock, files: [join(this.store.home, `${STORE_FILE}-wal`)] });
     try {
       return await this.loop();
     } finally {
@@ -73,7 +75,7 @@ export class LogFollower {
 
   private async loop(): Promise<LogEnd> {
     for (;;) {
-      const run = this.store.runs.get(this.runId);
+      const run = await this.store.runs.get(this.runId);
       if (!run) throw new EasyTaskError('NOT_FOUND', `run ${this.runId} no longer exists`);
       // Read the state before the file: a final state means the file is complete.
       const final = isFinal(run.state);

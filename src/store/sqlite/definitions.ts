@@ -1,12 +1,21 @@
 // Task and group definitions: stored as normalised JSON, every change appending a task.* / group.* event.
 import { sql } from './statements.js';
 import type { Database } from 'better-sqlite3';
-import type { Clock } from '../core/clock.js';
-import { DEFAULTS } from '../core/defaults.js';
-import { EasyTaskError, notFound } from '../core/errors.js';
-import type { DefinitionEventType } from '../core/events.js';
-import type { Definition, GroupDef, TaskDef } from '../core/task.js';
+import type { Clock } from '../../core/clock.js';
+import { DEFAULTS } from '../../core/defaults.js';
+import { EasyTaskError, notFound } from '../../core/errors.js';
+import type { DefinitionEventType } from '../../core/events.js';
+import type { Definition, GroupDef, TaskDef } from '../../core/task.js';
+import type { DefinitionChange, DefinitionStore } from '../contract.js';
+import type { DefinitionInput, StoredDefinition, WriteOutcome } from '../rows.js';
 import type { EventLog } from './events.js';
+import type { Sync } from './promised.js';
+import { tx } from './tx.js';
+
+/** Thrown inside a dry run's transaction to roll it back, carrying what it would have done. */
+class DryRun {
+  constructor(readonly result: { written: WriteOutcome[]; removed: number[] }) {}
+}
 
 interface DefinitionRow {
   id: number;
@@ -22,20 +31,6 @@ interface DefinitionRow {
   updated_at: number;
 }
 
-export interface StoredDefinition {
-  id: number;
-  version: number;
-  created_at: number;
-  updated_at: number;
-  definition: Definition;
-}
-
-export type DefinitionInput =
-  | { kind: 'task'; def: Omit<TaskDef, 'tid'> & { tid?: number } }
-  | { kind: 'group'; def: Omit<GroupDef, 'gid'> & { gid?: number } };
-
-export type WriteOutcome = { action: 'created' | 'updated' | 'unchanged'; definition: Definition };
-
 const extIdOf = (d: Definition): number => (d.kind === 'task' ? d.def.tid : d.def.gid);
 
 function toStored(r: DefinitionRow): StoredDefinition {
@@ -49,7 +44,7 @@ function toStored(r: DefinitionRow): StoredDefinition {
   };
 }
 
-export class Definitions {
+export class Definitions implements Sync<DefinitionStore> {
   constructor(
     private readonly db: Database,
     private readonly events: EventLog,
@@ -101,15 +96,31 @@ export class Definitions {
   }
 
   /** Next free tid or gid in an instance. */
-  nextExtId(kind: 'task' | 'group', instance: string, taken: ReadonlySet<number> = new Set()): number {
+  private nextExtId(kind: 'task' | 'group', instance: string, taken: ReadonlySet<number> = new Set()): number {
     const r = sql(this.db, 'SELECT MAX(ext_id) AS m FROM definitions WHERE kind = ? AND instance = ?').get(kind, instance) as { m: number | null };
     let id = Math.max(r.m ?? 0, kind === 'task' ? DEFAULTS.firstTid - 1 : DEFAULTS.firstGid - 1) + 1;
     while (taken.has(id)) id++;
     return id;
   }
 
-  /** Insert or (with replace) update; call inside a transaction for all-or-nothing batches. */
-  write(input: DefinitionInput, opts: { replace: boolean }, taken: Set<number> = new Set()): WriteOutcome {
+  apply(change: DefinitionChange): { written: WriteOutcome[]; removed: number[] } {
+    try {
+      return tx(this.db, () => {
+        // Deletions first: the names and ids they held are free for the writes that follow.
+        const removed = (change.remove ?? []).map((s) => this.remove(s));
+        const taken = new Set<number>();
+        const written = (change.write ?? []).map((input) => this.write(input, { replace: change.replace }, taken));
+        if (change.dryRun) throw new DryRun({ written, removed });
+        return { written, removed };
+      });
+    } catch (err) {
+      if (err instanceof DryRun) return err.result;
+      throw err;
+    }
+  }
+
+  /** Insert or (with replace) update, inside the caller's transaction. */
+  private write(input: DefinitionInput, opts: { replace: boolean }, taken: Set<number> = new Set()): WriteOutcome {
     const instance = input.def.instance;
     const existing = this.byName(input.def.name, instance);
     if (existing && !opts.replace) {
@@ -169,7 +180,7 @@ export class Definitions {
 
   /** Enable or disable; returns false when it already had that state. */
   setActive(ref: string, active: boolean, instance?: string): { changed: boolean; definition: Definition; seq?: number } {
-    return this.db.transaction(() => {
+    return tx(this.db, () => {
       const s = this.get(ref, instance);
       const d = s.definition;
       if (d.def.active === active) return { changed: false, definition: d };
@@ -179,15 +190,14 @@ export class Definitions {
         .run(active ? 1 : 0, JSON.stringify(next.def), version, this.clock.now(), s.id);
       const seq = this.emit(s.id, version, next, `${d.kind}.${active ? 'enabled' : 'disabled'}` as DefinitionEventType, {});
       return { changed: true, definition: next, seq };
-    }).immediate();
+    });
   }
 
-  /** Delete with its event, as one unit (a savepoint inside a caller's transaction); returns the event's seq. */
-  remove(s: StoredDefinition): number {
-    return this.db.transaction(() => {
-      sql(this.db, 'DELETE FROM definitions WHERE id = ?').run(s.id);
-      return this.emit(s.id, s.version + 1, s.definition, `${s.definition.kind}.deleted` as DefinitionEventType, {}) ?? 0;
-    })();
+  /** Delete with its event, inside the caller's transaction; returns the event's seq. */
+  private remove(s: StoredDefinition): number {
+    const gone = sql(this.db, 'DELETE FROM definitions WHERE id = ?').run(s.id).changes;
+    if (gone === 0) throw notFound(`${s.definition.kind} "${s.definition.def.name}" no longer exists in instance ${s.definition.def.instance}`);
+    return this.emit(s.id, s.version + 1, s.definition, `${s.definition.kind}.deleted` as DefinitionEventType, {}) ?? 0;
   }
 
   private emit(rowId: number, version: number, d: Definition, type: DefinitionEventType, extra: Record<string, unknown>): number | undefined {

@@ -1,73 +1,19 @@
 // Runs: one row per (task, fire instant); every state change goes through transition().
 import { sql, sqlList } from './statements.js';
 import type { Database } from 'better-sqlite3';
-import type { Clock } from '../core/clock.js';
-import { EasyTaskError } from '../core/errors.js';
-import { checkTransition, PENDING_STATES, UNFINISHED_STATES, type RunReason, type RunState, type TransitionEvent } from '../core/states.js';
-import { runScope, type EventLog } from './events.js';
-
-export type RunOrigin = 'schedule' | 'force' | 'group';
-
-export interface RunRow {
-  id: number;
-  task_id: number;
-  task_name: string;
-  instance: string;
-  slot: number;
-  origin: RunOrigin;
-  state: RunState;
-  reason: RunReason | null;
-  attempt: number;
-  max_attempts: number;
-  exit_code: number | null;
-  pid: number | null;
-  host: string | null;
-  queue: string;
-  group_run_id: number | null;
-  business_date: string | null;
-  stdout_path: string | null;
-  stderr_path: string | null;
-  /** RESTARTING: when the next attempt is due. TRIGGER: when the run expires unaccepted. */
-  due_at: number | null;
-  created_at: number;
-  triggered_at: number | null;
-  started_at: number | null;
-  ended_at: number | null;
-  version: number;
-  /** JSON list of the last attempt's output streams that could not be written in full (see attempt-verdict.ts OutputError); null when none. */
-  output_error?: string | null;
-}
-
-export interface NewRun {
-  task_id: number;
-  task_name: string;
-  instance: string;
-  slot: number;
-  origin?: RunOrigin;
-  max_attempts: number;
-  queue: string;
-  business_date?: string;
-  group_run_id?: number;
-}
-
-/** Columns a transition may set beside the state. */
-export type RunPatch = Partial<
-  Pick<RunRow, 'reason' | 'attempt' | 'exit_code' | 'pid' | 'host' | 'stdout_path' | 'stderr_path' | 'due_at' | 'triggered_at' | 'started_at' | 'ended_at'>
->;
-
-export interface TransitionRequest {
-  runId: number;
-  event: TransitionEvent;
-  to: RunState;
-  patch?: RunPatch;
-  /** Extra event data (pid, exit code, duration, error, …). */
-  data?: Record<string, unknown>;
-  /** Refuse when the run moved on since it was read (optimistic concurrency). */
-  expectVersion?: number;
-}
+import type { Clock } from '../../core/clock.js';
+import { EasyTaskError } from '../../core/errors.js';
+import { checkTransition, LIVE_STATES, PENDING_STATES, UNFINISHED_STATES, type RunState } from '../../core/states.js';
+import type { DueRun, LatestRun, Outcome, RunStore } from '../contract.js';
+import { runScope, type NewRun, type RunListQuery, type RunRow, type TransitionRequest } from '../rows.js';
+import type { EventLog } from './events.js';
+import type { GroupRuns } from './group-runs.js';
+import type { Sync } from './promised.js';
+import { eachUnit, tx } from './tx.js';
 
 const PENDING_SQL = sqlList(PENDING_STATES);
 const UNFINISHED_SQL = sqlList(UNFINISHED_STATES);
+const LIVE_SQL = sqlList(LIVE_STATES);
 
 /** Runs that never reached TRIGGER: `logs <task>` prefers any other. */
 const NEVER_TRIGGERED_SQL = sqlList(['ACTIVE', 'FROZEN', 'SKIPPED', 'REJECTED'] satisfies RunState[]);
@@ -76,11 +22,13 @@ const PATCHABLE = new Set<string>([
   'reason', 'attempt', 'exit_code', 'pid', 'host', 'stdout_path', 'stderr_path', 'due_at', 'triggered_at', 'started_at', 'ended_at',
 ]);
 
-export class Runs {
+export class Runs implements Sync<RunStore> {
   constructor(
     private readonly db: Database,
     private readonly events: EventLog,
     private readonly clock: Clock,
+    /** The group runs, for modify-status reopening a cycle in the same unit. */
+    private readonly groupRuns: () => GroupRuns,
   ) {}
 
   get(id: number): RunRow | undefined {
@@ -92,7 +40,7 @@ export class Runs {
    * Returns undefined when the slot already has a run: a slot can never run twice.
    */
   create(r: NewRun): RunRow | undefined {
-    return this.db.transaction(() => {
+    return tx(this.db, () => {
       const now = this.clock.now();
       const res = sql(this.db, 
           `INSERT INTO runs (task_id, task_name, instance, slot, origin, state, max_attempts, queue, business_date, group_run_id, created_at)
@@ -115,12 +63,26 @@ export class Runs {
         data: { to: 'ACTIVE', slot: new Date(run.slot).toISOString(), origin: run.origin },
       });
       return run;
-    }).immediate();
+    });
   }
 
   /** Apply one transition: the new state and its event are written in the same transaction. */
   transition(req: TransitionRequest): RunRow {
-    return this.db.transaction(() => this.transitionInTx(req)).immediate();
+    return tx(this.db, () => this.transitionInTx(req));
+  }
+
+  transitionEach(reqs: readonly TransitionRequest[]): Outcome<RunRow>[] {
+    return eachUnit(this.db, reqs, (r) => this.transitionInTx(r));
+  }
+
+  force(r: NewRun, trigger: Pick<TransitionRequest, 'patch' | 'data'>): RunRow {
+    return tx(this.db, () => {
+      let slot = r.slot;
+      let run: RunRow | undefined;
+      // A slot is unique per task: two forced runs in the same millisecond take the next one.
+      while (!(run = this.create({ ...r, slot }))) slot++;
+      return this.transitionInTx({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', ...trigger });
+    });
   }
 
   /** The body of transition(), for callers already inside a transaction. */
@@ -163,7 +125,7 @@ export class Runs {
   }
 
   /** A run history page, newest first. taskId/groupId match the tid/gid, task/group the name; instance the run's instance. */
-  list(q: { task?: string; taskId?: number; instance?: string; state?: RunState; sinceSlot?: number; group?: string; groupId?: number; groupRun?: number; limit?: number } = {}): RunRow[] {
+  list(q: RunListQuery = {}): RunRow[] {
     const where: string[] = [];
     const p: Record<string, unknown> = {};
     if (q.groupRun !== undefined) (where.push('group_run_id = @groupRun'), (p.groupRun = q.groupRun));
@@ -182,6 +144,15 @@ export class Runs {
   latestForTask(task: string, instance: string): RunRow | undefined {
     return sql(this.db, 'SELECT * FROM runs WHERE task_name = ? AND instance = ? ORDER BY slot DESC, id DESC LIMIT 1')
       .get(task, instance) as RunRow | undefined;
+  }
+
+  latestOfTasks(tasks: readonly { task: string; instance: string }[]): (LatestRun | undefined)[] {
+    return tasks.map(({ task, instance }) => {
+      const run = this.latestForTask(task, instance);
+      if (!run) return undefined;
+      const attempt = run.attempt > 0 ? (sql(this.db, 'SELECT started_at FROM attempts WHERE run_id = ? AND n = ?').get(run.id, run.attempt) as { started_at: number } | undefined) : undefined;
+      return { run, attemptStartedAt: attempt?.started_at ?? null };
+    });
   }
 
   /**
@@ -228,18 +199,49 @@ export class Runs {
     return (sql(this.db, 'SELECT DISTINCT instance FROM runs WHERE task_name = ?').all(task) as { instance: string }[]).map((r) => r.instance);
   }
 
-  /** TRIGGER runs on these queues, oldest slot first (an ordered scan of runs_by_state_slot). */
-  triggeredOn(queues: readonly string[], limit: number): RunRow[] {
-    return sql(this.db, `SELECT * FROM runs WHERE state = 'TRIGGER' AND queue IN (SELECT value FROM json_each(?)) ORDER BY slot, id LIMIT ?`).all(JSON.stringify(queues), limit) as RunRow[];
+  /**
+   * TRIGGER runs, and RESTARTING runs whose retry is due, on these queues, oldest slot first: two
+   * ordered scans of runs_by_state_slot rather than one OR that would sort every TRIGGER run.
+   */
+  claimable(queues: readonly string[], now: number, limit: number): RunRow[] {
+    const list = JSON.stringify(queues);
+    const triggered = sql(this.db, `SELECT * FROM runs WHERE state = 'TRIGGER' AND queue IN (SELECT value FROM json_each(?)) ORDER BY slot, id LIMIT ?`).all(list, limit) as RunRow[];
+    const retries = sql(this.db, `SELECT * FROM runs WHERE state = 'RESTARTING' AND due_at <= ? AND queue IN (SELECT value FROM json_each(?)) ORDER BY slot, id LIMIT ?`).all(now, list, limit) as RunRow[];
+    if (retries.length === 0) return triggered;
+    return [...triggered, ...retries].sort((x, y) => x.slot - y.slot || x.id - y.id).slice(0, limit);
   }
 
-  /** RESTARTING runs on these queues whose retry is due at `now`, oldest slot first. */
-  retriesDueOn(queues: readonly string[], now: number, limit: number): RunRow[] {
-    return sql(this.db, `SELECT * FROM runs WHERE state = 'RESTARTING' AND due_at <= ? AND queue IN (SELECT value FROM json_each(?)) ORDER BY slot, id LIMIT ?`).all(
-      now,
-      JSON.stringify(queues),
-      limit,
-    ) as RunRow[];
+  lastScheduledSlot(tid: number, instance: string): number | undefined {
+    const r = sql(this.db, `SELECT MAX(slot) AS s FROM runs WHERE task_id = ? AND instance = ? AND origin = 'schedule'`).get(tid, instance) as { s: number | null };
+    return r.s ?? undefined;
+  }
+
+  dueActive(now: number): DueRun[] {
+    const rows = sql(
+      this.db,
+      `SELECT r.*,
+         EXISTS (SELECT 1 FROM frozen_dates f WHERE f.task_name = r.task_name AND f.instance = r.instance AND f.date = r.business_date) AS frozen,
+         (SELECT json_object('id', s.id, 'origin', s.origin, 'slot', s.slot, 'created_at', s.created_at) FROM runs s
+           WHERE s.task_id = r.task_id AND s.instance = r.instance AND s.id <> r.id AND s.state IN (${LIVE_SQL}) LIMIT 1) AS live_sibling
+       FROM runs r WHERE r.state = 'ACTIVE' AND r.group_run_id IS NULL AND r.slot <= ? ORDER BY r.slot, r.id`,
+    ).all(now) as (RunRow & { frozen: number; live_sibling: string | null })[];
+    return rows.map((r) => ({ ...r, frozen: r.frozen === 1, live_sibling: r.live_sibling === null ? null : JSON.parse(r.live_sibling) }));
+  }
+
+  ofGroupRun(groupRunId: number): RunRow[] {
+    return sql(this.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(groupRunId) as RunRow[];
+  }
+
+  modifyStatus(req: { runId: number; to: RunState; expectVersion: number; release?: { groupRunId: number; runs: readonly number[]; reopen: boolean } }): RunRow {
+    return tx(this.db, () => {
+      const run = this.transitionInTx({ runId: req.runId, event: 'run.status_modified', to: req.to, expectVersion: req.expectVersion, data: { by: 'modify-status' } });
+      const rel = req.release;
+      if (rel) {
+        if (rel.reopen) this.groupRuns().transition(rel.groupRunId, 'group_run.reopened', 'RUNNING', { ended_at: null }, { released: rel.runs });
+        for (const id of rel.runs) this.transitionInTx({ runId: id, event: 'run.released', to: 'ACTIVE', patch: { reason: null, ended_at: null }, data: { by: 'modify-status' } });
+      }
+      return run;
+    });
   }
 
   /** The earliest retry due on these queues, if any. */

@@ -1,22 +1,12 @@
 // Frozen dates: a task's runs for a business date are held (FROZEN) until the date is released.
 import { sql } from './statements.js';
 import type { Database } from 'better-sqlite3';
+import type { FreezeOutcome, FrozenDateStore, FrozenTask } from '../contract.js';
+import type { Sync } from './promised.js';
 import type { Runs } from './runs.js';
+import { tx } from './tx.js';
 
-interface FrozenTask {
-  tid: number;
-  name: string;
-  instance: string;
-}
-
-export interface FreezeOutcome {
-  /** The date was not frozen (freeze) / was frozen (unfreeze) before. */
-  changed: boolean;
-  /** Runs held (freeze) or released (unfreeze). */
-  moved: number;
-}
-
-export class FrozenDates {
+export class FrozenDates implements Sync<FrozenDateStore> {
   constructor(
     private readonly db: Database,
     private readonly runs: Runs,
@@ -29,18 +19,18 @@ export class FrozenDates {
 
   /** Freeze the date and hold the task's ACTIVE runs for it, with their events, in one transaction. */
   freeze(task: FrozenTask, date: string): FreezeOutcome {
-    return this.db.transaction(() => {
+    return tx(this.db, () => {
       const changed = sql(this.db, 'INSERT OR IGNORE INTO frozen_dates (task_name, instance, date) VALUES (?, ?, ?)').run(task.name, task.instance, date).changes > 0;
       return { changed, moved: this.move(task, date, true) };
-    }).immediate();
+    });
   }
 
   /** Release the date and its FROZEN runs (back to ACTIVE), with their events, in one transaction. */
   unfreeze(task: FrozenTask, date: string): FreezeOutcome {
-    return this.db.transaction(() => {
+    return tx(this.db, () => {
       const changed = sql(this.db, 'DELETE FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').run(task.name, task.instance, date).changes > 0;
       return { changed, moved: this.move(task, date, false) };
-    }).immediate();
+    });
   }
 
   private move(task: FrozenTask, date: string, on: boolean): number {

@@ -2,29 +2,27 @@
 // are SKIPPED. Whoever changes a definition writes only the definition and its event; this applies
 // the events after a durable cursor, so the daemon (or, with none holding the home, the CLI) is the
 // one writer of those runs, and no event is applied twice or missed across restarts.
-import { sql } from './statements.js';
+import { sql, sqlList } from './statements.js';
 import type { Database } from 'better-sqlite3';
+import type { DefinitionEffectStore, SkippedByEvent } from '../contract.js';
+import type { DaemonRow } from '../rows.js';
 import type { Cursors } from './cursors.js';
-import type { RunRow, Runs } from './runs.js';
+import type { DaemonLease } from './daemon-lease.js';
+import type { Sync } from './promised.js';
+import type { Runs } from './runs.js';
+import { tx } from './tx.js';
 
 /** The task events that skip pending runs, and the reason each records. */
 const EFFECTS = { 'task.deleted': 'deleted', 'task.disabled': 'disabled' } as const;
 const CURSOR_KEY = 'effects:definitions';
+const EFFECT_TYPES_SQL = sqlList(Object.keys(EFFECTS));
 
-export interface SkippedByEvent {
-  /** The seq of the event that caused it. */
-  cause: number;
-  task: string;
-  instance: string;
-  reason: 'deleted' | 'disabled';
-  runs: RunRow[];
-}
-
-export class DefinitionEffects {
+export class DefinitionEffects implements Sync<DefinitionEffectStore> {
   constructor(
     private readonly db: Database,
     private readonly cursors: Cursors,
     private readonly runs: Runs,
+    private readonly lease: DaemonLease,
   ) {}
 
   /** The last seq whose effects are applied; undefined before the first apply() of this home. */
@@ -38,15 +36,15 @@ export class DefinitionEffects {
    * in one transaction. `when` is asked inside that transaction (e.g. "no daemon holds the home"):
    * false changes nothing and returns undefined.
    */
-  apply(when: () => boolean = () => true): SkippedByEvent[] | undefined {
-    return this.db.transaction(() => {
-      if (!when()) return undefined;
+  apply(when: (lease: DaemonRow | undefined) => boolean = () => true): SkippedByEvent[] | undefined {
+    return tx(this.db, () => {
+      if (!when(this.lease.read())) return undefined;
       const last = (sql(this.db, 'SELECT MAX(seq) AS s FROM events').get() as { s: number | null }).s ?? 0;
       // The cursor starts at the end of the log when a home gets it (migration 5): history is not replayed.
       const from = this.applied() ?? last;
       const out: SkippedByEvent[] = [];
       if (from < last) {
-        const events = sql(this.db, `SELECT seq, type, task, instance FROM events WHERE seq > ? AND seq <= ? AND type IN ('task.deleted', 'task.disabled') ORDER BY seq`).all(from, last) as {
+        const events = sql(this.db, `SELECT seq, type, task, instance FROM events WHERE seq > ? AND seq <= ? AND type IN (${EFFECT_TYPES_SQL}) ORDER BY seq`).all(from, last) as {
           seq: number;
           type: keyof typeof EFFECTS;
           task: string;
@@ -59,7 +57,7 @@ export class DefinitionEffects {
       }
       if (this.applied() !== last) this.cursors.set(CURSOR_KEY, String(last));
       return out;
-    }).immediate();
+    });
   }
 
   /** How many runs the events with seq in (after, upTo] skipped (once their effects are applied). */

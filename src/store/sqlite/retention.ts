@@ -2,19 +2,15 @@
 // events of no run older than the cutoff. Each removal is one transaction, kept small by the caller.
 import { sql, sqlList } from './statements.js';
 import type { Database } from 'better-sqlite3';
-import { FINAL_STATES } from '../core/states.js';
-
-/** A run retention may remove, with the files it wrote. */
-export interface ExpiredRun {
-  id: number;
-  task_name: string;
-  stdout_path: string | null;
-  stderr_path: string | null;
-}
+import { FINAL_STATES } from '../../core/states.js';
+import type { RetentionStore } from '../contract.js';
+import type { ExpiredRun } from '../rows.js';
+import type { Sync } from './promised.js';
+import { tx } from './tx.js';
 
 const FINAL_SQL = sqlList(FINAL_STATES);
 
-export class Retention {
+export class Retention implements Sync<RetentionStore> {
   constructor(private readonly db: Database) {}
 
   /**
@@ -42,12 +38,12 @@ export class Retention {
   /** Remove these runs with their attempts and events, in one transaction. */
   removeRuns(ids: readonly number[]): { attempts: number; events: number } {
     const list = JSON.stringify(ids);
-    return this.db.transaction(() => {
+    return tx(this.db, () => {
       const attempts = sql(this.db, 'DELETE FROM attempts WHERE run_id IN (SELECT value FROM json_each(?))').run(list).changes;
       const events = sql(this.db, 'DELETE FROM events WHERE run_id IN (SELECT value FROM json_each(?))').run(list).changes;
       sql(this.db, 'DELETE FROM runs WHERE id IN (SELECT value FROM json_each(?))').run(list);
       return { attempts, events };
-    }).immediate();
+    });
   }
 
   /** Events of no run (task.*, daemon.*, group_run.*…) older than `cutoff`. */
@@ -57,9 +53,7 @@ export class Retention {
 
   /** Remove up to `limit` of them in one transaction; returns how many went. */
   removeLooseEvents(cutoff: number, limit: number): number {
-    return this.db
-      .transaction(() => sql(this.db, 'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? AND run_id IS NULL LIMIT ?)').run(cutoff, limit).changes)
-      .immediate();
+    return tx(this.db, () => sql(this.db, 'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? AND run_id IS NULL LIMIT ?)').run(cutoff, limit).changes);
   }
 
   /** Does a run other than `except` write to this file (as stdout or stderr)? */

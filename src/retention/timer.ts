@@ -1,8 +1,8 @@
 // `daemon --retain-days N`: prunes once at start and then every hour, one pass at a time.
-import type { Clock } from '../core/clock.js';
+import type { Clock, Timer } from '../core/clock.js';
 import type { Store } from '../store/index.js';
 import { EVENT_DEFAULTS } from '../core/defaults.js';
-import { formatBytes } from './bytes.js';
+import { formatBytes } from '../core/bytes.js';
 import { prune, type PruneResult } from './prune.js';
 
 export interface RetentionOptions {
@@ -12,7 +12,7 @@ export interface RetentionOptions {
 }
 
 export class RetentionTimer {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private pass: Promise<PruneResult | undefined> | undefined;
   private stopped = false;
 
@@ -24,7 +24,7 @@ export class RetentionTimer {
 
   start(): void {
     this.stopped = false;
-    this.timer = setTimeout(() => this.tick(), 0);
+    this.timer = this.clock.after(0, () => this.tick());
   }
 
   /** One pass now (also what the timer runs); resolves with what it removed, never rejects. */
@@ -46,13 +46,13 @@ export class RetentionTimer {
 
   private tick(): void {
     void this.runOnce().then(() => {
-      if (!this.stopped) this.timer = setTimeout(() => this.tick(), this.opts.everyMs ?? EVENT_DEFAULTS.retentionEveryMs);
+      if (!this.stopped) this.timer = this.clock.after(this.opts.everyMs ?? EVENT_DEFAULTS.retentionEveryMs, () => this.tick());
     });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     await this.pass;
   }
 }

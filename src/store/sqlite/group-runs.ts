@@ -1,45 +1,47 @@
 // Group runs: one row per (group, fire instant), moved only through the group transition table.
 import type { Database } from 'better-sqlite3';
-import type { Clock } from '../core/clock.js';
-import { EasyTaskError } from '../core/errors.js';
-import { GROUP_TRANSITIONS, type GroupRunEventType, type GroupRunState } from '../core/states.js';
+import type { Clock } from '../../core/clock.js';
+import { EasyTaskError } from '../../core/errors.js';
+import { GROUP_TRANSITIONS, type GroupRunEventType, type GroupRunState } from '../../core/states.js';
+import type { GroupRunStore } from '../contract.js';
+import type { GroupRunPatch, GroupRunRow, NewGroupRun, NewRun, RunRow } from '../rows.js';
 import type { EventLog } from './events.js';
+import type { Sync } from './promised.js';
+import type { Runs } from './runs.js';
 import { sql } from './statements.js';
+import { tx } from './tx.js';
 
-export interface GroupRunRow {
-  id: number;
-  gid: number;
-  group_name: string;
-  instance: string;
-  slot: number;
-  origin: 'schedule' | 'force';
-  state: GroupRunState;
-  reason: string | null;
-  business_date: string | null;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-  version: number;
-}
-
-export interface NewGroupRun {
-  gid: number;
-  group_name: string;
-  instance: string;
-  slot: number;
-  origin?: 'schedule' | 'force';
-  business_date: string;
-}
-
-export class GroupRuns {
+export class GroupRuns implements Sync<GroupRunStore> {
   constructor(
     private readonly db: Database,
     private readonly events: EventLog,
     private readonly clock: Clock,
+    private readonly runs: () => Runs,
   ) {}
 
   get(id: number): GroupRunRow | undefined {
     return sql(this.db, 'SELECT * FROM group_runs WHERE id = ?').get(id) as GroupRunRow | undefined;
+  }
+
+  force(g: NewGroupRun): GroupRunRow {
+    return tx(this.db, () => {
+      let slot = g.slot;
+      let row: GroupRunRow | undefined;
+      while (!(row = this.create({ ...g, slot }))) slot++;
+      return row;
+    });
+  }
+
+  start(id: number, members: readonly NewRun[], at: number): { cycle: GroupRunRow; runs: RunRow[] } {
+    return tx(this.db, () => {
+      const cycle = this.transition(id, 'group_run.started', 'RUNNING', { started_at: at });
+      const runs: RunRow[] = [];
+      for (const m of members) {
+        const r = this.runs().create({ ...m, group_run_id: id });
+        if (r) runs.push(r);
+      }
+      return { cycle, runs };
+    });
   }
 
   /** Create the cycle for a slot (ACTIVE); undefined when the slot already has one. Call inside a transaction. */
@@ -56,8 +58,12 @@ export class GroupRuns {
     return row;
   }
 
-  /** Apply one group transition with its event; call inside a transaction. */
-  transition(id: number, event: Exclude<GroupRunEventType, 'group_run.created'>, to: GroupRunState, patch: Partial<Pick<GroupRunRow, 'reason' | 'started_at' | 'ended_at'>> = {}, data: Record<string, unknown> = {}): GroupRunRow {
+  /** Apply one group transition with its event, as one unit. */
+  transition(id: number, event: Exclude<GroupRunEventType, 'group_run.created'>, to: GroupRunState, patch: GroupRunPatch = {}, data: Record<string, unknown> = {}): GroupRunRow {
+    return tx(this.db, () => this.transitionInTx(id, event, to, patch, data));
+  }
+
+  private transitionInTx(id: number, event: Exclude<GroupRunEventType, 'group_run.created'>, to: GroupRunState, patch: GroupRunPatch, data: Record<string, unknown>): GroupRunRow {
     const row = this.get(id);
     if (!row) throw new EasyTaskError('NOT_FOUND', `group run ${id} does not exist`);
     const rule = GROUP_TRANSITIONS[event];

@@ -1,7 +1,11 @@
 // The event log: append with a natural key (a re-append is a no-op) and read by sequence.
-import { sql, sqlList } from './statements.js';
+import { sql } from './statements.js';
 import type { Database, Statement } from 'better-sqlite3';
-import type { EventType, NewEvent, StoredEvent } from '../core/events.js';
+import type { EventType, NewEvent, StoredEvent } from '../../core/events.js';
+import type { EventStore } from '../contract.js';
+import type { EventQuery } from '../rows.js';
+import type { Sync } from './promised.js';
+import { tx } from './tx.js';
 
 interface EventRow {
   seq: number;
@@ -18,26 +22,8 @@ interface EventRow {
   data: string;
 }
 
-export interface EventQuery {
-  afterSeq?: number;
-  sinceTime?: number;
-  task?: string;
-  taskId?: number;
-  instance?: string;
-  runId?: number;
-  limit?: number;
-}
 
-/** The fields every event about a run carries: instance, run, attempt, task and group cycle. */
-export function runScope(run: { id: number; instance: string; attempt: number; task_name: string; task_id: number; group_run_id: number | null }) {
-  return { instance: run.instance, run_id: run.id, attempt: run.attempt, task: run.task_name, task_id: run.task_id, group_run_id: run.group_run_id };
-}
-
-/** The event types that end a run. */
-export const RUN_END_TYPES: readonly EventType[] = ['run.succeeded', 'run.failed', 'run.terminated', 'run.rejected'];
-const RUN_END_SQL = sqlList(RUN_END_TYPES);
-
-export class EventLog {
+export class EventLog implements Sync<EventStore> {
   private readonly insert: Statement;
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
@@ -66,6 +52,16 @@ export class EventLog {
     return r.changes === 1 ? Number(r.lastInsertRowid) : undefined;
   }
 
+  appendAll(events: readonly NewEvent[]): (number | undefined)[] {
+    return tx(this.db, () => events.map((e) => this.append(e)));
+  }
+
+  countSince(types: readonly string[], since: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const t of types) out[t] = (sql(this.db, 'SELECT COUNT(*) AS n FROM events WHERE type = ? AND time >= ?').get(t, since) as { n: number }).n;
+    return out;
+  }
+
   list(q: EventQuery = {}): StoredEvent[] {
     const where: string[] = [];
     const params: Record<string, unknown> = {};
@@ -75,27 +71,15 @@ export class EventLog {
     if (q.taskId !== undefined) (where.push('task_id = @taskId'), (params.taskId = q.taskId));
     if (q.instance !== undefined) (where.push('instance = @instance'), (params.instance = q.instance));
     if (q.runId !== undefined) (where.push('run_id = @run'), (params.run = q.runId));
+    if (q.types !== undefined) (where.push('type IN (SELECT value FROM json_each(@types))'), (params.types = JSON.stringify(q.types)));
     params.limit = q.limit === undefined ? -1 : Math.max(0, Math.floor(q.limit));
     const text = `SELECT * FROM events ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq LIMIT @limit`;
     return (sql(this.db, text).all(params) as EventRow[]).map(toEvent);
   }
 
-  /** Is there a task.* or group.* event (a definition change) after `seq`? */
-  definitionChangedAfter(seq: number): boolean {
-    return sql(this.db, `SELECT 1 FROM events WHERE seq > ? AND (type LIKE 'task.%' OR type LIKE 'group.%') LIMIT 1`).get(seq) !== undefined;
-  }
-
   /** Is there an event with this natural key? */
   has(key: string): boolean {
     return sql(this.db, 'SELECT 1 FROM events WHERE key = ?').get(key) !== undefined;
-  }
-
-  /** The events that ended a run (succeeded, failed, terminated, rejected) after `seq`, in seq order. */
-  runEndsAfter(seq: number): { seq: number; run_id: number }[] {
-    return sql(this.db, `SELECT seq, run_id FROM events WHERE seq > ? AND type IN (${RUN_END_SQL}) AND run_id IS NOT NULL ORDER BY seq`).all(seq) as {
-      seq: number;
-      run_id: number;
-    }[];
   }
 
   /** Each instance whose events name task id `tid`, with the task name of its latest such event. */

@@ -2,8 +2,10 @@
 // counters. One table, so a second driver has one thing to implement.
 import { sql } from './statements.js';
 import type { Database } from 'better-sqlite3';
+import type { CursorStore } from '../contract.js';
+import type { Sync } from './promised.js';
 
-export class Cursors {
+export class Cursors implements Sync<CursorStore> {
   constructor(private readonly db: Database) {}
 
   get(key: string): string | undefined {

@@ -32,23 +32,23 @@ export async function prune(store: Store, opts: PruneOptions): Promise<PruneResu
   const cutoff = opts.now - opts.olderThanMs;
   const dry = opts.dryRun === true;
   const logs = join(store.home, 'logs');
-  const freeBefore = store.retention.freeBytes();
+  const freeBefore = await store.retention.freeBytes();
   const r: PruneResult = { cutoff: new Date(cutoff).toISOString(), dry_run: dry, runs: 0, attempts: 0, events: 0, files: 0, log_bytes: 0, db_bytes: 0 };
   let after = 0;
   for (;;) {
-    const batch = store.retention.expiredRuns(after, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch);
+    const batch = await store.retention.expiredRuns(after, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch);
     if (batch.length === 0) break;
     after = batch.at(-1)!.id;
     const ids = batch.map((b) => b.id);
-    const counts = dry ? store.retention.countOfRuns(ids) : store.retention.removeRuns(ids);
+    const counts = dry ? await store.retention.countOfRuns(ids) : await store.retention.removeRuns(ids);
     r.runs += batch.length;
     r.attempts += counts.attempts;
     r.events += counts.events;
-    removeFiles(store, batch, logs, dry, r);
+    await removeFiles(store, batch, logs, dry, r);
     await yieldToLoop();
   }
-  r.events += dry ? store.retention.countLooseEvents(cutoff) : await deleteOtherEvents(store, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch);
-  if (!dry) r.db_bytes = Math.max(0, store.retention.freeBytes() - freeBefore);
+  r.events += dry ? await store.retention.countLooseEvents(cutoff) : await deleteOtherEvents(store, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch);
+  if (!dry) r.db_bytes = Math.max(0, (await store.retention.freeBytes()) - freeBefore);
   return r;
 }
 
@@ -56,7 +56,7 @@ export async function prune(store: Store, opts: PruneOptions): Promise<PruneResu
 async function deleteOtherEvents(store: Store, cutoff: number, batch: number): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = store.retention.removeLooseEvents(cutoff, batch);
+    const n = await store.retention.removeLooseEvents(cutoff, batch);
     total += n;
     if (n < batch) return total;
     await yieldToLoop();
@@ -67,12 +67,12 @@ async function deleteOtherEvents(store: Store, cutoff: number, batch: number): P
  * Log files go only when they are under <home>/logs and no kept run writes to the same file (a task
  * whose stdout has no per-run placeholder shares one file across runs).
  */
-function removeFiles(store: Store, batch: Doomed[], logs: string, dry: boolean, r: PruneResult): void {
+async function removeFiles(store: Store, batch: Doomed[], logs: string, dry: boolean, r: PruneResult): Promise<void> {
   const ids = batch.map((b) => b.id);
   const paths = new Set(batch.flatMap((b) => [b.stdout_path, b.stderr_path]).filter((p): p is string => p !== null && inside(logs, p)));
   const dirs = new Set<string>();
   for (const path of paths) {
-    if (!isDefaultLayout(path, batch) && store.retention.fileInUse(path, ids)) continue;
+    if (!isDefaultLayout(path, batch) && (await store.retention.fileInUse(path, ids))) continue;
     let size: number;
     try {
       size = statSync(path).size;

@@ -1,0 +1,354 @@
+// The store contract: every read and write the program makes, as named operations that return
+// promises. A driver (SQLite, the embedded default) implements it; no caller holds a transaction:
+// each operation that changes state is one atomic unit inside the driver (a state change and its
+// event are written together or not at all). test/store-contract/ is what every driver must pass.
+import type { NewEvent, StoredEvent } from '../core/events.js';
+import type { GroupRunEventType, GroupRunState, RunState } from '../core/states.js';
+import type { Definition, TaskDef } from '../core/task.js';
+import type {
+  AttemptEnd,
+  CommandKind,
+  CommandRow,
+  DaemonRow,
+  DefinitionInput,
+  EventQuery,
+  ExpiredRun,
+  GroupRunPatch,
+  GroupRunRow,
+  NewGroupRun,
+  NewRun,
+  RunListQuery,
+  RunRow,
+  StoredDefinition,
+  TransitionRequest,
+  WriteOutcome,
+} from './rows.js';
+
+/** The result of one item of a batch: each item is its own unit, so one refusal leaves the others. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: Error };
+
+export interface EventStore {
+  /** Append one event; its seq, or undefined when an event with its natural key exists. */
+  append(e: NewEvent): Promise<number | undefined>;
+  /** Append several events as one unit; the seq of each (undefined: already there). */
+  appendAll(events: readonly NewEvent[]): Promise<(number | undefined)[]>;
+  /** Events in seq order. */
+  list(q?: EventQuery): Promise<StoredEvent[]>;
+  lastSeq(): Promise<number>;
+  has(key: string): Promise<boolean>;
+  /** How many events of each of these types happened at or after `since`. */
+  countSince(types: readonly string[], since: number): Promise<Record<string, number>>;
+  /** Each instance whose events name task id `tid`, with the task name of its latest such event. */
+  namesOfTaskId(tid: number): Promise<{ instance: string; name: string }[]>;
+  /** The instances whose events name a task called `task`. */
+  instancesOfTask(task: string): Promise<string[]>;
+}
+
+/** A due ACTIVE run, with what its trigger decision needs to know. */
+export interface DueRun extends RunRow {
+  /** Whether the task's business date of the run is frozen. */
+  frozen: boolean;
+  /** Another run of the same task that is live (TRIGGER, STARTED, RUNNING, RESTARTING), if any. */
+  live_sibling: Pick<RunRow, 'id' | 'origin' | 'slot' | 'created_at'> | null;
+}
+
+/** A task's latest run, with when its current attempt was accepted (null before its first, or without a row). */
+export interface LatestRun {
+  run: RunRow;
+  attemptStartedAt: number | null;
+}
+
+export interface RunStore {
+  get(id: number): Promise<RunRow | undefined>;
+  /** Create the run for a slot with run.created; undefined when the slot already has a run. */
+  create(r: NewRun): Promise<RunRow | undefined>;
+  /** One transition: the new state and its event in one unit. Refused (rejects) when illegal or stale. */
+  transition(req: TransitionRequest): Promise<RunRow>;
+  /** Several transitions, each its own unit, written together (one commit for a burst). */
+  transitionEach(reqs: readonly TransitionRequest[]): Promise<Outcome<RunRow>[]>;
+  /** A run forced now: created at the first free slot from `r.slot` and triggered, as one unit. */
+  force(r: NewRun, trigger: Pick<TransitionRequest, 'patch' | 'data'>): Promise<RunRow>;
+  /** A run history page, newest first. */
+  list(q?: RunListQuery): Promise<RunRow[]>;
+  latestForTask(task: string, instance: string): Promise<RunRow | undefined>;
+  /** latestForTask of each task, in the order given, with its attempt's start: one read for a whole screen of tasks. */
+  latestOfTasks(tasks: readonly { task: string; instance: string }[]): Promise<(LatestRun | undefined)[]>;
+  /**
+   * The run `logs <task>` means: the latest that got as far as TRIGGER, else the latest of any kind.
+   * Without `instance`, in any instance.
+   */
+  latestShown(task: string, instance?: string): Promise<RunRow | undefined>;
+  /** How long an ended run's last attempt's process ran, ms; null while live or when none ran. */
+  lastAttemptMs(run: Pick<RunRow, 'id' | 'attempt' | 'ended_at'>): Promise<number | null>;
+  /** Counts by state of the runs created since `since`, and the first such run's id (the next id when none). */
+  countsSince(since: number): Promise<{ firstRunId: number; counts: { state: RunState; n: number }[] }>;
+  namesOfTaskId(tid: number): Promise<{ instance: string; name: string }[]>;
+  instancesOfTask(task: string): Promise<string[]>;
+  /** The latest slot a schedule (not force or group) created for the task. */
+  lastScheduledSlot(tid: number, instance: string): Promise<number | undefined>;
+  /** Standalone ACTIVE runs whose slot has come, oldest slot first, with what triggering them depends on. */
+  dueActive(now: number): Promise<DueRun[]>;
+  /** Runs an agent serving these queues may accept now: TRIGGER, and RESTARTING whose retry is due; oldest slot first. */
+  claimable(queues: readonly string[], now: number, limit: number): Promise<RunRow[]>;
+  /** The earliest retry due on these queues, if any. */
+  nextRetryOn(queues: readonly string[]): Promise<number | undefined>;
+  /** TRIGGER runs whose accept expiry has passed at `now`. */
+  expiredTriggers(now: number): Promise<RunRow[]>;
+  /** The earliest accept expiry of a TRIGGER run, if any. */
+  nextTriggerExpiry(): Promise<number | undefined>;
+  /** A task's runs that are not final yet, oldest first. */
+  liveOf(task: { tid: number; instance: string }): Promise<RunRow[]>;
+  inStates(states: readonly RunState[]): Promise<RunRow[]>;
+  /** The member runs of a group cycle, in id order. */
+  ofGroupRun(groupRunId: number): Promise<RunRow[]>;
+  /**
+   * modify-status: move a final run to SUCCESS or FAILED (run.status_modified); with `release`, its
+   * group cycle's dependants skipped for their dependency wait again (run.released) and a finished
+   * cycle reopens, in the same unit.
+   */
+  modifyStatus(req: { runId: number; to: RunState; expectVersion: number; release?: { groupRunId: number; runs: readonly number[]; reopen: boolean } }): Promise<RunRow>;
+}
+
+/** One slot as the scheduler records it. */
+export type SlotRecord =
+  | { kind: 'run'; run: NewRun; skip?: { reason: 'holiday' | 'missed'; data: Record<string, unknown> } }
+  | {
+      kind: 'cycle';
+      cycle: NewGroupRun;
+      skip?: { reason: 'holiday' | 'missed'; data: Record<string, unknown> };
+      /** Older ACTIVE cycles of the group still waiting give way to this one (SKIPPED, dependency). */
+      supersede?: boolean;
+    };
+
+export interface SlotStore {
+  /**
+   * Record the slots that have come, a batch per task or group, each batch its own unit (one that is
+   * refused leaves the others), all written together. A slot that has a run already is left as it is.
+   * Returns per batch the runs and cycles created to run (not those recorded as skipped).
+   */
+  record(batches: readonly (readonly SlotRecord[])[]): Promise<Outcome<{ runs: RunRow[]; cycles: GroupRunRow[] }>[]>;
+}
+
+/** An agent accepting a run: attempt n+1 begins (STARTED), its attempt row too. */
+export interface Acceptance {
+  run: RunRow;
+  host: string;
+  at: number;
+}
+
+/** A process that started for an attempt. */
+export interface StartedProcess {
+  runId: number;
+  attempt: number;
+  pid: number;
+  at: number;
+  stdoutPath: string;
+  stderrPath: string;
+}
+
+export interface AttemptStore {
+  /** Accept each run (expecting the version read), each its own unit, written together. */
+  accept(items: readonly Acceptance[]): Promise<Outcome<RunRow>[]>;
+  /** Record started processes: the attempt's pid and the run RUNNING, each its own unit. */
+  started(items: readonly StartedProcess[]): Promise<Outcome<RunRow>[]>;
+  /** An attempt ended: its row and the run's transition (with its start, when that was never recorded) as one unit. */
+  ended(e: { start?: StartedProcess; end: AttemptEnd; transition: TransitionRequest }): Promise<RunRow>;
+  /** Attempts a dead daemon left: each marked lost and its run moved on, each its own unit. */
+  abandoned(items: readonly { runId: number; n: number; at: number; transition: TransitionRequest }[]): Promise<Outcome<RunRow>[]>;
+  /** When attempt `n` of a run was accepted (epoch ms), or null. */
+  startedAt(runId: number, n: number): Promise<number | null>;
+}
+
+export interface GroupRunStore {
+  get(id: number): Promise<GroupRunRow | undefined>;
+  /** A cycle forced now, created at the first free slot from `g.slot`. */
+  force(g: NewGroupRun): Promise<GroupRunRow>;
+  transition(id: number, event: Exclude<GroupRunEventType, 'group_run.created'>, to: GroupRunState, patch?: GroupRunPatch, data?: Record<string, unknown>): Promise<GroupRunRow>;
+  /** A cycle starts: RUNNING, and one run per active member, as one unit. */
+  start(id: number, members: readonly NewRun[], at: number): Promise<{ cycle: GroupRunRow; runs: RunRow[] }>;
+  inStates(states: readonly GroupRunState[]): Promise<GroupRunRow[]>;
+  /** The cycle of a group for a business date (the latest one when it fired several times). */
+  forDate(group: string, instance: string, date: string): Promise<GroupRunRow | undefined>;
+  recent(group: string, instance: string, limit: number): Promise<GroupRunRow[]>;
+  lastScheduledSlot(gid: number, instance: string): Promise<number | undefined>;
+  namesOfGroupId(gid: number): Promise<{ instance: string; name: string }[]>;
+  instancesOfGroup(group: string): Promise<string[]>;
+}
+
+/** A change of definitions, all or nothing. */
+export interface DefinitionChange {
+  write?: readonly DefinitionInput[];
+  /** Definitions to delete, as read. */
+  remove?: readonly StoredDefinition[];
+  replace: boolean;
+  /** Work out the outcomes, then write nothing. */
+  dryRun?: boolean;
+}
+
+export interface DefinitionStore {
+  all(kind?: 'task' | 'group'): Promise<StoredDefinition[]>;
+  /** By name or numeric tid/gid; an ambiguous reference across instances is refused (BAD_INPUT). */
+  find(ref: string, instance?: string): Promise<StoredDefinition | undefined>;
+  /** find(), or NOT_FOUND. */
+  get(ref: string, instance?: string): Promise<StoredDefinition>;
+  byName(name: string, instance: string): Promise<StoredDefinition | undefined>;
+  byExtId(kind: 'task' | 'group', id: number, instance: string): Promise<StoredDefinition | undefined>;
+  membersOf(group: string, instance: string): Promise<TaskDef[]>;
+  /** Deletions then writes (insert, or update with replace), with their events, as one unit: ids the deleted held are free for the writes. */
+  apply(change: DefinitionChange): Promise<{ written: WriteOutcome[]; removed: number[] }>;
+  /** Enable or disable, with its event; `changed` false when it already had that state. */
+  setActive(ref: string, active: boolean, instance?: string): Promise<{ changed: boolean; definition: Definition; seq?: number }>;
+}
+
+/** What a control request does to the store, carried out together with its acknowledgement. */
+export type ControlEffect =
+  | { kind: 'force-run'; run: NewRun; trigger: Pick<TransitionRequest, 'patch' | 'data'> }
+  | { kind: 'force-group'; cycle: NewGroupRun }
+  /** Runs moved on together (terminate of runs no agent holds). */
+  | { kind: 'transitions'; requests: readonly TransitionRequest[] }
+  | { kind: 'freeze' | 'unfreeze'; task: FrozenTask; date: string }
+  | { kind: 'modify-status'; request: Parameters<RunStore['modifyStatus']>[0] }
+  | { kind: 'none' };
+
+export type ControlResult =
+  | { kind: 'force-run'; run: RunRow }
+  | { kind: 'force-group'; cycle: GroupRunRow }
+  | { kind: 'transitions'; runs: RunRow[] }
+  | { kind: 'freeze' | 'unfreeze'; outcome: FreezeOutcome }
+  | { kind: 'modify-status'; run: RunRow }
+  | { kind: 'none' };
+
+export interface CommandAnswer {
+  ok: boolean;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface CommandStore {
+  enqueue(kind: CommandKind, target: string | null, args?: Record<string, unknown>): Promise<number>;
+  pending(): Promise<CommandRow[]>;
+  get(id: number): Promise<CommandRow | undefined>;
+  /** Acknowledge a command that changes nothing; false when it was acknowledged or withdrawn meanwhile. */
+  ack(id: number, answer: CommandAnswer): Promise<boolean>;
+  /**
+   * Carry out a command's effect and acknowledge it in one unit, so a command is carried out once:
+   * a command withdrawn or acknowledged meanwhile changes nothing (undefined). `answer` words the
+   * acknowledgement from what the effect did; an effect the store refuses rejects, acknowledging nothing.
+   */
+  carryOut(id: number, effect: ControlEffect, answer: (result: ControlResult) => CommandAnswer): Promise<CommandAnswer | undefined>;
+  /** Withdraw a command nobody took, so a daemon started later does not act on a stale request. */
+  withdraw(id: number): Promise<boolean>;
+}
+
+export interface CursorStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  /** Every entry whose key starts with `prefix`, in key order. */
+  list(prefix: string): Promise<{ key: string; value: string }[]>;
+}
+
+export interface FrozenTask {
+  tid: number;
+  name: string;
+  instance: string;
+}
+
+export interface FreezeOutcome {
+  /** The date was not frozen (freeze) / was frozen (unfreeze) before. */
+  changed: boolean;
+  /** Runs held (freeze) or released (unfreeze). */
+  moved: number;
+}
+
+export interface FrozenDateStore {
+  has(task: string, instance: string, date: string): Promise<boolean>;
+  /** Freeze the date and hold the task's ACTIVE runs for it (FROZEN), as one unit. */
+  freeze(task: FrozenTask, date: string): Promise<FreezeOutcome>;
+  /** Release the date and its FROZEN runs (back to ACTIVE), as one unit. */
+  unfreeze(task: FrozenTask, date: string): Promise<FreezeOutcome>;
+}
+
+/** The runs a definition event skipped. */
+export interface SkippedByEvent {
+  /** The seq of the event that caused it. */
+  cause: number;
+  task: string;
+  instance: string;
+  reason: 'deleted' | 'disabled';
+  runs: RunRow[];
+}
+
+export interface DefinitionEffectStore {
+  /** The last seq whose effects are applied. */
+  applied(): Promise<number | undefined>;
+  /**
+   * Skip the pending runs of the tasks deleted or disabled after the cursor and move it to the end
+   * of the log, as one unit. `when` is asked inside it (e.g. "no daemon holds the home"): false
+   * changes nothing and gives undefined.
+   */
+  apply(when?: (lease: DaemonRow | undefined) => boolean): Promise<SkippedByEvent[] | undefined>;
+  /** How many runs the events with seq in (after, upTo] skipped. */
+  skippedBy(after: number, upTo: number): Promise<number>;
+}
+
+export interface RetentionStore {
+  /** Final runs ended (or created, when never ended) before `cutoff`, ids above `afterId`; a task's newest scheduled run stays. */
+  expiredRuns(afterId: number, cutoff: number, limit: number): Promise<ExpiredRun[]>;
+  countOfRuns(ids: readonly number[]): Promise<{ attempts: number; events: number }>;
+  /** Remove these runs with their attempts and events, as one unit. */
+  removeRuns(ids: readonly number[]): Promise<{ attempts: number; events: number }>;
+  /** Events of no run older than `cutoff`. */
+  countLooseEvents(cutoff: number): Promise<number>;
+  removeLooseEvents(cutoff: number, limit: number): Promise<number>;
+  /** Does a run other than `except` write to this file? */
+  fileInUse(path: string, except: readonly number[]): Promise<boolean>;
+  /** Bytes of storage free for reuse (0 when the driver cannot tell). */
+  freeBytes(): Promise<number>;
+}
+
+/** Who holds the home's daemon lease. */
+export interface LeaseOwner {
+  pid: number;
+  host: string;
+  version: string;
+}
+
+export interface DaemonLeaseStore {
+  read(): Promise<DaemonRow | undefined>;
+  /**
+   * Take the lease for `owner` unless `held(current)` says the current holder still holds it; as one
+   * unit. Returns the previous row when taken, or the holder.
+   */
+  acquire(owner: LeaseOwner, at: number, held: (current: DaemonRow) => boolean): Promise<{ taken: true; previous: DaemonRow | undefined } | { taken: false; holder: DaemonRow }>;
+  /** The holder's heartbeat with its degraded state (JSON, or null when healthy). */
+  beat(pid: number, at: number, degraded: string | null): Promise<void>;
+  release(pid: number, at: number): Promise<void>;
+}
+
+export interface Store {
+  readonly driver: 'sqlite';
+  /** The home folder: logs, calendars, and the store file of the embedded driver. */
+  readonly home: string;
+  readonly events: EventStore;
+  readonly runs: RunStore;
+  readonly slots: SlotStore;
+  readonly attempts: AttemptStore;
+  readonly groupRuns: GroupRunStore;
+  readonly defs: DefinitionStore;
+  readonly commands: CommandStore;
+  readonly cursors: CursorStore;
+  readonly frozenDates: FrozenDateStore;
+  readonly definitionEffects: DefinitionEffectStore;
+  readonly retention: RetentionStore;
+  readonly daemonLease: DaemonLeaseStore;
+  /**
+   * A value that differs once another connection committed: a cheap hint that there may be
+   * something new to read. What is new is always read from the event log by seq.
+   */
+  changeToken(): Promise<number>;
+  /** Maintenance in a quiet moment (SQLite: checkpoint the write-ahead log); true when complete. */
+  checkpoint(): Promise<boolean>;
+  /** Fail fast rather than wait for another writer's lock (status reads while a writer holds it). */
+  noWait(): void;
+  close(): Promise<void>;
+}
