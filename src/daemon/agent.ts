@@ -4,7 +4,7 @@ import { DEFAULTS } from '../core/defaults.js';
 import type { Timer } from '../core/clock.js';
 import { FINAL_STATES } from '../core/states.js';
 import type { TaskDef } from '../core/task.js';
-import { prepareAttempt, startAttempt, type AttemptHandle, type StartAttempt, type AttemptResult, type OutputProgress, type TerminateReason } from '../agent/index.js';
+import { prepareAttempt, startAttempt, type AttemptHandle, type StartAttempt, type AttemptResult, type OutputProgress, type TerminateReason } from '../attempt/index.js';
 import { runScope, type Acceptance, type RunRow, type Store, type TransitionRequest } from '../store/index.js';
 import { verdict, type Settlement } from './attempt-verdict.js';
 import { endRecord, startedProcess, type StartRecord } from './attempt-records.js';

@@ -1,5 +1,5 @@
 // How an attempt ended, in the run's terms: the state it moves to, the reason, and whether a retry may follow.
-import type { AttemptResult, TerminateReason } from '../agent/index.js';
+import type { AttemptResult, TerminateReason } from '../attempt/index.js';
 import type { RunReason } from '../core/states.js';
 
 export type Settlement =

@@ -8,7 +8,7 @@ import { RetentionTimer } from '../retention/timer.js';
 import { DEFINITION_EVENT_TYPES } from '../core/events.js';
 import { SinkDelivery } from '../events/sink.js';
 import { emptyCalendars, type BrokenCalendar, type CalendarSet } from '../schedule/index.js';
-import type { AttemptLauncher } from '../agent/index.js';
+import type { AttemptLauncher } from '../attempt/index.js';
 import type { Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
 import { CalendarWatch } from './calendars.js';

@@ -1,6 +1,6 @@
 // After a crash: runs left STARTED or RUNNING are resolved, and processes left behind are killed.
 import type { Clock } from '../core/clock.js';
-import { killProcessGroup, scanProcesses } from '../agent/index.js';
+import { killProcessGroup, scanProcesses } from '../attempt/index.js';
 import type { Store, TransitionRequest } from '../store/index.js';
 
 /**

@@ -1,7 +1,7 @@
 // What an alert knows about its run: the ${P:…} values (with bounded output tails), its environment,
 // and the JSON body a webhook receives.
 import { open } from 'node:fs/promises';
-import type { AlertParam } from '../agent/index.js';
+import type { AlertParam } from '../attempt/index.js';
 import type { TaskDef } from '../core/task.js';
 import type { RunRow } from '../store/index.js';
 import { formatDuration } from './format.js';

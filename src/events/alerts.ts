@@ -1,7 +1,7 @@
 // A task's `alert`, fired once after a run's final attempt; every outcome is an alert.sent or
 // alert.failed event, and nothing an alert does can throw into the daemon or change the run.
 import { DateTime } from 'luxon';
-import { resolvePlaceholders, type PlaceholderContext } from '../agent/index.js';
+import { resolvePlaceholders, type PlaceholderContext } from '../attempt/index.js';
 import type { Clock } from '../core/clock.js';
 import type { RunState } from '../core/states.js';
 import type { AlertAction, AlertOn, TaskDef } from '../core/task.js';

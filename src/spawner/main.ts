@@ -5,8 +5,8 @@
 // that work, the output pipes and the output files off the daemon's thread. It holds no store.
 import { systemClock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
-import type { AttemptHandle } from '../agent/attempt-types.js';
-import { startAttempt } from '../agent/run-attempt.js';
+import type { AttemptHandle } from '../attempt/attempt-types.js';
+import { startAttempt } from '../attempt/run-attempt.js';
 import type { FromSpawner, ToSpawner } from './protocol.js';
 
 export async function runSpawner(): Promise<void> {

@@ -1,7 +1,7 @@
 // The daemon's side of the spawner processes: hands each attempt to one, relays its pid, output
 // progress and result, and keeps the processes up only while work is near.
 import { execa, type ResultPromise } from 'execa';
-import type { Clock } from '../core/clock.js';
+import type { Clock, Timer } from '../core/clock.js';
 import type {
   AttemptHandle,
   AttemptHooks,
@@ -10,9 +10,9 @@ import type {
   AttemptSpec,
   OutputProgress,
   TerminateReason,
-} from '../agent/attempt-types.js';
-import { killMarkedGracefully } from '../agent/marked-processes.js';
-import { killGroupGracefully } from '../agent/process-group.js';
+} from '../attempt/attempt-types.js';
+import { killMarkedGracefully } from '../attempt/marked-processes.js';
+import { killGroupGracefully } from '../attempt/process-group.js';
 import type { FromSpawner, ToSpawner } from './protocol.js';
 
 export interface SpawnerPoolOptions {
@@ -129,8 +129,8 @@ export class SpawnerPool implements AttemptLauncher {
   private spawners: Spawner[] = [];
   private nextId = 0;
   private expected: number | undefined;
-  private warmTimer: NodeJS.Timeout | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private warmTimer: Timer | undefined;
+  private idleTimer: Timer | undefined;
   private closed = false;
   private readonly prewarmMs: number;
   private readonly idleMs: number;
@@ -175,7 +175,7 @@ export class SpawnerPool implements AttemptLauncher {
   expectWorkAt(at: number | undefined): void {
     if (this.closed) return;
     this.expected = at;
-    clearTimeout(this.warmTimer);
+    this.warmTimer?.cancel();
     this.warmTimer = undefined;
     if (at === undefined) return this.armIdle();
     const lead = at - this.opts.clock.now() - this.prewarmMs;
@@ -184,15 +184,14 @@ export class SpawnerPool implements AttemptLauncher {
       return this.armIdle();
     }
     // Capped like the daemon's own sleep, so a wall-clock jump is noticed.
-    this.warmTimer = setTimeout(() => this.expectWorkAt(this.expected), Math.min(lead, 30_000));
-    this.warmTimer.unref();
+    this.warmTimer = this.opts.clock.after(Math.min(lead, 30_000), () => this.expectWorkAt(this.expected)).unref();
     this.armIdle();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.warmTimer);
-    clearTimeout(this.idleTimer);
+    this.warmTimer?.cancel();
+    this.idleTimer?.cancel();
     await this.stopAll();
   }
 
@@ -210,15 +209,14 @@ export class SpawnerPool implements AttemptLauncher {
 
   /** Stop the spawners once nothing is live and nothing is expected soon. */
   private armIdle(): void {
-    clearTimeout(this.idleTimer);
+    this.idleTimer?.cancel();
     this.idleTimer = undefined;
     if (this.closed || this.spawners.length === 0 || this.busy()) return;
-    this.idleTimer = setTimeout(() => {
+    this.idleTimer = this.opts.clock.after(this.idleMs, () => {
       const soon = this.expected !== undefined && this.expected - this.opts.clock.now() <= this.prewarmMs + this.idleMs;
       if (this.busy() || soon) return this.armIdle();
       void this.stopAll();
-    }, this.idleMs);
-    this.idleTimer.unref();
+    }).unref();
   }
 
   private async stopAll(): Promise<void> {

@@ -1,5 +1,5 @@
 // Messages between the daemon and its spawner processes, over the Node IPC channel (JSON).
-import type { AttemptResult, AttemptSpec, OutputProgress, TerminateReason } from '../agent/attempt-types.js';
+import type { AttemptResult, AttemptSpec, OutputProgress, TerminateReason } from '../attempt/attempt-types.js';
 
 /** The argument that makes the executable act as a spawner instead of parsing a command line. */
 export const SPAWNER_ARG = '__spawner';

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, systemClock } from '../../src/core/clock.js';
-import type { AttemptResult } from '../../src/agent/index.js';
+import type { AttemptResult } from '../../src/attempt/index.js';
 import { SpawnerPool } from '../../src/spawner/pool.js';
 import { SPAWNER_ARG } from '../../src/spawner/protocol.js';
 import { BIN } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
-import { processGone, read, spec, tempDir } from '../unit/agent/helpers.js';
+import { processGone, read, spec, tempDir } from '../unit/attempt/helpers.js';
 
 const COMMAND = [process.execPath, BIN, SPAWNER_ARG];
 

@@ -1,7 +1,7 @@
 // The local agent against a real store, with a launcher standing in for the spawners: what it
 // records when processes start, and in how many writes.
 import { describe, expect, it, vi, type MockInstance } from 'vitest';
-import type { AttemptHooks, AttemptResult, AttemptSpec } from '../../../src/agent/attempt-types.js';
+import type { AttemptHooks, AttemptResult, AttemptSpec } from '../../../src/attempt/attempt-types.js';
 import { beatNow, BEAT_CLEAR_MS } from '../../../src/daemon/lock.js';
 import { LocalAgent } from '../../../src/daemon/agent.js';
 import { DEFAULTS } from '../../../src/core/defaults.js';

@@ -2,7 +2,7 @@
 // shutdown grace, each decided by the clock's timers and never by waiting for real time. A launcher
 // stands in for the spawners, so an attempt ends exactly when the test says.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AttemptHooks, AttemptLauncher, AttemptResult, AttemptSpec, TerminateReason } from '../../../src/agent/attempt-types.js';
+import type { AttemptHooks, AttemptLauncher, AttemptResult, AttemptSpec, TerminateReason } from '../../../src/attempt/attempt-types.js';
 import { FakeClock } from '../../../src/core/clock.js';
 import { Daemon } from '../../../src/daemon/daemon.js';
 import type { Store } from '../../../src/store/index.js';

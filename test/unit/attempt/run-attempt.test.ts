@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock, systemClock } from '../../../src/core/clock.js';
-import { runAttempt, startAttempt, type OutputProgress } from '../../../src/agent/index.js';
+import { runAttempt, startAttempt, type OutputProgress } from '../../../src/attempt/index.js';
 import { eventually, FIXTURES, processGone, read, spec, tempDir } from './helpers.js';
 
 let dir: string;

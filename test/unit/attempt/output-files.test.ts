@@ -1,8 +1,8 @@
 import { closeSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attemptHeader, resolveOutputPaths, truncationMarker } from '../../../src/agent/index.js';
-import { openOutputFile } from '../../../src/agent/output-files.js';
+import { attemptHeader, resolveOutputPaths, truncationMarker } from '../../../src/attempt/index.js';
+import { openOutputFile } from '../../../src/attempt/output-files.js';
 import { read, tempDir } from './helpers.js';
 
 describe('resolveOutputPaths', () => {

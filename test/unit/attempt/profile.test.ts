@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baseEnvironment, sourceProfile } from '../../../src/agent/index.js';
-import { parseEnv0 } from '../../../src/agent/profile.js';
+import { baseEnvironment, sourceProfile } from '../../../src/attempt/index.js';
+import { parseEnv0 } from '../../../src/attempt/profile.js';
 import { FIXTURES } from './helpers.js';
 
 const input = { PATH: process.env.PATH ?? '/usr/bin:/bin', TASK_VALUE: '42', SHLVL: '7' };

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isProcessAlive, isProcessGroupAlive, killGroupGracefully, killProcessGroup } from '../../../src/agent/index.js';
+import { isProcessAlive, isProcessGroupAlive, killGroupGracefully, killProcessGroup } from '../../../src/attempt/index.js';
 import { eventually, processGone, tempDir } from './helpers.js';
 
 /** Above the kernel's largest pid_max (2^22), so never a live process. */

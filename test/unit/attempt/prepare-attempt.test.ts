@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
 import { DEFAULTS } from '../../../src/core/defaults.js';
 import type { TaskDef } from '../../../src/core/task.js';
-import { prepareAttempt, runAttempt, type PrepareInput } from '../../../src/agent/index.js';
+import { prepareAttempt, runAttempt, type PrepareInput } from '../../../src/attempt/index.js';
 import { FIXTURES, read, tempDir } from './helpers.js';
 
 const task: TaskDef = {

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AttemptSpec } from '../../../src/agent/index.js';
+import type { AttemptSpec } from '../../../src/attempt/index.js';
 
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/agent');
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/attempt');
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'easytask-agent-'));

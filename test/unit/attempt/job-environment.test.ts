@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
 import type { TaskDef } from '../../../src/core/task.js';
-import { bashPath } from '../../../src/agent/bash.js';
-import { baseEnvironment, prepareAttempt, runAttempt, type OsUser, type PrepareInput } from '../../../src/agent/index.js';
+import { bashPath } from '../../../src/attempt/bash.js';
+import { baseEnvironment, prepareAttempt, runAttempt, type OsUser, type PrepareInput } from '../../../src/attempt/index.js';
 import { read, tempDir } from './helpers.js';
 
 const task: TaskDef = {

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
-import { resolvePlaceholders, runAttempt, shellQuote, type PlaceholderContext } from '../../../src/agent/index.js';
+import { resolvePlaceholders, runAttempt, shellQuote, type PlaceholderContext } from '../../../src/attempt/index.js';
 import { read, spec, tempDir } from './helpers.js';
 
 // 2026-03-08 is the US spring-forward day: 07:30Z is 03:30 EDT in New York.

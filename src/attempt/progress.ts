@@ -1,10 +1,10 @@
 // Throttles output progress reports so the daemon writes at most one run.output event per interval;
 // the last report, made when the attempt ends, always carries the final counts.
-import type { Clock } from '../core/clock.js';
+import type { Clock, Timer } from '../core/clock.js';
 
 export class ProgressThrottle {
   private last = Number.NEGATIVE_INFINITY;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private stopped = false;
   /** Something changed since the last report. */
   private dirty = false;
@@ -30,10 +30,10 @@ export class ProgressThrottle {
       this.fire();
       return;
     }
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.after(Math.ceil(wait), () => {
       this.timer = undefined;
       if (!this.stopped) this.fireWhenDue();
-    }, Math.ceil(wait));
+    });
   }
 
   /**
@@ -42,7 +42,7 @@ export class ProgressThrottle {
    */
   flush(): void {
     if (this.stopped) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     if (this.dirty) this.fire();
     this.stop();
@@ -50,7 +50,7 @@ export class ProgressThrottle {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 

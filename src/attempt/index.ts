@@ -1,4 +1,4 @@
-// The local agent's public API: prepare and run one attempt of a task, and clean up process groups.
+// Running one attempt: prepare it, start it, capture its output, and clean up its processes (the agent's hands).
 export type {
   AttemptHandle,
   AttemptHooks,

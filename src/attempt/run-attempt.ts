@@ -1,4 +1,5 @@
 // Runs one attempt as `bash -c cmd` in its own process group and always returns a result, never throws.
+import type { Timer } from '../core/clock.js';
 import { closeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
@@ -129,7 +130,7 @@ class Attempt {
     const pumps = Promise.all([sinks.stdout.pump(child.stdout, () => throttle.poke()), sinks.stderr.pump(child.stderr, () => throttle.poke())]);
     const timer = this.startTimeout();
     const ended = await exit;
-    clearTimeout(timer);
+    timer?.cancel();
     if (!(await settlesWithin(pumps, PIPE_DRAIN_MS))) {
       child.stdout.destroy();
       child.stderr.destroy();
@@ -153,14 +154,15 @@ class Attempt {
     return new ProgressThrottle(emit, outputEventMs ?? DEFAULTS.outputEventMs, clock);
   }
 
-  private startTimeout(): NodeJS.Timeout | undefined {
+  /** max_run_time, on the attempt's clock. */
+  private startTimeout(): Timer | undefined {
     const seconds = this.spec.maxRunTimeSeconds;
     if (seconds === undefined) return undefined;
-    return setTimeout(() => {
+    return this.hooks.clock.after(seconds * 1000, () => {
       if (this.exited || this.stop !== undefined) return;
       this.stop = 'timeout';
       this.killGroup();
-    }, seconds * 1000);
+    });
   }
 
   private killGroup(): void {

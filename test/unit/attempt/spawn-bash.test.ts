@@ -3,10 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AttemptSpec } from '../../../src/agent/index.js';
-import { spawnBash, type Spawned } from '../../../src/agent/spawn-bash.js';
-import { spawnBashViaExeca } from '../../../src/agent/spawn-bash-execa.js';
-import { readStat } from '../../../src/agent/process-group.js';
+import type { AttemptSpec } from '../../../src/attempt/index.js';
+import { spawnBash, type Spawned } from '../../../src/attempt/spawn-bash.js';
+import { spawnBashViaExeca } from '../../../src/attempt/spawn-bash-execa.js';
+import { readStat } from '../../../src/attempt/process-group.js';
 import { spec, tempDir } from './helpers.js';
 
 let dir: string;

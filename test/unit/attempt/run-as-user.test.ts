@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
-import { checkRunAsUser, lookupUser, resolveRunAsUser, runAttempt } from '../../../src/agent/index.js';
-import { findInPasswd } from '../../../src/agent/run-as-user.js';
+import { checkRunAsUser, lookupUser, resolveRunAsUser, runAttempt } from '../../../src/attempt/index.js';
+import { findInPasswd } from '../../../src/attempt/run-as-user.js';
 import { FIXTURES, read, spec, tempDir } from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
