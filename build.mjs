@@ -80,6 +80,8 @@ await build({
   define: { 'import.meta.url': 'importMetaUrl', 'process.env.NODE_ENV': '"production"' },
   banner: { js: 'const importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
+  // pg's optional native binding (libpq) is never used: the pure JavaScript client is.
+  external: ['pg-native'],
   plugins: [inkBundlePatches],
 });
 

@@ -10,6 +10,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     exclude: ['node_modules/**', 'dist/**', 'test/bench/**'],
     pool: 'forks',
+    // One PostgreSQL server for the run (the PostgreSQL driver's tests make a database each on it).
+    globalSetup: ['test/setup/postgres.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: json ? ['default', ['json', { outputFile: json }]] : ['default'],

@@ -8,6 +8,7 @@ import type { OpenOptions, Store } from '../store/index.js';
 
 export interface GlobalOptions {
   home?: string;
+  store?: string;
 }
 
 /** The home folder: --home, else $EASYTASK_HOME, else $XDG_STATE_HOME/easytask, else ~/.local/state/easytask. */
@@ -23,6 +24,12 @@ export function homeFor(cmd: Command): string {
   return resolveHome(cmd.optsWithGlobals() as GlobalOptions);
 }
 
+/** The shared store a command uses: --store, else $EASYTASK_STORE; undefined for the home's own SQLite file. */
+export function storeUrlFor(cmd: Command, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = (cmd.optsWithGlobals() as GlobalOptions).store ?? env.EASYTASK_STORE;
+  return url === '' ? undefined : url;
+}
+
 /**
  * Open the store for the command's home, run fn, and always close it. Given a home with no store, the
  * command says so (exit 2) and leaves the path alone; commands that add definitions use withHome instead.
@@ -32,11 +39,12 @@ export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promi
   // Loaded on first use, so commands that need no store (and --help, --version) start fast.
   const { openStore, storePath } = await import('../store/index.js');
   const home = homeFor(cmd);
-  if (!existsSync(storePath(home))) {
+  const url = storeUrlFor(cmd);
+  if (url === undefined && !existsSync(storePath(home))) {
     const what = existsSync(home) ? `${home} (the folder has no ${basename(storePath(home))})` : home;
     throw new EasyTaskError('NOT_FOUND', `there is no EasyTask home at ${what}; easytask insert, import, import-crontab --insert or daemon creates one (another home: --home or EASYTASK_HOME)`, 2);
   }
-  const store = await openStore(home, undefined, opts);
+  const store = await openStore(home, undefined, { ...opts, url });
   try {
     return await fn(store);
   } finally {
@@ -60,10 +68,12 @@ export interface HomeAccess {
 export async function withHome<T>(cmd: Command, fn: (h: HomeAccess) => T | Promise<T>): Promise<T> {
   const { openStore, storePath } = await import('../store/index.js');
   const home = homeFor(cmd);
-  const existing = existsSync(storePath(home)) ? await openStore(home) : undefined;
+  const url = storeUrlFor(cmd);
+  // A shared database is there already (opening it brings its schema up to date); a home's file may not be.
+  const existing = url !== undefined || existsSync(storePath(home)) ? await openStore(home, undefined, { url }) : undefined;
   let store: Promise<Store> | undefined = existing && Promise.resolve(existing);
   try {
-    return await fn({ home, store: existing, create: () => (store ??= openStore(home)) });
+    return await fn({ home, store: existing, create: () => (store ??= openStore(home, undefined, { url })) });
   } finally {
     await (await store?.catch(() => undefined))?.close();
   }

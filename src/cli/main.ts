@@ -22,9 +22,10 @@ import { guardStdout } from './context.js';
 
 export function buildProgram(): Command {
   const program = new Command('easytask')
-    .description('A cron replacement for one server: JSON task definitions, a scheduler and local agent, every transition recorded as an event.')
+    .description('A cron replacement: JSON task definitions, a scheduler and agents, every transition recorded as an event; one server on a SQLite file, or many sharing a PostgreSQL database.')
     .version(pkg.version, '-V, --version', 'print the version')
     .option('--home <dir>', 'state folder (default: $EASYTASK_HOME, else $XDG_STATE_HOME/easytask, else ~/.local/state/easytask)')
+    .option('--store <url>', 'a PostgreSQL database shared by several hosts, postgres://user@host:port/db (default: $EASYTASK_STORE, else the SQLite file in the home)')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false })
     .exitOverride();

@@ -8,6 +8,10 @@ export type ErrorCode =
   | 'STORE'
   | 'NO_DAEMON'
   | 'DAEMON_RUNNING'
+  /** A leader's write after a newer leader's term began: refused, so a stale leader changes nothing. */
+  | 'FENCED'
+  /** An agent's report with a token its attempt no longer has (a lease that ran out and was recovered). */
+  | 'STALE'
   | 'INTERNAL';
 
 export class EasyTaskError extends Error {

@@ -326,7 +326,7 @@ export interface DaemonLeaseStore {
 }
 
 export interface Store {
-  readonly driver: 'sqlite';
+  readonly driver: 'sqlite' | 'postgres';
   /** The home folder: logs, calendars, and the store file of the embedded driver. */
   readonly home: string;
   readonly events: EventStore;
@@ -341,6 +341,8 @@ export interface Store {
   readonly definitionEffects: DefinitionEffectStore;
   readonly retention: RetentionStore;
   readonly daemonLease: DaemonLeaseStore;
+  /** Present when several hosts share the store (PostgreSQL): leadership, the database's clock, notifications. */
+  readonly cluster?: Cluster;
   /**
    * A value that differs once another connection committed: a cheap hint that there may be
    * something new to read. What is new is always read from the event log by seq.
@@ -351,4 +353,44 @@ export interface Store {
   /** Fail fast rather than wait for another writer's lock (status reads while a writer holds it). */
   noWait(): void;
   close(): Promise<void>;
+}
+
+/** Who campaigns to lead: a daemon process on a host. */
+export interface LeaderIdentity {
+  pid: number;
+  host: string;
+  version: string;
+}
+
+/** Where a campaign left this process. */
+export type Leadership = { leader: true; term: number } | { leader: false; holder?: DaemonRow; reason?: string };
+
+/** Something listening for notifications; stop it with close(). */
+export interface Listener {
+  close(): Promise<void>;
+  /** Whether the listening connection is up now (the poll fallback covers the gaps). */
+  readonly connected: boolean;
+}
+
+/**
+ * What a store shared by several hosts offers beside the contract (the PostgreSQL driver): the
+ * database's clock, a leader elected among the daemons whose writes a newer leader fences off, and
+ * notifications that wake the daemons and agents at once.
+ */
+export interface Cluster {
+  /** The database's clock, epoch ms: leases are measured on it, whatever the hosts' clocks say. */
+  now(): Promise<number>;
+  /**
+   * Become the leader, or stay it: the first call that wins takes the lock and begins a new term;
+   * each later call renews the lease (leaseMs on the database's clock). A leader that cannot renew
+   * (its session gone, a newer term begun) is no longer the leader. A holder whose lease ran out is
+   * cut off (its sessions ended) so that the next campaign can win.
+   */
+  campaign(me: LeaderIdentity, leaseMs: number): Promise<Leadership>;
+  /** Step down (shutdown): the lock is released and the lease row says so. */
+  resign(): Promise<void>;
+  /** The store as the leader of `term` writes it: every unit is refused (FENCED) once another term has begun. */
+  fenced(term: number): Store;
+  /** Call `wake(channel)` on every notification; reconnects by itself when the listening connection drops. */
+  listen(channels: readonly string[], wake: (channel: string) => void): Listener;
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import pkg from '../../../package.json' with { type: 'json' };
 import { systemClock } from '../../core/clock.js';
 import { DEFAULTS } from '../../core/defaults.js';
-import { action, homeFor, intOption } from '../context.js';
+import { action, homeFor, intOption, storeUrlFor } from '../context.js';
+import { redactUrl } from '../../core/redact-url.js';
 
 interface DaemonOpts {
   queue: string[];
@@ -48,7 +49,8 @@ export function registerDaemonCommand(program: Command): void {
         import('../../spawner/command.js'),
       ]);
       const home = homeFor(this);
-      const store = await openStore(home);
+      const url = storeUrlFor(this);
+      const store = await openStore(home, undefined, { url });
       // Lines logged while the daemon starts (crash recovery, calendar warnings) wait for the
       // banner, which is the first thing printed; a start that fails prints them before the error.
       let held: string[] | undefined = [];
@@ -83,7 +85,7 @@ export function registerDaemonCommand(program: Command): void {
         [
           `EasyTask ${pkg.version} daemon`,
           `  home:        ${home}`,
-          `  store:       ${join(home, 'easytask.db')}`,
+          `  store:       ${store.driver === 'postgres' && url ? redactUrl(url) : join(home, 'easytask.db')}`,
           `  pid:         ${process.pid} on ${hostName()}`,
           `  queues:      ${[...daemon.queueNames()].join(', ')}`,
           `  concurrency: ${o.concurrency}${o.spawners ? `, through ${o.spawners} spawner process(es)` : ', started by the daemon itself'}`,

@@ -1,0 +1,63 @@
+// Connecting the PostgreSQL driver through node-postgres: a pool for the operations, BIGINT epoch
+// milliseconds and ids read as numbers, and a connection pooler in transaction mode refused.
+import pg from 'pg';
+import { EasyTaskError } from '../../core/errors.js';
+import { redactUrl as redact } from '../../core/redact-url.js';
+
+// int8: ids and epoch milliseconds stay far below 2^53.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+export { redact };
+
+export interface PoolOptions {
+  /** Connections in the pool (default 8). */
+  max?: number;
+  /** How long a statement waits for a row lock before it fails (the busy timeout's counterpart), ms. */
+  lockTimeoutMs?: number;
+  /** The application_name of the sessions (default "easytask"). */
+  app?: string;
+}
+
+export function makePool(url: string, opts: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 8,
+    application_name: opts.app ?? 'easytask',
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    options: `-c lock_timeout=${opts.lockTimeoutMs ?? 5000} -c idle_in_transaction_session_timeout=60000`,
+    keepAlive: true,
+  });
+  // An idle client whose server went away: the pool drops it; the next operation connects afresh.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** A connection of its own (LISTEN, the leader lock), outside the pool. */
+export function dedicatedClient(url: string, app = 'easytask'): pg.Client {
+  const c = new pg.Client({ connectionString: url, application_name: app, connectionTimeoutMillis: 5000, keepAlive: true });
+  c.on('error', () => undefined);
+  return c;
+}
+
+/**
+ * A pooler in transaction mode (PgBouncer's pool_mode=transaction) hands each statement to any server
+ * session: session state (LISTEN, advisory locks, SET) is lost between statements. The driver needs
+ * sessions, so it checks that one connection keeps its session across statements and refuses otherwise.
+ */
+export async function checkSession(client: pg.Client | pg.PoolClient, url: string): Promise<void> {
+  await client.query(`SELECT set_config('easytask.session_probe', 'kept', false)`);
+  const pids = new Set<number>();
+  let kept = true;
+  for (let i = 0; i < 3; i++) {
+    const r = await client.query<{ pid: number; probe: string | null }>(`SELECT pg_backend_pid() AS pid, current_setting('easytask.session_probe', true) AS probe`);
+    pids.add(r.rows[0]!.pid);
+    if (r.rows[0]!.probe !== 'kept') kept = false;
+  }
+  if (pids.size > 1 || !kept) {
+    throw new EasyTaskError(
+      'STORE',
+      `${redact(url)} does not keep a session between statements (a connection pooler in transaction mode, such as PgBouncer with pool_mode=transaction?); EasyTask needs session state (LISTEN, advisory locks): connect to PostgreSQL directly or through a pooler in session mode`,
+    );
+  }
+}
