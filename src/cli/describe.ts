@@ -1,6 +1,7 @@
 // One summary per definition (state, schedule, next fire, last run), shared by list, show and watch.
 import type { Definition } from '../core/task.js';
 import type { RunRow, Store } from '../store/index.js';
+import { queueServed, type Coverage } from '../daemon/queue-coverage.js';
 
 export interface DefinitionSummary {
   kind: 'task' | 'group';
@@ -12,6 +13,10 @@ export interface DefinitionSummary {
   schedule: string;
   timezone: string | null;
   next: string | null;
+  /** A task's run_on_host queue (null for a group). */
+  queue: string | null;
+  /** Whether an online agent serves the queue: null when unknown (no agent online at all, or a group). */
+  queue_served: boolean | null;
   last_run: { id: number; state: string; slot: string; reason: string | null; exit_code: number | null } | null;
 }
 
@@ -29,7 +34,7 @@ async function groupCycle(store: Store, name: string, instance: string) {
   return g && { id: g.id, state: g.state as RunRow['state'], slot: g.slot, reason: g.reason as RunRow['reason'], exit_code: null };
 }
 
-export async function summarise(store: Store, d: Definition, nextFire?: (d: Definition) => number | undefined): Promise<DefinitionSummary> {
+export async function summarise(store: Store, d: Definition, nextFire?: (d: Definition) => number | undefined, coverage?: Coverage): Promise<DefinitionSummary> {
   const last: Pick<RunRow, 'id' | 'state' | 'slot' | 'reason' | 'exit_code'> | undefined =
     d.kind === 'task' ? await store.runs.latestForTask(d.def.name, d.def.instance) : await groupCycle(store, d.def.name, d.def.instance);
   const next = d.def.active && nextFire ? nextFire(d) : undefined;
@@ -43,6 +48,8 @@ export async function summarise(store: Store, d: Definition, nextFire?: (d: Defi
     schedule: scheduleText(d),
     timezone: d.def.timezone ?? null,
     next: next === undefined ? null : new Date(next).toISOString(),
+    queue: d.kind === 'task' ? d.def.run_on_host : null,
+    queue_served: d.kind === 'task' && coverage ? queueServed(coverage, d.def.run_on_host) : null,
     last_run: last
       ? { id: last.id, state: last.state, slot: new Date(last.slot).toISOString(), reason: last.reason, exit_code: last.exit_code }
       : null,

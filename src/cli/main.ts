@@ -13,6 +13,7 @@ import { registerEventsCommand } from './commands/events.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerPruneCommand } from './commands/prune.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerAgentsCommand } from './commands/agents.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerWatchCommand } from './commands/watch.js';
 import { registerServiceCommand } from './commands/service.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerDaemonCommand(program);
   registerControlCommands(program);
   registerStatusCommand(program);
+  registerAgentsCommand(program);
   registerRunsCommand(program);
   registerEventsCommand(program);
   registerLogsCommand(program);

@@ -1,13 +1,15 @@
 // The local agent: accepts TRIGGER runs for its queues, runs attempts, records results and retries.
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
-import type { Timer } from '../core/clock.js';
+import { randomUUID } from 'node:crypto';
+import { EasyTaskError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/states.js';
 import type { TaskDef } from '../core/task.js';
 import { prepareAttempt, startAttempt, type AttemptHandle, type StartAttempt, type AttemptResult, type OutputProgress, type TerminateReason } from '../attempt/index.js';
 import { runScope, type Acceptance, type RunRow, type Store, type TransitionRequest } from '../store/index.js';
 import { verdict, type Settlement } from './attempt-verdict.js';
 import { endRecord, startedProcess, type StartRecord } from './attempt-records.js';
+import { StartBatcher } from './start-batcher.js';
 import { movedMeanwhile } from './trigger.js';
 import { retryDelayMs } from './retry.js';
 import { KeptEnds } from './kept-ends.js';
@@ -35,10 +37,21 @@ export interface AgentOptions {
   storeFault?: (what: string, err: unknown) => boolean;
   /** A store write of the agent's went through (the daemon's health tracker hears the store is back). */
   storeOk?: () => void;
+  /** How long an attempt's lease lasts unless renewed (store clock), ms. */
+  leaseMs?: number;
 }
+
+/** The lease of an attempt, unless the daemon says otherwise: renewed every third of it. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 interface Live {
   run: RunRow;
+  /** The token the attempt is held by: every report about it is made under it. */
+  token: string;
+  /** Monotonic ms until which the lease is known to hold (the last renewal that went through, plus the lease). */
+  heldUntil: number;
+  /** The lease could not be renewed in time (or was taken back): the attempt was killed and ends lost. */
+  lost?: string;
   handle?: AttemptHandle;
   /** A terminate that arrived while the attempt was being prepared. */
   pendingTerminate?: TerminateReason;
@@ -66,12 +79,7 @@ export interface TaskResolver {
 export class LocalAgent {
   private readonly live = new Map<number, Live>();
   /** Started processes not yet recorded RUNNING: those that start in one turn of the event loop share one commit. */
-  private spawned: Spawned[] = [];
-  private spawnedFlush: NodeJS.Immediate | undefined;
-  /** The commit of recorded starts under way, if any. */
-  private startsWriting: Promise<void> | undefined;
-  /** A retry of starts whose commit failed as a whole (e.g. the database was locked). */
-  private spawnedRetry: Timer | undefined;
+  private readonly starts: StartBatcher<Spawned>;
   /** Ends the store refused (disk full, locked), by run: tried again with backoff while the agent lives. */
   private readonly kept: KeptEnds<Live>;
   /** The daemon's environment, read once (process.env is slow to copy, and it does not change). */
@@ -84,9 +92,30 @@ export class LocalAgent {
     private readonly opts: AgentOptions,
   ) {
     this.queues = [...opts.queues];
+    this.starts = new StartBatcher<Spawned>(store, clock, {
+      waiting: (s) => this.live.get(s.entry.run.id) === s.entry && s.entry.unrecorded === s,
+      failed: (s, err) => {
+        if (this.opts.storeFault?.(`recording the start of run ${s.entry.run.id}`, err)) return; // reported once per state change
+        this.opts.log?.(`error: recording the start of run ${s.entry.run.id}: ${(err as Error).message}`);
+      },
+      recorded: (s, run) => {
+        s.entry.run = run;
+        s.entry.unrecorded = undefined;
+        this.notify(this.opts.onStarted, run);
+      },
+      ok: () => this.opts.storeOk?.(),
+    });
     this.kept = new KeptEnds<Live>({
       clock,
-      write: (k) => this.settle(k.entry, k.how, k.at),
+      write: async (k) => {
+        try {
+          await this.settle(k.entry, k.how, k.at);
+        } catch (err) {
+          // Recovered elsewhere while its end waited: nothing more to write.
+          if (err instanceof EasyTaskError && err.code === 'STALE') return this.forget(k.entry, err.message);
+          throw err;
+        }
+      },
       // The fault was said once when the end was kept; not again per try.
       refused: (id, err) => this.opts.storeFault?.(`recording the end of run ${id}`, err),
       written: (k) => {
@@ -135,6 +164,7 @@ export class LocalAgent {
     const now = this.clock.now();
     const ready = await this.store.runs.claimable(this.queues, now, free + this.live.size);
     const accepts: Acceptance[] = [];
+    const mono = this.clock.monotonic();
     const resolvedOf = new Map<number, Resolved>();
     const gone: TransitionRequest[] = [];
     for (const run of ready) {
@@ -142,7 +172,7 @@ export class LocalAgent {
       if (this.live.has(run.id)) continue;
       const resolved = this.tasks.task(run);
       if (resolved) {
-        accepts.push({ run, host: this.opts.host, at: now });
+        accepts.push({ run, host: this.opts.host, at: now, token: randomUUID(), leaseMs: this.leaseMs });
         resolvedOf.set(run.id, resolved);
       } else if (run.state === 'TRIGGER') {
         gone.push({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
@@ -157,7 +187,7 @@ export class LocalAgent {
       if (!o.ok) return this.refusedClaim(id, o.error);
       if (this.live.has(id)) return;
       this.notify(this.opts.onAccepted, o.value);
-      this.launch(o.value, resolvedOf.get(id)!);
+      this.launch(o.value, accepts[i]!.token, mono + this.leaseMs, resolvedOf.get(id)!);
     });
     ended.forEach((o, i) => (o.ok ? this.notify(this.opts.onSettled, o.value) : this.refusedClaim(gone[i]!.runId, o.error)));
   }
@@ -184,8 +214,8 @@ export class LocalAgent {
   }
 
   /** Start a claimed (committed STARTED) run's attempt. */
-  private launch(accepted: RunRow, resolved: Resolved): void {
-    const entry: Live = { run: accepted, outputs: Promise.resolve() };
+  private launch(accepted: RunRow, token: string, heldUntil: number, resolved: Resolved): void {
+    const entry: Live = { run: accepted, token, heldUntil, outputs: Promise.resolve() };
     this.live.set(accepted.id, entry);
     entry.done = this.execute(entry, resolved.task, resolved.timezone).catch((err) => this.crashed(entry, err));
   }
@@ -209,9 +239,11 @@ export class LocalAgent {
 
   /** Record how an attempt ended; when the store refuses it, keep it and write it once the store takes it. */
   private async conclude(entry: Live, how: Settlement): Promise<void> {
+    if (entry.lost && how.kind !== 'lost') how = { kind: 'lost', message: entry.lost, ...(how.kind === 'result' ? { result: how.result } : {}) };
     try {
       await this.settle(entry, how);
     } catch (err) {
+      if (err instanceof EasyTaskError && err.code === 'STALE') return this.forget(entry, err.message);
       this.keepEnd(entry, how, err);
     }
   }
@@ -240,77 +272,16 @@ export class LocalAgent {
     return this.kept.writeAll();
   }
 
-  /**
-   * Record a started process as RUNNING at the end of this turn of the event loop: processes that
-   * start together (a spawner reports several at once) share one commit, and the spawns still
-   * waiting are not held up by one commit each. Until then the run reads STARTED; a crash meanwhile
-   * leaves it to recovery, which finds its process by its environment.
-   */
+  /** Record a started process as RUNNING with the others that start in this turn (see start-batcher.ts). */
   private started(s: Spawned): void {
     s.entry.unrecorded = s;
-    this.spawned.push(s);
-    this.spawnedFlush ??= setImmediate(() => this.recordStarted());
-  }
-
-  /**
-   * Wait for any commit of starts under way, then try the starts still waiting once: RUNNING comes
-   * before output and ends. A start the store refuses stays for the retry (settle writes it with its
-   * end); trying again at once would spin while the store refuses writes.
-   */
-  private async flushStarts(): Promise<void> {
-    if (this.startsWriting) await this.startsWriting;
-    if (this.spawned.length) this.recordStarted();
-    await this.startsWriting;
-  }
-
-  private recordStarted(): void {
-    clearImmediate(this.spawnedFlush);
-    this.spawnedFlush = undefined;
-    if (this.startsWriting) return; // the commit under way takes the rest when it is done
-    const batch = this.spawned.splice(0);
-    if (batch.length === 0) return;
-    this.startsWriting = this.writeStarts(batch).finally(() => {
-      this.startsWriting = undefined;
-      if (this.spawned.length && !this.spawnedRetry) this.spawnedFlush ??= setImmediate(() => this.recordStarted());
-    });
-  }
-
-  private async writeStarts(batch: Spawned[]): Promise<void> {
-    const failed = (s: Spawned, err: unknown) => {
-      if (this.opts.storeFault?.(`recording the start of run ${s.entry.run.id}`, err)) return; // reported once per state change
-      this.opts.log?.(`error: recording the start of run ${s.entry.run.id}: ${(err as Error).message}`);
-    };
-    let outcomes;
-    try {
-      outcomes = await this.store.attempts.started(batch.map(startedProcess));
-    } catch (err) {
-      // Nothing was written: try again in a second. A start that ends before then is recorded
-      // with its end (settle), so a process that ran is never taken for one that did not.
-      for (const s of batch) failed(s, err);
-      const waiting = batch.filter((s) => this.live.get(s.entry.run.id) === s.entry && s.entry.unrecorded === s);
-      this.spawned.unshift(...waiting);
-      this.spawnedRetry ??= this.clock.after(1000, () => {
-        this.spawnedRetry = undefined;
-        this.recordStarted();
-      }).unref();
-      return;
-    }
-    let any = false;
-    outcomes.forEach((o, i) => {
-      const s = batch[i]!;
-      if (!o.ok) return failed(s, o.error);
-      any = true;
-      s.entry.run = o.value;
-      s.entry.unrecorded = undefined;
-      this.notify(this.opts.onStarted, o.value);
-    });
-    if (any) this.opts.storeOk?.();
+    this.starts.add(s);
   }
 
   private outputEvent(run: RunRow, p: OutputProgress, n: number): void {
     const entry = this.live.get(run.id);
     const write = async () => {
-      await this.flushStarts(); // run.started comes first
+      await this.starts.settled(); // run.started comes first
       try {
         await this.appendOutput(run, p, n);
       } catch (err) {
@@ -330,6 +301,58 @@ export class LocalAgent {
       ...runScope(run),
       data: { stdout_bytes: p.stdoutBytes, stderr_bytes: p.stderrBytes, stdout_lines: p.stdoutLines, stderr_lines: p.stderrLines },
     });
+  }
+
+  /** The attempt is no longer this agent's (its lease ran out and the run was recovered): nothing more is said of it. */
+  private forget(entry: Live, why: string): void {
+    this.live.delete(entry.run.id);
+    this.starts.drop((s) => s.entry === entry);
+    this.opts.log?.(`run ${entry.run.id}: ${why}`);
+    this.notify(this.opts.onSettled, entry.run);
+  }
+
+  private get leaseMs(): number {
+    return this.opts.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /**
+   * Renew the leases of the live attempts (the daemon calls this every third of a lease). An attempt
+   * whose token is gone was recovered elsewhere: it is killed. When renewing fails (the store is out of
+   * reach), an attempt whose lease is about to end is killed before it does, so the run is never
+   * running here when the leader recovers it.
+   */
+  async renewLeases(): Promise<void> {
+    const entries = [...this.live.values()].filter((e) => !e.lost && e.run.attempt > 0);
+    if (entries.length === 0) return;
+    const asked = this.clock.monotonic();
+    try {
+      const held = await this.store.attempts.renew(entries.map((e) => ({ runId: e.run.id, n: e.run.attempt, token: e.token })), this.leaseMs);
+      held.forEach((state, i) => {
+        const e = entries[i]!;
+        if (state === 'gone') return this.loseLease(e, 'its lease was taken back (it ran out and the run was recovered)');
+        e.heldUntil = asked + this.leaseMs;
+        if (state === 'terminate') this.terminate(e.run.id, 'requested'); // asked by a terminate the leader answered
+      });
+    } finally {
+      this.killExpiring();
+    }
+  }
+
+  /** Kill the attempts whose lease would end before the next renewal could be sure to go through. */
+  killExpiring(): void {
+    const margin = Math.max(1000, this.leaseMs / 5);
+    const now = this.clock.monotonic();
+    for (const e of this.live.values()) {
+      if (!e.lost && e.heldUntil - margin <= now) this.loseLease(e, `its lease could not be renewed for ${Math.round((now - e.heldUntil + this.leaseMs) / 100) / 10}s (the store is out of reach): killed before the lease ends`);
+    }
+  }
+
+  private loseLease(e: Live, why: string): void {
+    if (e.lost) return;
+    e.lost = why;
+    this.opts.log?.(`run ${e.run.id}: ${why}`);
+    if (e.handle) e.handle.terminate('requested');
+    else e.pendingTerminate = 'requested';
   }
 
   /** Terminate a live run's attempt (or the one being prepared). Returns false when it is not live here. */
@@ -368,7 +391,7 @@ export class LocalAgent {
   }
 
   private async settle(entry: Live, how: Settlement, at?: number): Promise<void> {
-    await this.flushStarts(); // RUNNING is recorded before the attempt's end
+    await this.starts.settled(); // RUNNING is recorded before the attempt's end
     await entry.outputs; // and its output reports
     const now = at ?? this.clock.now();
     const run = entry.run;
@@ -379,12 +402,12 @@ export class LocalAgent {
     }
     // A process that ran whose RUNNING could not be recorded: recorded now, with its end.
     const unrecorded = how.kind === 'result' && current.state === 'STARTED' ? entry.unrecorded : undefined;
-    this.spawned = this.spawned.filter((s) => s.entry !== entry);
+    this.starts.drop((s) => s.entry === entry);
     const v = verdict(how);
     const retry = v.retriable && run.attempt < run.max_attempts;
     const task = this.tasks.task(run)?.task;
     const retryInMs = retry ? retryDelayMs(task?.retry_delay ?? DEFAULTS.retryDelaySeconds, run.attempt, this.opts.random) : undefined;
-    await this.store.attempts.ended({ ...(unrecorded ? { start: startedProcess(unrecorded) } : {}), ...endRecord(run, how, v, now, retryInMs) });
+    await this.store.attempts.ended({ token: entry.token, ...(unrecorded ? { start: startedProcess(unrecorded) } : {}), ...endRecord(run, how, v, now, retryInMs) });
     entry.unrecorded = undefined;
     this.live.delete(run.id);
     this.opts.storeOk?.();

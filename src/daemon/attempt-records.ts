@@ -5,7 +5,7 @@ import { outputErrors, type Settlement, type Verdict } from './attempt-verdict.j
 
 /** A process that started: the run it is for, its pid, when, and its output files. */
 export interface StartRecord {
-  entry: { run: RunRow };
+  entry: { run: RunRow; token: string };
   pid: number;
   at: number;
   stdoutPath: string;
@@ -13,12 +13,12 @@ export interface StartRecord {
 }
 
 export function startedProcess({ entry, pid, at, stdoutPath, stderrPath }: StartRecord): StartedProcess {
-  return { runId: entry.run.id, attempt: entry.run.attempt, pid, at, stdoutPath, stderrPath };
+  return { runId: entry.run.id, attempt: entry.run.attempt, pid, at, stdoutPath, stderrPath, token: entry.token };
 }
 
 /** How the attempt ended, and the run's move: SUCCESS, TERMINATED, FAILED, or RESTARTING after `retryInMs`. */
 export function endRecord(run: RunRow, how: Settlement, v: Verdict, now: number, retryInMs: number | undefined): { end: AttemptEnd; transition: TransitionRequest } {
-  const r = how.kind === 'result' ? how.result : undefined;
+  const r = how.kind === 'result' || how.kind === 'lost' ? how.result : undefined;
   const lostOutput = r ? outputErrors(r) : [];
   const outputError = lostOutput.length ? JSON.stringify(lostOutput) : null;
   const end: AttemptEnd = {

@@ -4,7 +4,9 @@ import type { RunReason } from '../core/states.js';
 
 export type Settlement =
   | { kind: 'result'; result: AttemptResult }
-  | { kind: 'unstarted'; reason: 'placeholder_error' | 'user_error' | 'spawn_error' | TerminateReason; message: string };
+  | { kind: 'unstarted'; reason: 'placeholder_error' | 'user_error' | 'spawn_error' | TerminateReason; message: string }
+  /** The agent could not renew the attempt's lease and killed it before the lease ended (`result`: how its process ended). */
+  | { kind: 'lost'; message: string; result?: AttemptResult };
 
 export interface Verdict {
   state: 'SUCCESS' | 'FAILED' | 'TERMINATED';
@@ -17,6 +19,7 @@ export interface Verdict {
 
 /** How an attempt ended, in the run's terms. */
 export function verdict(how: Settlement): Verdict {
+  if (how.kind === 'lost') return { state: 'FAILED', reason: 'lost', exitCode: null, error: how.message, retriable: true };
   if (how.kind === 'unstarted') {
     if (how.reason === 'requested' || how.reason === 'shutdown') return { state: 'TERMINATED', reason: how.reason, exitCode: null, retriable: false };
     return { state: 'FAILED', reason: how.reason, exitCode: null, error: how.message, retriable: how.reason === 'spawn_error' };

@@ -123,16 +123,21 @@ async function terminate(ctx: ControlContext, req: Req<'terminate'>): Promise<Pl
   const done: string[] = [];
   const now = ctx.clock.now();
   const requests = [];
+  const stop: { runId: number; n: number }[] = [];
   for (const r of live) {
-    // A run this daemon's agent holds is ended by its agent (its attempt records TERMINATED); the rest here.
+    // A run this daemon's agent holds is ended by its agent (its attempt records TERMINATED); one an
+    // agent elsewhere holds is flagged for that agent to kill; the rest (not started) end here.
     if (ctx.agent.terminate(r.id, 'requested')) done.push(`run ${r.id} (${r.state}${r.pid ? `, pid ${r.pid}` : ''})`);
-    else {
+    else if (r.state === 'STARTED' || r.state === 'RUNNING') {
+      stop.push({ runId: r.id, n: r.attempt });
+      done.push(`run ${r.id} (${r.state} on ${r.host ?? '?'}${r.pid ? `, pid ${r.pid}` : ''}: its agent ends it)`);
+    } else {
       requests.push({ runId: r.id, event: 'run.terminated' as const, to: 'TERMINATED' as const, patch: { reason: 'requested' as const, ended_at: now }, expectVersion: r.version });
       done.push(`run ${r.id} (${r.state})`);
     }
   }
   return {
-    effect: { kind: 'transitions', requests },
+    effect: { kind: 'transitions', requests, stop },
     answer: () => ({ ok: true, message: `Terminate requested for ${live[0]!.task_name}: ${done.join(', ')}`, data: { runs: live.map((r) => r.id) } }),
     after: (res) => {
       if (res.kind === 'transitions') for (const r of res.runs) ctx.groups.markRun(r);

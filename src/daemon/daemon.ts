@@ -1,29 +1,22 @@
-// The daemon: one process that schedules, runs and records; it sleeps until the next due instant.
+// The daemon: one process that runs attempts for its queues and, while it leads, schedules, triggers
+// and records; it sleeps until the next due instant. On a SQLite home it leads for its whole life.
 import { every, type Clock, type Timer } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
-import { AlertFeed } from '../events/alert-feed.js';
-import { AlertRunner } from '../events/alerts.js';
 import { ConsoleLines } from '../events/console-lines.js';
-import { RetentionTimer } from '../retention/timer.js';
-import { DEFINITION_EVENT_TYPES } from '../core/events.js';
-import { SinkDelivery } from '../events/sink.js';
-import { emptyCalendars, type BrokenCalendar, type CalendarSet } from '../schedule/index.js';
 import type { AttemptLauncher } from '../attempt/index.js';
-import type { Store } from '../store/index.js';
+import type { Listener, Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
-import { CalendarWatch } from './calendars.js';
+import { ChangeCheck } from './change-check.js';
 import { QuietCheckpoints } from './checkpoint.js';
-import { answerPending, type ControlContext } from './control.js';
-import { GroupEngine } from './groups.js';
-import { acquire, hostName, release } from './lock.js';
+import { DefinitionCache } from './definition-cache.js';
 import { Grace } from './grace.js';
 import { HealthEvents } from './health-events.js';
 import { Heartbeat } from './heartbeat.js';
-import { DefinitionCache } from './definition-cache.js';
-import { recover } from './recovery.js';
-import { Scheduler } from './scheduler.js';
+import { LeaderDuties } from './leader.js';
+import { DEFAULT_LEADERSHIP, Leadership, type LeadershipTiming } from './leadership.js';
+import { acquire, hostName, release } from './lock.js';
+import { killLeftovers, recover, type RecoveryReport } from './recovery.js';
 import { StoreHealth, type Degraded } from './store-health.js';
-import { movedMeanwhile, promoteDue } from './trigger.js';
 
 export interface DaemonOptions {
   home: string;
@@ -45,26 +38,34 @@ export interface DaemonOptions {
   random?: () => number;
   /** Starts attempts (the CLI passes its spawner pool); default: in the daemon's own process. */
   launcher?: AttemptLauncher;
+  /** 'daemon' (default): leads when elected and runs attempts; 'agent': runs attempts for its queues only. */
+  role?: 'daemon' | 'agent';
+  /** How long an attempt stays its agent's without a renewal, ms (default 30 s). */
+  leaseMs?: number;
+  /** How long after its lease ends a run whose agent went silent is recovered, ms (default 10 s). */
+  leaseGraceMs?: number;
+  /** How often daemons campaign to lead, and the leader's lease (a shared store only). */
+  leadership?: LeadershipTiming;
 }
 
 /** Console lines, alerts and sinks follow a pass by this much (see reportSoon). */
 const REPORT_AFTER_MS = 40;
+const DEFAULT_LEASE_GRACE_MS = 10_000;
+
 export class Daemon {
-  readonly scheduler: Scheduler;
   readonly agent: LocalAgent;
-  readonly groups: GroupEngine;
-  private readonly sinks: SinkDelivery[];
-  private readonly alerts: AlertFeed;
+  /** The leader's duties while this daemon leads. */
+  private leader: LeaderDuties | undefined;
+  private readonly leadership: Leadership | undefined;
   /** The console's lines, one per committed transition (absent with --quiet). */
   private readonly consoleLines: ConsoleLines | undefined;
-  private readonly retention: RetentionTimer | undefined;
   private timer: Timer | undefined;
   private poller: Timer | undefined;
   private beat: Timer | undefined;
-  /** The store's change token when last looked at: a hint that another process committed. */
-  private changeToken = -1;
-  /** The event log is read up to here for definition changes (the one invalidation path of the daemon's caches). */
-  private seenSeq = 0;
+  private leaseTimer: Timer | undefined;
+  private listener: Listener | undefined;
+  /** What other processes committed (see change-check.ts). */
+  private readonly changes: ChangeCheck;
   private stopping = false;
   private readonly grace: Grace;
   /** The definitions, read once per change of them. */
@@ -75,13 +76,13 @@ export class Daemon {
   /** When the loop next wakes on its own (undefined: nothing timed is ahead). */
   private nextWakeAt: number | undefined;
   private again = false;
-  private readonly calendars: CalendarWatch;
   /** WAL checkpoints in quiet moments (see checkpoint.ts). */
   readonly checkpoints: QuietCheckpoints;
   /** Whether the store takes writes (disk full, database locked): backoff and the degraded state. */
   readonly health: StoreHealth;
   private readonly healthEvents: HealthEvents;
-  private readonly heartbeat: Heartbeat;
+  /** The lease row's heartbeat of a daemon that holds its home (SQLite); a shared store's leader renews its lease instead. */
+  private readonly heartbeat: Heartbeat | undefined;
 
   constructor(
     private readonly store: Store,
@@ -95,83 +96,152 @@ export class Daemon {
       onDegraded: (d) => void this.degraded(d),
       onRecovered: (d, at) => this.recovered(d, at),
     });
-    this.heartbeat = new Heartbeat(store, clock, this.health, () => this.nextWakeAt);
+    this.heartbeat = store.cluster ? undefined : new Heartbeat(store, clock, this.health, () => this.nextWakeAt);
     this.defs = new DefinitionCache(store, opts.machineZone);
-    this.scheduler = new Scheduler(store, this.defs, clock, emptyCalendars, {
-      warn: (m) => opts.log(`warning: ${m}`),
-      unrecorded: (err) => this.health.failed('recording the slots due', err),
-    });
-    this.calendars = new CalendarWatch({ home: opts.home, now: () => clock.now(), log: opts.log, apply: (calendars, reloaded, broken) => void this.guard('reloading calendars', () => this.calendarsChanged(calendars, reloaded, broken)) });
     this.checkpoints = new QuietCheckpoints(store, clock, {
       busy: () => this.stopping || this.busy || this.agent.running > 0,
       nextWakeAt: () => this.nextWakeAt,
       guard: (what, fn) => this.guard(what, fn),
     });
-    this.groups = new GroupEngine(store, clock, this.defs);
     this.consoleLines = opts.logEvent ? new ConsoleLines(store, opts.logEvent) : undefined;
-    this.sinks = (opts.sinks ?? []).map((s) => new SinkDelivery(store, clock, { ...s, log: opts.log }));
-    this.alerts = new AlertFeed(store, new AlertRunner(store, clock, { home: opts.home, log: opts.log }), (run) => this.defs.taskOf(run));
-    this.retention = opts.retainDays ? new RetentionTimer(store, clock, { retainDays: opts.retainDays, log: opts.log }) : undefined;
+    this.changes = new ChangeCheck(store, {
+      stopping: () => this.stopping,
+      definitions: async () => {
+        await this.defs.load();
+        await this.leader?.definitionsChanged();
+      },
+      runs: (events) => this.leader?.runsChanged(events),
+      after: async (stopping) => {
+        await this.leader?.processCommands(stopping); // while stopping: answered, not carried out (but terminate)
+        if (stopping) return;
+        await this.wake();
+        this.leader?.startReaders();
+      },
+    });
     this.agent = new LocalAgent(store, clock, { task: (run) => this.defs.taskOf(run) }, {
       home: opts.home,
       host: hostName(),
-      queues: new Set(['localhost', hostName(), ...opts.queues]),
+      queues: this.queueNames(),
       concurrency: opts.concurrency,
       killGraceSeconds: opts.killGraceSeconds,
       random: opts.random,
       log: opts.log,
+      leaseMs: opts.leaseMs,
       storeFault: (what, err) => this.health.failed(what, err),
       storeOk: () => this.health.ok(),
       ...(opts.launcher ? { start: opts.launcher.start } : {}),
       onSettled: (run) => {
-        this.groups.markRun(run);
+        this.leader?.groups.markRun(run);
         this.wakeSoon();
       },
       onAccepted: (run) => {
-        if (this.groups.markLive(run)) this.wakeSoon();
+        if (this.leader?.groups.markLive(run)) this.wakeSoon();
       },
       onStarted: (run) => {
-        if (this.groups.markLive(run)) this.wakeSoon();
+        if (this.leader?.groups.markLive(run)) this.wakeSoon();
       },
     });
+    if (store.cluster && opts.role !== 'agent') {
+      this.leadership = new Leadership(store, clock, { pid: process.pid, host: hostName(), version: opts.version }, {
+        elected: (term, leaderStore) => this.elected(term, leaderStore),
+        deposed: () => this.deposed(),
+        log: opts.log,
+      }, opts.leadership ?? DEFAULT_LEADERSHIP);
+    }
   }
 
-  /** Take the home, recover what a crashed daemon left, and start the loop. */
+  /** The queues this process serves: its host name, and the ones given; a daemon serves `localhost` too. */
+  queueNames(): Set<string> {
+    return new Set([...(this.opts.role === 'agent' ? [] : ['localhost']), hostName(), ...this.opts.queues]);
+  }
+
+  /** The schedule, while this daemon leads. */
+  get scheduler(): LeaderDuties['scheduler'] | undefined {
+    return this.leader?.scheduler;
+  }
+
+  /** Take the home (or join the shared store), recover what a crashed daemon left, and start the loop. */
   async start(): Promise<void> {
-    const prev = await acquire(this.store, this.clock, this.opts.version);
-    this.calendars.load();
-    await this.alerts.start(); // before recovery, so runs it fails as lost alert too
-    const rec = await recover(this.store, this.clock, this.opts.home);
-    await this.daemonEvent('started', { pid: process.pid, host: hostName(), version: this.opts.version, queues: [...this.queueNames()], concurrency: this.opts.concurrency });
+    const ownsHome = !this.store.cluster && this.opts.role !== 'agent';
+    const prev = ownsHome ? await acquire(this.store, this.clock, this.opts.version) : undefined;
+    await this.defs.load();
+    // On a home of its own the daemon leads for its whole life, and every run left STARTED or RUNNING
+    // is a dead daemon's (the alerts start first, so runs recovery fails as lost alert too). On a
+    // shared store a run is another agent's until its lease runs out; the leader recovers it then.
+    let rec: RecoveryReport;
+    if (ownsHome) {
+      this.leader = this.leaderOf(this.store);
+      await this.leader.startAlerts();
+      rec = await recover(this.store, this.clock, this.opts.home);
+    } else rec = { retried: [], failed: [], killed: killLeftovers(this.opts.home) };
+    await this.daemonEvent('started', { pid: process.pid, host: hostName(), version: this.opts.version, role: this.opts.role ?? 'daemon', queues: [...this.queueNames()], concurrency: this.opts.concurrency });
     if ((prev && prev.stopped_at === null) || rec.failed.length || rec.retried.length || rec.killed.length) {
       await this.daemonEvent('recovered', { previous_pid: prev?.pid ?? null, failed: rec.failed, retried: rec.retried, killed: rec.killed });
       if (rec.failed.length + rec.retried.length) {
         this.opts.log(`Recovered ${rec.failed.length + rec.retried.length} run(s) left by a previous daemon: ${rec.failed.length} failed (lost), ${rec.retried.length} retried; killed ${rec.killed.length} leftover process(es)`);
       } else if (rec.killed.length) {
-        this.opts.log(`Killed ${rec.killed.length} leftover process(es) of runs that had ended (pid ${rec.killed.join(', ')})`);
+        const whose = ownsHome ? 'of runs that had ended' : "an earlier process of this home left (their runs are recovered by the leader once their lease ends)";
+        this.opts.log(`Killed ${rec.killed.length} leftover process(es) ${whose} (pid ${rec.killed.join(', ')})`);
       }
     }
-    this.changeToken = await this.store.changeToken();
-    this.seenSeq = await this.store.events.lastSeq();
+    await this.store.agents.register({ host: hostName(), pid: process.pid, kind: this.opts.role ?? 'daemon', queues: [...this.queueNames()], version: this.opts.version });
+    await this.changes.begin();
     await this.consoleLines?.start();
-    // Definition changes no daemon applied yet (made while the last one was stopping, say).
-    await this.applyDefinitionEffects();
-    await this.defs.load();
-    await this.scheduler.load();
-    await this.groups.markAll();
-    this.poller = every(this.clock, this.opts.pollMs, () => void this.guard('reading changes', () => this.checkForChanges()));
-    this.beat = every(this.clock, DEFAULTS.heartbeatMs, () => void this.guard('heartbeat', () => this.heartbeat.beat()));
-    this.calendars.watch();
-    await this.processCommands();
+    await this.leader?.start();
+    this.poller = every(this.clock, this.opts.pollMs, () => void this.guard('reading changes', () => this.changes.check()));
+    this.beat = every(this.clock, DEFAULTS.heartbeatMs, () => void this.guard('heartbeat', () => this.beatOnce()));
+    const leaseMs = this.opts.leaseMs ?? 30_000;
+    this.leaseTimer = every(this.clock, Math.max(100, Math.floor(leaseMs / 3)), () => void this.guard('renewing leases', () => this.renewLeases()));
+    this.listener = this.store.cluster?.listen(['easytask_events', 'easytask_commands', 'easytask_terminate'], (channel) =>
+      void (channel === 'easytask_terminate' ? this.guard('renewing leases', () => this.agent.renewLeases()) : this.guard('reading changes', () => this.changes.check())),
+    );
+    await this.leadership?.start();
     await this.wake();
-    for (const s of this.sinks) s.start();
-    this.retention?.start();
+  }
+
+  private leaderOf(store: Store): LeaderDuties {
+    return new LeaderDuties({
+      store, clock: this.clock, defs: this.defs, agent: this.agent, health: this.health,
+      wake: () => this.wakeSoon(),
+      opts: { home: this.opts.home, log: this.opts.log, sinks: this.opts.sinks, retainDays: this.opts.retainDays },
+    });
+  }
+
+  /** Elected: take up the leader's duties with the store as this term writes it. */
+  private async elected(_term: number, leaderStore: Store): Promise<void> {
+    const leader = this.leaderOf(leaderStore);
+    this.leader = leader;
+    await leader.startAlerts();
+    await leader.start();
+    this.wakeSoon();
+  }
+
+  /** No longer the leader: the duties stop; the next leader takes them up from the store. */
+  private async deposed(): Promise<void> {
+    const leader = this.leader;
+    this.leader = undefined;
+    await leader?.stop();
+  }
+
+  /** The heartbeat row (a home of its own), and this agent's heartbeat in the store. */
+  private async beatOnce(): Promise<void> {
+    await this.heartbeat?.beat();
+    await this.store.agents.beat(hostName(), process.pid, this.agent.running);
+  }
+
+  /** Renew this agent's leases; the leader also recovers the runs of agents gone silent. */
+  private async renewLeases(): Promise<void> {
+    try {
+      await this.agent.renewLeases();
+    } finally {
+      if (this.leader && !this.stopping) await this.leader.recoverExpired(this.opts.leaseGraceMs ?? DEFAULT_LEASE_GRACE_MS);
+    }
   }
 
   /** The store began refusing writes: say so in the heartbeat row and the event log, if they can be written now. */
   private async degraded(d: Degraded): Promise<void> {
     await this.healthEvents.degraded(d);
-    await this.heartbeat.degraded(d);
+    await this.heartbeat?.degraded(d);
   }
 
   /** A write went through again: the pair of events, the ends that waited, and the pass that backed off. */
@@ -184,7 +254,7 @@ export class Daemon {
   /** Record a daemon.* event, keyed by this process and the instant. */
   private async daemonEvent(what: 'started' | 'recovered' | 'stopped', data: Record<string, unknown>): Promise<void> {
     const now = this.clock.now();
-    await this.store.events.append({ key: `daemon:${process.pid}:${now}:${what}`, type: `daemon.${what}`, time: now, instance: 'default', data });
+    await this.store.events.append({ key: `daemon:${hostName()}:${process.pid}:${now}:${what}`, type: `daemon.${what}`, time: now, instance: 'default', data });
   }
 
   /** Run a timer's work; an error is logged, never fatal (the store may be busy for a moment). */
@@ -192,67 +262,17 @@ export class Daemon {
     try {
       await fn();
     } catch (err) {
+      if (this.fenced(err)) return;
       if (this.health.failed(what, err)) return; // a store fault: said once when it begins
       this.opts.log(`error while ${what}: ${(err as Error).message}`);
     }
   }
 
-  queueNames(): Set<string> {
-    return new Set(['localhost', hostName(), ...this.opts.queues]);
-  }
-
-  /** The definitions changed: read them again, reload the schedule and forget cached members. */
-  private async reloadDefinitions(): Promise<void> {
-    await this.defs.load();
-    await this.scheduler.load();
-    this.groups.definitionsChanged();
-  }
-
-  /** The daemon is the one writer of runs: a deleted or disabled task's pending runs are skipped here. */
-  private async applyDefinitionEffects(): Promise<void> {
-    for (const e of (await this.store.definitionEffects.apply()) ?? []) for (const r of e.runs) this.groups.markRun(r);
-  }
-
-  private async calendarsChanged(calendars: CalendarSet, reloaded: boolean, broken: ReadonlyMap<string, BrokenCalendar>): Promise<void> {
-    await this.scheduler.setCalendars(calendars, broken);
-    if (!reloaded) return;
-    const now = this.clock.now();
-    await this.store.events.append({ key: `calendar:${process.pid}:${now}:${Math.random()}`, type: 'calendar.reloaded', time: now, instance: 'default', data: { calendars: [...calendars.keys()] } });
-    await this.wake();
-  }
-
-  /**
-   * Another process committed (a CLI insert, a control command): react within one poll interval.
-   * The change token only says whether to look; what changed is read from the event log by seq.
-   */
-  private async checkForChanges(): Promise<void> {
-    const token = await this.store.changeToken();
-    if (token === this.changeToken) return;
-    this.changeToken = token;
-    if (this.stopping) return this.processCommands(); // answered, not carried out (but terminate)
-    const last = await this.store.events.lastSeq();
-    if (last > this.seenSeq) {
-      const [change] = await this.store.events.list({ afterSeq: this.seenSeq, types: DEFINITION_EVENT_TYPES, limit: 1 });
-      if (change && change.seq <= last) {
-        await this.applyDefinitionEffects();
-        await this.reloadDefinitions();
-      }
-      this.seenSeq = last; // only once applied: a failed pass looks again
-    }
-    await this.processCommands();
-    await this.wake();
-    for (const s of this.sinks) s.start();
-    this.retention?.start();
-  }
-
-  /**
-   * Carry out and acknowledge pending control commands. While the daemon stops (the grace period),
-   * terminate still works, so a run that holds up the shutdown can be ended; anything else is
-   * refused with the reason instead of being left unanswered.
-   */
-  private async processCommands(): Promise<void> {
-    const ctx: ControlContext = { store: this.store, clock: this.clock, agent: this.agent, groups: this.groups, zoneOf: (t) => this.defs.zoneOf(t), reload: () => this.reloadDefinitions() };
-    for (const ack of await answerPending(ctx, this.stopping)) this.opts.log(`${ack.ok ? '' : 'refused: '}${ack.message}`);
+  /** A write refused because a newer leader began: not an error, but a sign to step down at once. */
+  private fenced(err: unknown): boolean {
+    if ((err as { code?: unknown } | null)?.code !== 'FENCED') return false;
+    void this.leadership?.campaign();
+    return true;
   }
 
   private wakeQueued = false;
@@ -303,11 +323,10 @@ export class Daemon {
     this.reportTimer = this.clock.after(REPORT_AFTER_MS, () => {
       this.reportTimer = undefined;
       void (async () => {
-        if (this.heartbeat.owed) await this.guard('heartbeat', () => this.heartbeat.beat());
+        if (this.heartbeat?.owed) await this.guard('heartbeat', () => this.heartbeat!.beat());
         await this.guard('reporting events', async () => {
           await this.consoleLines?.check();
-          await this.alerts.check();
-          for (const s of this.sinks) s.notify();
+          await this.leader?.report();
         });
       })();
     });
@@ -323,6 +342,7 @@ export class Daemon {
     } catch (err) {
       // A full disk or a locked store backs off (reported once); a run another process moved
       // meanwhile is logged, and the next wake tries again.
+      if (this.fenced(err)) return;
       if (!this.health.failed('running the schedule', err)) this.opts.log(`error: ${(err as Error).message}`);
     }
   }
@@ -331,32 +351,14 @@ export class Daemon {
     // Ends the store refused come first: until they are written their runs read RUNNING, and a slot
     // due now would be skipped as overlapping them.
     if (this.agent.keptEnds > 0 && !(await this.agent.writeKeptEnds())) return;
-    await this.expire();
-    const created = await this.scheduler.tick();
-    for (const c of created.cycles) this.groups.mark(c.id);
-    await promoteDue(this.store, this.clock, { taskOf: (run) => this.defs.taskOf(run)?.task });
     // A wide fan-out triggers as many members per pass as there are free slots (at least one), so
     // the first ones start at once instead of after hundreds of transitions. The next pass follows
     // at once only while a slot is still free: with every slot taken, more TRIGGER runs would only
     // wait, and the passes would take the CPU the starts need. An ending attempt wakes the loop,
     // and with it the next pass.
-    const more = await this.groups.advance(Math.max(1, this.agent.freeSlots));
+    const more = this.leader ? await this.leader.pass(Math.max(1, this.agent.freeSlots)) : false;
     await this.agent.pump();
     if (more && this.agent.hasCapacity()) setImmediate(() => void this.guard('advancing groups', () => this.wake()));
-  }
-
-  /** TRIGGER runs nobody accepted within task_accept_expiry_time (their due_at) end REJECTED. */
-  private async expire(): Promise<void> {
-    const now = this.clock.now();
-    const expired = await this.store.runs.expiredTriggers(now);
-    if (expired.length === 0) return;
-    const outcomes = await this.store.runs.transitionEach(
-      expired.map((run) => ({ runId: run.id, event: 'run.rejected' as const, to: 'REJECTED' as const, expectVersion: run.version, patch: { reason: 'expired' as const, ended_at: now }, data: { queue: run.queue, waited_ms: now - (run.triggered_at ?? now) } })),
-    );
-    outcomes.forEach((o, i) => {
-      if (o.ok) this.groups.markRun(expired[i]!);
-      else if (!movedMeanwhile(o.error)) throw o.error;
-    });
   }
 
   /** Sleep until the earliest of: the next fire, the next retry, the next expiry. */
@@ -364,16 +366,17 @@ export class Daemon {
     if (this.stopping) return;
     this.timer?.cancel();
     // A due retry only wakes the loop when a slot is free to start it (else it waits for a settle).
-    const nextFire = this.scheduler.nextDue();
+    const nextWork = await this.leader?.nextWork();
     // The retry query runs only when someone uses its answer: a free slot, or spawners to warm.
     const nextRetry = this.opts.launcher || this.agent.hasCapacity() ? await this.agent.nextRetryDue() : undefined;
+    const nextFire = this.leader?.scheduler.nextDue();
     if (this.opts.launcher?.expectWorkAt) {
       const work = [nextFire, nextRetry].filter((x): x is number => x !== undefined);
       this.opts.launcher.expectWorkAt(work.length ? Math.min(...work) : undefined);
     }
     const retry = this.agent.hasCapacity() ? nextRetry : undefined;
     const backoff = this.health.waitUntil();
-    const candidates = [nextFire, retry, await this.store.runs.nextTriggerExpiry(), backoff].filter((x): x is number => x !== undefined);
+    const candidates = [nextWork, retry, backoff].filter((x): x is number => x !== undefined);
     this.nextWakeAt = undefined;
     if (candidates.length === 0) return;
     // A failing pass is not tried again before its backoff is over, however overdue its slots are.
@@ -401,7 +404,9 @@ export class Daemon {
     this.checkpoints.stop();
     this.reportTimer?.cancel();
     await this.pass.catch(() => undefined);
-    await this.calendars.close();
+    // On a shared store another daemon takes over the schedule at once; this one only drains its attempts.
+    if (this.leadership) await this.leadership.stop();
+    else await this.leader?.quiesce();
     const running = this.agent.running;
     if (running && !this.grace.over) {
       this.opts.log(`${signal}: waiting up to ${this.opts.graceSeconds}s for ${running} running attempt(s); a second Ctrl-C (SIGINT or SIGTERM) stops them now`);
@@ -410,17 +415,16 @@ export class Daemon {
     this.grace.end();
     if (finished === 'grace') await this.agent.drain('shutdown');
     this.poller?.cancel(); // commands were answered until here
+    this.leaseTimer?.cancel();
+    await this.listener?.close();
     await this.opts.launcher?.close?.();
     this.beat?.cancel();
     await this.healthEvents.write();
     // A store that still refuses writes loses the stop: the next start recovers as after a crash.
     await this.guard('recording the stop', () => this.daemonEvent('stopped', { pid: process.pid, signal }));
     await this.consoleLines?.check();
-    await this.alerts.check();
-    await this.alerts.stop();
-    await this.retention?.stop();
-    for (const s of this.sinks) s.notify();
-    await Promise.all(this.sinks.map((s) => s.stop()));
-    await this.guard('releasing the home', () => release(this.store, this.clock));
+    if (!this.leadership) await this.leader?.stop();
+    await this.guard('leaving the agents', () => this.store.agents.stop(hostName(), process.pid));
+    if (!this.store.cluster && this.opts.role !== 'agent') await this.guard('releasing the home', () => release(this.store, this.clock));
   }
 }

@@ -1,6 +1,6 @@
-// Who leads: the one daemon that schedules, triggers, answers commands and recovers lost runs. On a
-// SQLite home the daemon that holds the home leads for its whole life. On a shared PostgreSQL store
-// every daemon campaigns every second; the winner leads until it cannot renew its lease, and a
+// Who leads a shared store: the one daemon that schedules, triggers, answers commands and recovers
+// lost runs (on a SQLite home the daemon that holds the home leads for its whole life). Every daemon
+// campaigns every second; the winner leads until it cannot renew its lease, and a
 // stale leader's writes are fenced off by the store (each new leader begins a new term).
 import { every, type Clock, type Timer } from '../core/clock.js';
 import type { LeaderIdentity, Store } from '../store/index.js';
@@ -45,13 +45,8 @@ export class Leadership {
     return this.term;
   }
 
-  /** Begin: a store without a cluster makes this daemon the leader at once (it holds the home). */
+  /** Begin campaigning (a store shared by several daemons). */
   async start(): Promise<void> {
-    if (!this.store.cluster) {
-      this.term = 0;
-      await this.events.elected(0, this.store);
-      return;
-    }
     await this.campaign();
     this.timer = every(this.clock, this.timing.intervalMs, () => void this.campaign());
   }

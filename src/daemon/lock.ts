@@ -1,6 +1,6 @@
 // One daemon per home: the daemon row names the owner; a live owner with a fresh heartbeat wins.
 import { readFileSync, statfsSync } from 'node:fs';
-import type { Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { EasyTaskError } from '../core/errors.js';
 import { sourceHost } from '../core/host.js';
@@ -32,10 +32,17 @@ export function readDaemon(store: Store): Promise<DaemonRow | undefined> {
   return store.daemonLease.read();
 }
 
-/** The lease row, when it names a daemon that is running (this process, or a live one that looks like ours). */
-export function liveOf(d: DaemonRow | undefined): DaemonRow | undefined {
+/** A daemon row of another host is taken as live while its heartbeat is at most this old (its pid cannot be checked from here). */
+export const REMOTE_LIVE_MS = 60_000;
+
+/**
+ * The lease row, when it names a daemon that is running: this process, a live process on this host
+ * that looks like ours, or (the leader of a shared store on another host) one whose heartbeat is recent.
+ */
+export function liveOf(d: DaemonRow | undefined, now: number = systemClock.now()): DaemonRow | undefined {
   if (!d || d.stopped_at !== null) return undefined;
-  if (d.pid === process.pid && d.host === hostName()) return d;
+  if (d.host !== hostName()) return now - d.heartbeat_at <= REMOTE_LIVE_MS ? d : undefined;
+  if (d.pid === process.pid) return d;
   return pidAlive(d.pid) && looksLikeDaemon(d.pid) ? d : undefined;
 }
 

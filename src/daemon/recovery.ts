@@ -25,22 +25,31 @@ export interface RecoveryReport {
  * Called before this daemon starts anything, so every process still carrying an attempt's marker
  * of this home is a leftover (of a crash, or one that outlived its attempt's end) and is killed.
  */
-export async function recover(store: Store, clock: Clock, home: string): Promise<RecoveryReport> {
-  const stuck = await store.runs.inStates(['STARTED', 'RUNNING']);
-  const report: RecoveryReport = { retried: [], failed: [], killed: [] };
+/**
+ * Kill every process an attempt of this home left (the daemon that started it is gone), and the
+ * process groups of `recorded` pids among them. Returns the pids killed.
+ */
+export function killLeftovers(home: string, recorded: readonly (number | null)[] = []): number[] {
+  const killed: number[] = [];
   // Only processes whose environment names this home and a run are ours: after a reboot the
   // recorded pids may belong to anything, so a recorded pid is killed (with its group) only when confirmed.
   const leftovers = leftoverProcesses(home);
   const confirmed = new Set(leftovers.map((p) => p.pid));
-  for (const r of stuck) if (r.pid && confirmed.has(r.pid) && killProcessGroup(r.pid, 'SIGKILL')) report.killed.push(r.pid);
+  for (const pid of recorded) if (pid && confirmed.has(pid) && killProcessGroup(pid, 'SIGKILL')) killed.push(pid);
   for (const p of leftovers) {
     try {
       process.kill(p.pid, 'SIGKILL');
-      if (!report.killed.includes(p.pid)) report.killed.push(p.pid);
+      if (!killed.includes(p.pid)) killed.push(p.pid);
     } catch {
       // already gone
     }
   }
+  return killed;
+}
+
+export async function recover(store: Store, clock: Clock, home: string): Promise<RecoveryReport> {
+  const stuck = await store.runs.inStates(['STARTED', 'RUNNING']);
+  const report: RecoveryReport = { retried: [], failed: [], killed: killLeftovers(home, stuck.map((r) => r.pid)) };
   if (stuck.length === 0) return report;
   const now = clock.now();
   const moves = stuck.map((r) => {

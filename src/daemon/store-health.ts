@@ -4,7 +4,7 @@
 import type { Clock } from '../core/clock.js';
 
 /** Why writes fail. */
-export type DegradedCause = 'disk_full' | 'database_locked' | 'io_error' | 'read_only';
+export type DegradedCause = 'disk_full' | 'database_locked' | 'io_error' | 'read_only' | 'database_unreachable';
 
 /** The daemon's degraded state, as the heartbeat row, `status` and the events carry it. */
 export interface Degraded {
@@ -23,6 +23,7 @@ export const CAUSE_TEXT: Readonly<Record<DegradedCause, string>> = {
   database_locked: 'database locked',
   io_error: 'I/O error',
   read_only: 'store read-only',
+  database_unreachable: 'database unreachable',
 };
 
 /** The first retry of a failing pass waits this long; each failure doubles it up to BACKOFF_MAX_MS. */
@@ -44,6 +45,12 @@ export function classifyStoreError(err: unknown): { cause: DegradedCause; code: 
   if (/^SQLITE_(BUSY|LOCKED)/.test(code) || /database (table )?is (locked|busy)/i.test(message)) return as('database_locked', 'SQLITE_BUSY');
   if (/^SQLITE_READONLY/.test(code) || code === 'EROFS') return as('read_only', code);
   if (/^SQLITE_IOERR/.test(code) || code === 'EIO') return as('io_error', code);
+  // PostgreSQL (SQLSTATE classes and the client's socket errors).
+  if (code === '53100') return as('disk_full', code);
+  if (code === '55P03' || code === '57014') return as('database_locked', code);
+  if (code === '25006') return as('read_only', code);
+  if (/^(08|57P)/.test(code) || code === '53300' || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return as('database_unreachable', code);
+  if (/Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) return as('database_unreachable', code || 'ECONNRESET');
   return undefined;
 }
 

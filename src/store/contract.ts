@@ -129,14 +129,19 @@ export interface SlotStore {
   record(batches: readonly (readonly SlotRecord[])[]): Promise<Outcome<{ runs: RunRow[]; cycles: GroupRunRow[] }>[]>;
 }
 
-/** An agent accepting a run: attempt n+1 begins (STARTED), its attempt row too. */
+/**
+ * An agent accepting a run: attempt n+1 begins (STARTED), its attempt row too, held by `token` under a
+ * lease that lasts `leaseMs` on the store's clock unless the agent renews it.
+ */
 export interface Acceptance {
   run: RunRow;
   host: string;
   at: number;
+  token: string;
+  leaseMs: number;
 }
 
-/** A process that started for an attempt. */
+/** A process that started for an attempt (reported under the attempt's token). */
 export interface StartedProcess {
   runId: number;
   attempt: number;
@@ -144,19 +149,73 @@ export interface StartedProcess {
   at: number;
   stdoutPath: string;
   stderrPath: string;
+  token: string;
+}
+
+/** What renewing an attempt's lease found. */
+export type LeaseState = 'held' | 'gone' | 'terminate';
+
+/** An attempt whose lease ran out (its agent died, was cut off, or paused), with the run it belongs to. */
+export interface ExpiredAttempt {
+  run: RunRow;
+  token: string | null;
+  host: string | null;
+  /** How long ago its lease ended, ms on the store's clock. */
+  expired_ms: number;
 }
 
 export interface AttemptStore {
   /** Accept each run (expecting the version read), each its own unit, written together. */
   accept(items: readonly Acceptance[]): Promise<Outcome<RunRow>[]>;
-  /** Record started processes: the attempt's pid and the run RUNNING, each its own unit. */
+  /** Record started processes: the attempt's pid and the run RUNNING, each its own unit; a token the attempt no longer has is refused (STALE). */
   started(items: readonly StartedProcess[]): Promise<Outcome<RunRow>[]>;
-  /** An attempt ended: its row and the run's transition (with its start, when that was never recorded) as one unit. */
-  ended(e: { start?: StartedProcess; end: AttemptEnd; transition: TransitionRequest }): Promise<RunRow>;
-  /** Attempts a dead daemon left: each marked lost and its run moved on, each its own unit. */
-  abandoned(items: readonly { runId: number; n: number; at: number; transition: TransitionRequest }[]): Promise<Outcome<RunRow>[]>;
+  /**
+   * An attempt ended: its row and the run's transition (with its start, when that was never recorded)
+   * as one unit. A report whose token the attempt no longer has (its lease ran out and it was
+   * recovered) is refused (STALE) and changes nothing.
+   */
+  ended(e: { token: string; start?: StartedProcess; end: AttemptEnd; transition: TransitionRequest }): Promise<RunRow>;
+  /**
+   * Extend the leases of these attempts by `leaseMs` from now (store clock). Each answer: `held`;
+   * `gone` (its token is no longer the attempt's: recovered elsewhere); or `terminate` (held, and a
+   * terminate was asked for it).
+   */
+  renew(items: readonly { runId: number; n: number; token: string }[], leaseMs: number): Promise<LeaseState[]>;
+  /** STARTED or RUNNING runs whose attempt's lease ended more than `graceMs` ago, oldest first. */
+  expired(graceMs: number, limit: number): Promise<ExpiredAttempt[]>;
+  /**
+   * Attempts nobody will report: each marked lost, its token withdrawn, and its run moved on, each its
+   * own unit. With a token, only while the attempt still has it (else STALE: its agent reported meanwhile).
+   */
+  abandoned(items: readonly { runId: number; n: number; at: number; token?: string | null; transition: TransitionRequest }[]): Promise<Outcome<RunRow>[]>;
   /** When attempt `n` of a run was accepted (epoch ms), or null. */
   startedAt(runId: number, n: number): Promise<number | null>;
+}
+
+/** An agent (a daemon, or `easytask agent`) as the store knows it. */
+export interface AgentRow {
+  host: string;
+  pid: number;
+  kind: 'daemon' | 'agent';
+  /** The queues it serves. */
+  queues: string[];
+  version: string;
+  started_at: number;
+  heartbeat_at: number;
+  stopped_at: number | null;
+  /** Attempts it held at its last heartbeat. */
+  live_runs: number;
+  /** How long ago its last heartbeat was, ms on the store's clock. */
+  age_ms: number;
+}
+
+export interface AgentStore {
+  /** This process serves these queues from now on; its heartbeat starts now (store clock). */
+  register(a: Pick<AgentRow, 'host' | 'pid' | 'kind' | 'queues' | 'version'>): Promise<void>;
+  beat(host: string, pid: number, liveRuns: number): Promise<void>;
+  stop(host: string, pid: number): Promise<void>;
+  /** Every agent known (stopped ones for a week), by host and pid. */
+  list(): Promise<AgentRow[]>;
 }
 
 export interface GroupRunStore {
@@ -204,8 +263,11 @@ export interface DefinitionStore {
 export type ControlEffect =
   | { kind: 'force-run'; run: NewRun; trigger: Pick<TransitionRequest, 'patch' | 'data'> }
   | { kind: 'force-group'; cycle: NewGroupRun }
-  /** Runs moved on together (terminate of runs no agent holds). */
-  | { kind: 'transitions'; requests: readonly TransitionRequest[] }
+  /**
+   * terminate: runs no agent holds move to TERMINATED here; an attempt an agent holds (on any host) is
+   * flagged, and its agent kills it and records TERMINATED itself when it next renews its lease.
+   */
+  | { kind: 'transitions'; requests: readonly TransitionRequest[]; stop?: readonly { runId: number; n: number }[] }
   | { kind: 'freeze' | 'unfreeze'; task: FrozenTask; date: string }
   | { kind: 'modify-status'; request: Parameters<RunStore['modifyStatus']>[0] }
   | { kind: 'none' };
@@ -341,6 +403,7 @@ export interface Store {
   readonly definitionEffects: DefinitionEffectStore;
   readonly retention: RetentionStore;
   readonly daemonLease: DaemonLeaseStore;
+  readonly agents: AgentStore;
   /** Present when several hosts share the store (PostgreSQL): leadership, the database's clock, notifications. */
   readonly cluster?: Cluster;
   /**

@@ -26,12 +26,13 @@ async function home(): Promise<{ home: string; runs: number[] }> {
       writeFileSync(out, `hello from run ${run.id}\n`);
       writeFileSync(out.replace('.out', '.err'), ok ? '' : 'it broke\n');
       const triggered = await store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
-      valueOf(await store.attempts.accept([{ run: triggered, host: 'vm', at: clock.now() }]));
-      valueOf(await store.attempts.started([{ runId: run.id, attempt: 1, pid: 99, at: clock.now(), stdoutPath: out, stderrPath: out.replace('.out', '.err') }]));
+      valueOf(await store.attempts.accept([{ run: triggered, host: 'vm', at: clock.now(), token: 't', leaseMs: 60_000 }]));
+      valueOf(await store.attempts.started([{ runId: run.id, attempt: 1, pid: 99, at: clock.now(), stdoutPath: out, stderrPath: out.replace('.out', '.err'), token: 't' }]));
       // Its process ran 1.1 s.
       clock.advance(1100);
       const end = { runId: run.id, n: 1, endedAt: clock.now(), durationMs: 1100, exitCode: ok ? 0 : 3, signal: null, reason: ok ? null : 'exit_code', stdoutBytes: 0, stderrBytes: 0, outputError: null };
       await store.attempts.ended({
+        token: 't',
         end,
         transition: ok
           ? { runId: run.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now() }, data: { duration_ms: 1100 } }

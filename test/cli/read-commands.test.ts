@@ -1,4 +1,5 @@
 // Read commands (runs, events, …) against real stores written through the store API.
+import { hostname } from 'node:os';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ async function historyHome(): Promise<{ home: string; extractRun: number; otherR
     return { home, extractRun: extract.id, otherRun: other.id };
   });
 }
+
+const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('runs --task/--group and events --task take a name or a numeric id', () => {
   it('a tid or gid selects the same runs and events as the name', async () => {
@@ -272,20 +275,20 @@ describe('status and a daemon whose heartbeat stopped', () => {
   it('a fresh heartbeat: running and responding', async () => {
     const home = tempHome();
     const pid = await daemonRow(home, 0);
-    expect(JSON.parse(cli(home, ['status', '--json']).stdout)).toMatchObject({ daemon: 'running', responding: true, pid, host: 'vm1' });
-    expect(lines(cli(home, ['status']).stdout)[0]).toMatch(new RegExp(`^Daemon running: pid ${pid} on vm1, version 9\\.9\\.9, up 1h00m, heartbeat \\d+(\\.\\d)?s ago$`));
+    expect(JSON.parse(cli(home, ['status', '--json']).stdout)).toMatchObject({ daemon: 'running', responding: true, pid, host: hostname() });
+    expect(lines(cli(home, ['status']).stdout)[0]).toMatch(new RegExp(`^Daemon running: pid ${pid} on ${escapeRe(hostname())}, version 9\\.9\\.9, up 1h00m, heartbeat \\d+(\\.\\d)?s ago$`));
   });
 
   it('a heartbeat a minute old: not responding, in text and JSON', async () => {
     const home = tempHome();
     const pid = await daemonRow(home, 60_000);
     const json = JSON.parse(cli(home, ['status', '--json']).stdout);
-    expect(json).toMatchObject({ daemon: 'running', responding: false, pid, host: 'vm1' });
+    expect(json).toMatchObject({ daemon: 'running', responding: false, pid, host: hostname() });
     expect(json.heartbeat_age_seconds).toBeGreaterThanOrEqual(60);
     expect(json.heartbeat_age_seconds).toBeLessThan(80);
     const text = cli(home, ['status']);
     expect(text.code).toBe(4);
-    const age = /^Daemon not responding: pid (\d+) on vm1 is alive but its last heartbeat was ([\d.]+)s ago \(it beats every second; more than 10s means hung or suspended\)$/.exec(lines(text.stdout)[0]!);
+    const age = new RegExp(`^Daemon not responding: pid (\\d+) on ${escapeRe(hostname())} is alive but its last heartbeat was ([\\d.]+)s ago \\(it beats every second; more than 10s means hung or suspended\\)$`).exec(lines(text.stdout)[0]!);
     expect(age?.[1]).toBe(String(pid));
     expect(Number(age?.[2])).toBeGreaterThanOrEqual(60);
   });
@@ -441,12 +444,12 @@ describe('runs DURATION', () => {
       };
       /** An attempt accepted now, whose process starts after `spawnMs`, runs `processMs` and ends with `transition`. */
       const attempt = async (run: RunRow, pid: number, spawnMs: number, processMs: number, transition: Omit<TransitionRequest, 'runId'>) => {
-        const accepted = one(await store.attempts.accept([{ run, host: 'vm', at: clock.now() }]));
+        const accepted = one(await store.attempts.accept([{ run, host: 'vm', at: clock.now(), token: 't', leaseMs: 60_000 }]));
         clock.advance(spawnMs);
-        one(await store.attempts.started([{ runId: run.id, attempt: accepted.attempt, pid, at: clock.now(), stdoutPath: join(home, 'out'), stderrPath: join(home, 'err') }]));
+        one(await store.attempts.started([{ runId: run.id, attempt: accepted.attempt, pid, at: clock.now(), stdoutPath: join(home, 'out'), stderrPath: join(home, 'err'), token: 't' }]));
         clock.advance(processMs);
         const end = { runId: run.id, n: accepted.attempt, endedAt: clock.now(), durationMs: processMs, exitCode: 0, signal: null, reason: null, stdoutBytes: 0, stderrBytes: 0, outputError: null };
-        return store.attempts.ended({ end, transition: { ...transition, runId: run.id } });
+        return store.attempts.ended({ token: 't', end, transition: { ...transition, runId: run.id } });
       };
       const trigger = async (slot: number, max_attempts: number) => {
         const run = (await store.runs.create({ task_id: 1000001, task_name: 'job', instance: 'default', slot, max_attempts, queue: 'localhost', origin: 'force' }))!;

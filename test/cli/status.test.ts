@@ -123,7 +123,7 @@ describe('status while another process holds the store', () => {
     await holdLock(home, 'EXCLUSIVE');
     const json = timed(home, ['status', '--json']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ daemon: 'unknown', responding: null, running: null, triggers_24h: null, not_read: ['daemon', 'running', 'triggers_24h', 'failures_24h'] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ daemon: 'unknown', responding: null, running: null, triggers_24h: null, not_read: ['daemon', 'running', 'triggers_24h', 'failures_24h', 'agents'] });
     expect(json.ms).toBeLessThan(8000);
     const text = cli(home, ['status']);
     expect(text.code).toBe(1);

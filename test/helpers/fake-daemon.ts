@@ -1,6 +1,7 @@
 // A live process that looks like a daemon of a home (its command line says easytask daemon) and
 // holds its daemon lease, with a heartbeat of a chosen age: for status and watch without a real daemon.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterEach } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { openStore } from '../../src/store/index.js';
@@ -17,7 +18,7 @@ export async function fakeDaemon(home: string, heartbeatAgoMs: number): Promise<
   const store = await openStore(home);
   try {
     const now = systemClock.now();
-    await store.daemonLease.acquire({ pid: child.pid!, host: 'vm1', version: '9.9.9' }, now - 3_600_000, () => false);
+    await store.daemonLease.acquire({ pid: child.pid!, host: hostname(), version: '9.9.9' }, now - 3_600_000, () => false);
     await store.daemonLease.beat(child.pid!, now - heartbeatAgoMs, null);
   } finally {
     await store.close();

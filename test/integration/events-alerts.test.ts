@@ -38,14 +38,15 @@ async function finishedRun(store: Store, clock: FakeClock, home: string, outcome
   writeFileSync(stdout, 'starting\ndone 42\n');
   writeFileSync(stderr, outcome === 'FAILED' ? "disk full: can't write\n" : '');
   const triggered = await store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: clock.now() } });
-  const [accepted] = await store.attempts.accept([{ run: triggered, host: 'vm', at: clock.now() }]);
+  const [accepted] = await store.attempts.accept([{ run: triggered, host: 'vm', at: clock.now(), token: 't', leaseMs: 60_000 }]);
   if (!accepted?.ok) throw accepted?.error ?? new Error('not accepted');
   // 2 s between the accept and the spawn: the alert's duration is the process's 1.5 s, not the 3.5 s since the accept.
   clock.advance(2000);
-  await store.attempts.started([{ runId: run.id, attempt: 1, pid: 4242, at: clock.now(), stdoutPath: stdout, stderrPath: stderr }]);
+  await store.attempts.started([{ runId: run.id, attempt: 1, pid: 4242, at: clock.now(), stdoutPath: stdout, stderrPath: stderr, token: 't' }]);
   clock.advance(1500);
   const failed = outcome === 'FAILED';
   return store.attempts.ended({
+        token: 't',
     end: { runId: run.id, n: 1, endedAt: clock.now(), durationMs: 1500, exitCode: failed ? 3 : 0, signal: null, reason: failed ? 'exit_code' : null, stdoutBytes: 17, stderrBytes: failed ? 23 : 0, outputError: null },
     transition: failed
       ? { runId: run.id, event: 'run.failed', to: 'FAILED', patch: { exit_code: 3, reason: 'exit_code', ended_at: clock.now() } }

@@ -22,7 +22,7 @@ async function run(store: Store, clock: FakeClock, task: string, end: 'SUCCESS' 
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, 'x'.repeat(bytes));
   const triggered = await store.runs.transition({ runId: r.id, event: 'run.triggered', to: 'TRIGGER' });
-  const [accepted] = await store.attempts.accept([{ run: triggered, host: 'vm', at: clock.now() }]);
+  const [accepted] = await store.attempts.accept([{ run: triggered, host: 'vm', at: clock.now(), token: 't', leaseMs: 60_000 }]);
   if (!accepted?.ok) throw accepted?.error ?? new Error('not accepted');
   await store.runs.transition({ runId: r.id, event: 'run.started', to: 'RUNNING', patch: { pid: 10, stdout_path: path, stderr_path: null } });
   if (end === 'SUCCESS') await store.runs.transition({ runId: r.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0, ended_at: clock.now() } });

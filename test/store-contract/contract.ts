@@ -113,11 +113,11 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       };
       const [one, two] = [await trigger(20_000), await trigger(21_000)];
       const at = clock.now();
-      const [won] = await store.attempts.accept([{ run: one, host: 'h1', at }]);
+      const [won] = await store.attempts.accept([{ run: one, host: 'h1', at, token: 't1', leaseMs: 60_000 }]);
       expect(won).toMatchObject({ ok: true, value: { id: one.id, state: 'STARTED', attempt: 1, host: 'h1' } });
       const [lost, other] = await store.attempts.accept([
-        { run: one, host: 'h2', at: at + 1 },
-        { run: two, host: 'h2', at: at + 1 },
+        { run: one, host: 'h2', at: at + 1, token: 't', leaseMs: 60_000 },
+        { run: two, host: 'h2', at: at + 1, token: 't', leaseMs: 60_000 },
       ]);
       expect(lost).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
       expect(other).toMatchObject({ ok: true, value: { id: two.id, state: 'STARTED', host: 'h2' } });
@@ -126,13 +126,74 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       expect((await store.events.list({ runId: one.id })).map((e) => e.type)).toEqual(['run.created', 'run.triggered', 'run.accepted']);
     });
 
+    it('attempts: held under a token and a lease; a lease that ran out is found, recovered once, and its late reports are refused', async () => {
+      const { store, clock } = await make();
+      const trigger = async (slot: number) => {
+        const run = (await store.runs.create({ ...newRun(slot), max_attempts: 2 }))!;
+        return store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
+      };
+      const [a, b] = [await trigger(40_000), await trigger(41_000)];
+      const accepted = await store.attempts.accept([
+        { run: a, host: 'h1', at: clock.now(), token: 'ta', leaseMs: 20 },
+        { run: b, host: 'h2', at: clock.now(), token: 'tb', leaseMs: 600_000 },
+      ]);
+      expect(accepted.every((o) => o.ok)).toBe(true);
+      // The lease is on the store's clock: a fake one here, the database's in a shared store.
+      clock.advance(100);
+      await new Promise((r) => setTimeout(r, 100));
+      const expired = await store.attempts.expired(0, 10);
+      expect(expired.map((e) => [e.run.id, e.token, e.host])).toEqual([[a.id, 'ta', 'h1']]);
+      expect(expired[0]!.expired_ms).toBeGreaterThan(0);
+      expect(await store.attempts.renew([{ runId: a.id, n: 1, token: 'wrong' }], 600_000)).toEqual(['gone']);
+      const lost = { runId: a.id, event: 'run.retrying' as const, to: 'RESTARTING' as const, patch: { reason: 'lost' as const, due_at: clock.now() } };
+      const [stale] = await store.attempts.abandoned([{ runId: a.id, n: 1, at: clock.now(), token: 'not-ta', transition: lost }]);
+      expect(stale).toMatchObject({ ok: false, error: { code: 'STALE' } });
+      const [recovered] = await store.attempts.abandoned([{ runId: a.id, n: 1, at: clock.now(), token: 'ta', transition: lost }]);
+      expect(recovered).toMatchObject({ ok: true, value: { state: 'RESTARTING', reason: 'lost' } });
+      // The agent that held it comes back: nothing it says about attempt 1 is taken.
+      expect(await store.attempts.renew([{ runId: a.id, n: 1, token: 'ta' }], 600_000)).toEqual(['gone']);
+      const [late] = await store.attempts.started([{ runId: a.id, attempt: 1, pid: 7, at: clock.now(), stdoutPath: '/o', stderrPath: '/e', token: 'ta' }]);
+      expect(late).toMatchObject({ ok: false, error: { code: 'STALE' } });
+      const end = { runId: a.id, n: 1, endedAt: clock.now(), durationMs: 5, exitCode: 0, signal: null, reason: null, stdoutBytes: 0, stderrBytes: 0, outputError: null };
+      await expect(store.attempts.ended({ token: 'ta', end, transition: { runId: a.id, event: 'run.succeeded', to: 'SUCCESS' } })).rejects.toMatchObject({ code: 'STALE' });
+      expect(await store.runs.get(a.id)).toMatchObject({ state: 'RESTARTING', reason: 'lost' });
+      // The other one renews, starts and ends under its token.
+      expect(await store.attempts.renew([{ runId: b.id, n: 1, token: 'tb' }], 600_000)).toEqual(['held']);
+      const [started] = await store.attempts.started([{ runId: b.id, attempt: 1, pid: 8, at: clock.now(), stdoutPath: '/o', stderrPath: '/e', token: 'tb' }]);
+      expect(started).toMatchObject({ ok: true, value: { state: 'RUNNING', pid: 8 } });
+      // A terminate of it (answered by a leader that does not hold it) reaches its agent at the next renewal.
+      const cmd = await store.commands.enqueue('terminate', 'a', {});
+      await store.commands.carryOut(cmd, { kind: 'transitions', requests: [], stop: [{ runId: b.id, n: 1 }] }, () => ({ ok: true, message: 'asked' }));
+      expect(await store.attempts.renew([{ runId: b.id, n: 1, token: 'tb' }], 600_000)).toEqual(['terminate']);
+      const endB = { ...end, runId: b.id };
+      expect(await store.attempts.ended({ token: 'tb', end: endB, transition: { runId: b.id, event: 'run.succeeded', to: 'SUCCESS', patch: { exit_code: 0 } } })).toMatchObject({ state: 'SUCCESS' });
+      expect(await store.attempts.expired(0, 10)).toEqual([]);
+    });
+
+    it('agents: registered with their queues, beating, listed with the age of their heartbeat, stopped', async () => {
+      const { store, clock } = await make();
+      await store.agents.register({ host: 'h1', pid: 11, kind: 'daemon', queues: ['h1', 'localhost'], version: '1.0.0' });
+      await store.agents.register({ host: 'h2', pid: 22, kind: 'agent', queues: ['h2', 'gpu'], version: '1.0.0' });
+      await store.agents.beat('h2', 22, 3);
+      clock.advance(10);
+      await store.agents.stop('h1', 11);
+      const list = await store.agents.list();
+      expect(list.map((a) => [a.host, a.pid, a.kind, a.queues, a.live_runs, a.stopped_at === null])).toEqual([
+        ['h1', 11, 'daemon', ['h1', 'localhost'], 0, false],
+        ['h2', 22, 'agent', ['h2', 'gpu'], 3, true],
+      ]);
+      expect(list.every((a) => a.age_ms >= 0)).toBe(true);
+      await store.agents.register({ host: 'h1', pid: 11, kind: 'daemon', queues: ['h1'], version: '1.0.1' }); // a restart with the same pid
+      expect((await store.agents.list())[0]).toMatchObject({ host: 'h1', queues: ['h1'], version: '1.0.1', stopped_at: null });
+    });
+
     it('runs: the latest run of each task, with when its attempt was accepted, in the order asked', async () => {
       const { store, clock } = await make();
       const r1 = (await store.runs.create(newRun(30_000, { task_name: 'p' })))!;
       const r2 = (await store.runs.create(newRun(31_000, { task_name: 'p' })))!;
       await store.runs.create(newRun(30_500, { task_name: 'q', task_id: 1000002 }));
       const trig = await store.runs.transition({ runId: r2.id, event: 'run.triggered', to: 'TRIGGER' });
-      const [accepted] = await store.attempts.accept([{ run: trig, host: 'h', at: clock.now() }]);
+      const [accepted] = await store.attempts.accept([{ run: trig, host: 'h', at: clock.now(), token: 't', leaseMs: 60_000 }]);
       expect(accepted!.ok).toBe(true);
       const latest = await store.runs.latestOfTasks([
         { task: 'nothing', instance: 'default' },

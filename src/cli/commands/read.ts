@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { action, out, printJson, table, withStore } from '../context.js';
 import type { DefinitionSummary } from '../describe.js';
 
-const load = async () => ({ ...(await import('../describe.js')), ...(await import('../next-fire.js')) });
+const load = async () => ({ ...(await import('../describe.js')), ...(await import('../next-fire.js')), ...(await import('../../daemon/queue-coverage.js')) });
 
 interface ReadOpts {
   json?: boolean;
@@ -27,19 +27,23 @@ export function registerReadCommands(program: Command): void {
     .option('--instance <name>', 'only this instance')
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, o: ReadOpts) {
-      const { summarise, nextFireOf } = await load();
-      const rows = await withStore(this, async (store) => {
+      const { summarise, nextFireOf, queueCoverage, unservedText } = await load();
+      const { rows, unserved } = await withStore(this, async (store) => {
         const next = await nextFireOf(store);
+        const coverage = await queueCoverage(store);
         const rows: DefinitionSummary[] = [];
-        for (const s of await store.defs.all()) if (!o.instance || s.definition.def.instance === o.instance) rows.push(await summarise(store, s.definition, next));
-        return rows;
+        for (const s of await store.defs.all()) if (!o.instance || s.definition.def.instance === o.instance) rows.push(await summarise(store, s.definition, next, coverage));
+        const active = rows.filter((r) => r.kind === 'task' && r.state === 'ACTIVE').map((r) => ({ name: r.name, queue: r.queue! }));
+        return { rows, unserved: unservedText(coverage, active) };
       });
       if (o.json) return printJson(rows);
       if (rows.length === 0) return out('No tasks yet. Add some with: easytask insert <file.json>');
+
       // A home with only the default instance reads as before; any other instance gets a column.
       const instances = rows.some((s) => s.instance !== 'default');
       const cells = (s: DefinitionSummary) => [s.name, ...(instances ? [s.instance] : []), s.kind, String(s.id), s.state, s.schedule, s.timezone ?? '-', when(s.next), lastRunText(s)];
       out(table(['NAME', ...(instances ? ['INSTANCE'] : []), 'KIND', 'ID', 'STATE', 'SCHEDULE', 'TZ', 'NEXT (UTC)', 'LAST RUN'], rows.map(cells)));
+      if (unserved) process.stderr.write(`warning: ${unserved}\n`);
     }));
 
   program
@@ -49,14 +53,15 @@ export function registerReadCommands(program: Command): void {
     .option('--instance <name>', 'the instance, when the name exists in several')
     .option('--json', 'print as JSON')
     .action(action(async function (this: Command, ref: string, o: ReadOpts) {
-      const { summarise, nextFireOf } = await load();
+      const { summarise, nextFireOf, queueCoverage } = await load();
       const view = await withStore(this, async (store) => {
+        const coverage = await queueCoverage(store);
         const s = await store.defs.get(ref, o.instance);
         const d = s.definition;
         const runs = d.kind === 'task' ? (await store.runs.list({ task: d.def.name, limit: 10 })).filter((r) => r.instance === d.def.instance) : [];
         const groupRuns = d.kind === 'group' ? await store.groupRuns.recent(d.def.name, d.def.instance, 10) : [];
         const members = d.kind === 'group' ? (await store.defs.membersOf(d.def.name, d.def.instance)).map((m) => ({ name: m.name, tid: m.tid, active: m.active, dependency: m.dependency ?? null })) : [];
-        return { summary: await summarise(store, d, await nextFireOf(store)), definition: d.def, version: s.version, updated_at: new Date(s.updated_at).toISOString(), runs, groupRuns, members };
+        return { summary: await summarise(store, d, await nextFireOf(store), coverage), definition: d.def, version: s.version, updated_at: new Date(s.updated_at).toISOString(), runs, groupRuns, members };
       });
       if (o.json) {
         const group = view.summary.kind === 'group' ? { members: view.members, recent_group_runs: view.groupRuns } : {};
@@ -67,6 +72,7 @@ export function registerReadCommands(program: Command): void {
       out(`${s.kind === 'task' ? 'Task' : 'Group'} ${s.name} (${s.kind === 'task' ? 'tid' : 'gid'} ${s.id}) — ${s.state}`);
       out(`  schedule:  ${s.schedule || '-'}${s.timezone ? ` (${s.timezone})` : ''}`);
       out(`  next:      ${when(s.next)}`);
+      if (s.queue !== null) out(`  queue:     ${s.queue}${s.queue_served === false ? ' — no online agent serves it: its runs wait in TRIGGER until one does (see: easytask agents)' : ''}`);
       out(`  last run:  ${lastRunText(s)}`);
       out(`  version:   ${view.version}, updated ${when(view.updated_at)}`);
       out('  definition:');

@@ -43,7 +43,8 @@ export function registerStatusCommand(program: Command): void {
       const unread = () => ({
         daemon: 'unknown', responding: null, degraded: null, pid: null, host: null, version: null, started_at: null, uptime_seconds: null,
         heartbeat_age_seconds: null, last_seen: null, running: null, triggers_24h: null, failures_24h: null,
-        not_read: ['daemon', 'running', 'triggers_24h', 'failures_24h'], home,
+        agents_online: null, unserved_queues: null,
+        not_read: ['daemon', 'running', 'triggers_24h', 'failures_24h', 'agents'], home,
       });
       const s = await withStore(this, async (store) => {
         const now = systemClock.now();
@@ -66,6 +67,18 @@ export function registerStatusCommand(program: Command): void {
         });
         const running = await read(['running'], () => store.runs.inStates(['STARTED', 'RUNNING']));
         const counts = await read(['triggers_24h', 'failures_24h'], () => store.events.countSince(['run.triggered', 'run.failed'], now - 86_400_000));
+        const agents = await read(['agents'], async () => {
+          const { queueCoverage, unservedText } = await import('../../daemon/queue-coverage.js');
+          const c = await queueCoverage(store);
+          const waiting = await store.runs.inStates(['TRIGGER']);
+          const tasks = (await store.defs.all('task')).flatMap(({ definition: d }) => (d.kind === 'task' && d.def.active ? [{ name: d.def.name, queue: d.def.run_on_host }] : []));
+          const unserved = c.anyOnline ? [...new Set(tasks.map((t) => t.queue))].filter((q) => !c.served.has(q)) : [];
+          return {
+            online: c.agents.filter((a) => a.stopped_at === null && a.age_ms <= 10_000).length,
+            unserved: unserved.map((q) => ({ queue: q, tasks: tasks.filter((t) => t.queue === q).map((t) => t.name), waiting_runs: waiting.filter((r) => r.queue === q).length })),
+            text: unservedText(c, tasks),
+          };
+        });
         const triggers = counts?.['run.triggered'];
         const failures = counts?.['run.failed'];
         const live = d?.live;
@@ -86,8 +99,13 @@ export function registerStatusCommand(program: Command): void {
           running: running?.map((r) => ({ id: r.id, task: r.task_name, state: r.state, pid: r.pid, attempt: r.attempt, started_at: iso(r.started_at) })) ?? null,
           triggers_24h: triggers ?? null,
           failures_24h: failures ?? null,
+          // Agents online now (the daemon itself, and on a shared store every daemon and agent), and the queues of active tasks none of them serves.
+          agents_online: agents?.online ?? null,
+          unserved_queues: agents?.unserved ?? null,
+          unserved_text: agents?.text,
           not_read: notRead,
           home: store.home,
+          store: store.driver,
         };
       }, { readonly: true, busyTimeoutMs: READ_WAIT_MS }).catch((err: unknown) => {
         if (isLockedError(err)) return unread();
@@ -98,7 +116,8 @@ export function registerStatusCommand(program: Command): void {
         : s.daemon === 'stopped' ? STATUS_EXIT.stopped
         : s.responding ? STATUS_EXIT.running
         : STATUS_EXIT.notResponding;
-      if (o.json) return printJson(s);
+      const { unserved_text: unservedLine, ...json } = s as typeof s & { unserved_text?: string };
+      if (o.json) return printJson(json);
       const locked = '(the store is locked by another process)';
       if (s.daemon === 'unknown') {
         out(`Daemon state unknown: could not read the daemon's heartbeat ${locked}`);
@@ -115,5 +134,7 @@ export function registerStatusCommand(program: Command): void {
       else out(`Running: ${s.running.length}${s.running.map((r) => `\n  run ${r.id} ${r.task} ${r.state} pid ${r.pid ?? '-'} attempt ${r.attempt}`).join('')}`);
       if (s.triggers_24h === null || s.failures_24h === null) out(`Last 24 h: unknown (could not read the events ${locked})`);
       else out(`Last 24 h: ${s.triggers_24h} triggered, ${s.failures_24h} failed`);
+      if ('store' in s && s.store === 'postgres' && s.agents_online !== null) out(`Agents online: ${s.agents_online} (see: easytask agents); the daemon above is the leader`);
+      if (unservedLine) out(`warning: ${unservedLine}`);
     }));
 }

@@ -1,11 +1,16 @@
 // Attempts on PostgreSQL: one row per (run, attempt number), written by the daemon as an attempt starts and ends.
 import { EasyTaskError } from '../../core/errors.js';
-import type { Acceptance, AttemptStore, Outcome, StartedProcess } from '../contract.js';
+import type { Acceptance, AttemptStore, ExpiredAttempt, LeaseState, Outcome, StartedProcess } from '../contract.js';
+import type { RunState } from '../../core/states.js';
+import { DB_NOW } from './migrations.js';
 import type { AttemptEnd, RunRow, TransitionRequest } from '../rows.js';
-import type { RunsInUnit } from './internal.js';
-import type { Db, Unit } from './unit.js';
+import type { AttemptsInUnit, RunsInUnit } from './internal.js';
+import { TERMINATE_CHANNEL, type Db, type Unit } from './unit.js';
 
-export class PgAttempts implements AttemptStore {
+/** The states in which an attempt is held by an agent. */
+const HELD_STATES: readonly RunState[] = ['STARTED', 'RUNNING'];
+
+export class PgAttempts implements AttemptStore, AttemptsInUnit {
   constructor(
     private readonly db: Db,
     private readonly runs: RunsInUnit,
@@ -13,7 +18,7 @@ export class PgAttempts implements AttemptStore {
 
   /** Each acceptance its own unit; a run another agent is accepting right now is a CONFLICT here, never a wait. */
   accept(items: readonly Acceptance[]): Promise<Outcome<RunRow>[]> {
-    return this.db.eachUnit(items, async (u, { run, host, at }) => {
+    return this.db.eachUnit(items, async (u, { run, host, at, token, leaseMs }) => {
       const locked = await u.one('SELECT 1 FROM runs WHERE id = $1 FOR UPDATE SKIP LOCKED', [run.id]);
       if (!locked) {
         const seen = await u.one<{ state: string }>('SELECT state FROM runs WHERE id = $1', [run.id]);
@@ -26,7 +31,7 @@ export class PgAttempts implements AttemptStore {
         patch: { attempt, host, due_at: null, ...(run.started_at === null ? { started_at: at } : {}) },
         data: { host, attempt, max_attempts: run.max_attempts },
       });
-      await this.begin(u, run.id, attempt, at);
+      await this.begin(u, run.id, attempt, at, host, token, leaseMs);
       return r;
     });
   }
@@ -35,23 +40,65 @@ export class PgAttempts implements AttemptStore {
     return this.db.eachUnit(items, (u, p) => this.recordStart(u, p));
   }
 
-  ended(e: { start?: StartedProcess; end: AttemptEnd; transition: TransitionRequest }): Promise<RunRow> {
+  ended(e: { token: string; start?: StartedProcess; end: AttemptEnd; transition: TransitionRequest }): Promise<RunRow> {
     return this.db.unit(async (u) => {
+      await this.holds(u, e.end.runId, e.end.n, e.token);
       if (e.start) await this.recordStart(u, e.start);
       await this.end(u, e.end);
       return this.runs.transitionIn(u, e.transition);
     });
   }
 
-  abandoned(items: readonly { runId: number; n: number; at: number; transition: TransitionRequest }[]): Promise<Outcome<RunRow>[]> {
+  async renew(items: readonly { runId: number; n: number; token: string }[], leaseMs: number): Promise<LeaseState[]> {
+    if (items.length === 0) return [];
+    const renewed = await this.db.rows<{ run_id: number; n: number; terminate_requested: number | null }>(
+      `UPDATE attempts a SET lease_until = ${DB_NOW} + $4 FROM unnest($1::bigint[], $2::int[], $3::text[]) AS i(run_id, n, token)
+       WHERE a.run_id = i.run_id AND a.n = i.n AND a.token = i.token AND a.ended_at IS NULL RETURNING a.run_id, a.n, a.terminate_requested`,
+      [items.map((i) => i.runId), items.map((i) => i.n), items.map((i) => i.token), leaseMs],
+    );
+    const state = new Map(renewed.map((r) => [`${r.run_id}/${r.n}`, r.terminate_requested !== null ? 'terminate' : 'held'] as const));
+    return items.map((i) => state.get(`${i.runId}/${i.n}`) ?? 'gone');
+  }
+
+  /** Ask the agents holding these attempts to kill them (they see it when they next renew; woken at once). */
+  async requestTerminateIn(u: Unit, items: readonly { runId: number; n: number }[]): Promise<void> {
+    if (items.length === 0) return;
+    await u.count(
+      `UPDATE attempts a SET terminate_requested = ${DB_NOW} FROM unnest($1::bigint[], $2::int[]) AS i(run_id, n) WHERE a.run_id = i.run_id AND a.n = i.n AND a.ended_at IS NULL`,
+      [items.map((i) => i.runId), items.map((i) => i.n)],
+    );
+    u.notify(TERMINATE_CHANNEL);
+  }
+
+  async expired(graceMs: number, limit: number): Promise<ExpiredAttempt[]> {
+    const rows = await this.db.rows<RunRow & { lease_token: string | null; lease_host: string | null; expired_ms: number }>(
+      `SELECT r.*, a.token AS lease_token, a.host AS lease_host, ${DB_NOW} - a.lease_until AS expired_ms FROM runs r JOIN attempts a ON a.run_id = r.id AND a.n = r.attempt
+       WHERE r.state = ANY($1::text[]) AND a.ended_at IS NULL AND a.lease_until IS NOT NULL AND a.lease_until + $2 < ${DB_NOW}
+       ORDER BY a.lease_until, r.id LIMIT $3`,
+      [HELD_STATES, graceMs, limit],
+    );
+    return rows.map(({ lease_token, lease_host, expired_ms, ...run }) => ({ run: run as RunRow, token: lease_token, host: lease_host, expired_ms }));
+  }
+
+  abandoned(items: readonly { runId: number; n: number; at: number; token?: string | null; transition: TransitionRequest }[]): Promise<Outcome<RunRow>[]> {
     return this.db.eachUnit(items, async (u, a) => {
-      await u.count(`UPDATE attempts SET ended_at = $1, reason = 'lost' WHERE run_id = $2 AND n = $3 AND ended_at IS NULL`, [a.at, a.runId, a.n]);
+      if (a.token !== undefined && a.token !== null) await this.holds(u, a.runId, a.n, a.token);
+      await u.count(`UPDATE attempts SET ended_at = COALESCE(ended_at, $1), reason = 'lost', token = NULL, lease_until = NULL WHERE run_id = $2 AND n = $3`, [a.at, a.runId, a.n]);
       return this.runs.transitionIn(u, a.transition);
     });
   }
 
+  /** Refuse a report made under a token the attempt no longer has (the row is locked until the unit ends). */
+  private async holds(u: Unit, runId: number, n: number, token: string): Promise<void> {
+    const row = await u.one<{ token: string | null }>('SELECT token FROM attempts WHERE run_id = $1 AND n = $2 FOR UPDATE', [runId, n]);
+    if (row && row.token !== token) {
+      throw new EasyTaskError('STALE', `run ${runId} attempt ${n} is no longer held by this agent (its lease ran out and the run was recovered); the report was refused`);
+    }
+  }
+
   /** The attempt's pid, and the run RUNNING. */
   private async recordStart(u: Unit, p: StartedProcess): Promise<RunRow> {
+    await this.holds(u, p.runId, p.attempt, p.token);
     await u.count('UPDATE attempts SET pid = $1 WHERE run_id = $2 AND n = $3', [p.pid, p.runId, p.attempt]);
     return this.runs.transitionIn(u, {
       runId: p.runId, event: 'run.started', to: 'RUNNING',
@@ -62,12 +109,13 @@ export class PgAttempts implements AttemptStore {
   }
 
   /** Attempt `n` of a run was accepted at `at`: a re-accepted attempt starts its row again from scratch. */
-  private async begin(u: Unit, runId: number, n: number, at: number): Promise<void> {
+  private async begin(u: Unit, runId: number, n: number, at: number, host: string, token: string, leaseMs: number): Promise<void> {
     await u.count(
-      `INSERT INTO attempts (run_id, n, started_at) VALUES ($1, $2, $3)
+      `INSERT INTO attempts (run_id, n, started_at, host, token, lease_until) VALUES ($1, $2, $3, $4, $5, ${DB_NOW} + $6)
        ON CONFLICT (run_id, n) DO UPDATE SET started_at = EXCLUDED.started_at, pid = DEFAULT, ended_at = DEFAULT, duration_ms = DEFAULT,
-         exit_code = DEFAULT, signal = DEFAULT, reason = DEFAULT, stdout_bytes = DEFAULT, stderr_bytes = DEFAULT, output_error = DEFAULT`,
-      [runId, n, at],
+         exit_code = DEFAULT, signal = DEFAULT, reason = DEFAULT, stdout_bytes = DEFAULT, stderr_bytes = DEFAULT, output_error = DEFAULT,
+         host = EXCLUDED.host, token = EXCLUDED.token, lease_until = EXCLUDED.lease_until`,
+      [runId, n, at, host, token, leaseMs],
     );
   }
 

@@ -7,10 +7,10 @@ import type { Clock, Timer } from '../../core/clock.js';
 import type { Cluster, LeaderIdentity, Leadership, Listener, Store } from '../contract.js';
 import type { DaemonRow } from '../rows.js';
 import { dedicatedClient } from './connect.js';
+import { DB_NOW as NOW_MS } from './migrations.js';
 
 /** The advisory lock key of leadership (any constant both sides agree on). */
 const LEADER_LOCK = 0x45_41_53_59; // "EASY"
-const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 export interface ClusterDeps {
   url: string;
@@ -47,6 +47,8 @@ export class PgCluster implements Cluster {
     c.on('error', lost);
     c.on('end', lost);
     await c.connect();
+    // A new term waits for the old leader's units in flight; never longer than this.
+    await c.query(`SET lock_timeout = '5s'`);
     this.session = c;
     return c;
   }

@@ -2,12 +2,13 @@
 import type { Clock } from '../../core/clock.js';
 import type { CommandAnswer, CommandStore, ControlEffect, ControlResult } from '../contract.js';
 import type { CommandKind, CommandRow } from '../rows.js';
-import type { FrozenDatesInUnit, GroupRunsInUnit, RunsInUnit } from './internal.js';
+import type { AttemptsInUnit, FrozenDatesInUnit, GroupRunsInUnit, RunsInUnit } from './internal.js';
 import { COMMANDS_CHANNEL, type Db, type Unit } from './unit.js';
 
 /** The parts a command's effect writes to. */
 export interface EffectTargets {
   runs: RunsInUnit;
+  attempts: AttemptsInUnit;
   groupRuns: GroupRunsInUnit;
   frozenDates: FrozenDatesInUnit;
 }
@@ -73,6 +74,7 @@ export class PgCommands implements CommandStore {
       case 'force-group':
         return { kind: e.kind, cycle: await t.groupRuns.forceIn(u, e.cycle) };
       case 'transitions': {
+        await t.attempts.requestTerminateIn(u, e.stop ?? []);
         const runs = [];
         for (const r of e.requests) runs.push(await t.runs.transitionIn(u, r));
         return { kind: e.kind, runs };

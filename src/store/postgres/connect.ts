@@ -25,8 +25,12 @@ export function makePool(url: string, opts: PoolOptions = {}): pg.Pool {
     application_name: opts.app ?? 'easytask',
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
-    options: `-c lock_timeout=${opts.lockTimeoutMs ?? 5000} -c idle_in_transaction_session_timeout=60000`,
     keepAlive: true,
+  });
+  // Session settings by SET rather than the `options` start-up parameter, which poolers refuse. The
+  // SET is queued on the new client before anything else it is asked.
+  pool.on('connect', (client) => {
+    client.query(`SET lock_timeout = ${Number(opts.lockTimeoutMs ?? 5000)}; SET idle_in_transaction_session_timeout = 60000`).catch(() => undefined);
   });
   // An idle client whose server went away: the pool drops it; the next operation connects afresh.
   pool.on('error', () => undefined);
@@ -42,22 +46,35 @@ export function dedicatedClient(url: string, app = 'easytask'): pg.Client {
 
 /**
  * A pooler in transaction mode (PgBouncer's pool_mode=transaction) hands each statement to any server
- * session: session state (LISTEN, advisory locks, SET) is lost between statements. The driver needs
- * sessions, so it checks that one connection keeps its session across statements and refuses otherwise.
+ * session: session state (LISTEN, advisory locks, SET) is lost between statements, and one client's
+ * state shows in another's. The driver needs sessions of its own, so it checks, on two connections
+ * open at once, that each keeps its session and sees nothing of the other's, and refuses otherwise.
  */
-export async function checkSession(client: pg.Client | pg.PoolClient, url: string): Promise<void> {
-  await client.query(`SELECT set_config('easytask.session_probe', 'kept', false)`);
-  const pids = new Set<number>();
-  let kept = true;
-  for (let i = 0; i < 3; i++) {
-    const r = await client.query<{ pid: number; probe: string | null }>(`SELECT pg_backend_pid() AS pid, current_setting('easytask.session_probe', true) AS probe`);
-    pids.add(r.rows[0]!.pid);
-    if (r.rows[0]!.probe !== 'kept') kept = false;
-  }
-  if (pids.size > 1 || !kept) {
-    throw new EasyTaskError(
-      'STORE',
-      `${redact(url)} does not keep a session between statements (a connection pooler in transaction mode, such as PgBouncer with pool_mode=transaction?); EasyTask needs session state (LISTEN, advisory locks): connect to PostgreSQL directly or through a pooler in session mode`,
-    );
+export async function checkSession(pool: pg.Pool, url: string): Promise<void> {
+  const a = await pool.connect();
+  const b = await pool.connect();
+  try {
+    const token = `probe-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    await a.query(`SELECT set_config('easytask.session_probe', $1, false)`, [token]);
+    const read = async (c: pg.PoolClient) =>
+      (await c.query<{ pid: number; probe: string | null }>(`SELECT pg_backend_pid() AS pid, current_setting('easytask.session_probe', true) AS probe`)).rows[0]!;
+    const seenByB = await read(b);
+    const pidsA = new Set<number>();
+    let kept = true;
+    for (let i = 0; i < 3; i++) {
+      const r = await read(a);
+      pidsA.add(r.pid);
+      if (r.probe !== token) kept = false;
+    }
+    if (seenByB.probe === token || pidsA.has(seenByB.pid) || pidsA.size > 1 || !kept) {
+      throw new EasyTaskError(
+        'STORE',
+        `${redact(url)} does not keep a session between statements (a connection pooler in transaction mode, such as PgBouncer with pool_mode=transaction?); EasyTask needs session state (LISTEN, advisory locks): connect to PostgreSQL directly or through a pooler in session mode`,
+      );
+    }
+    await a.query(`SELECT set_config('easytask.session_probe', '', false)`);
+  } finally {
+    a.release();
+    b.release();
   }
 }

@@ -29,6 +29,11 @@ export interface FrozenDatesInUnit {
   unfreezeIn(u: Unit, task: FrozenTask, date: string): Promise<FreezeOutcome>;
 }
 
+export interface AttemptsInUnit {
+  /** Flag these attempts for their agents to kill (a terminate of a run another agent holds). */
+  requestTerminateIn(u: Unit, items: readonly { runId: number; n: number }[]): Promise<void>;
+}
+
 export interface LeaseInUnit {
   readIn(u: Unit): Promise<DaemonRow | undefined>;
 }

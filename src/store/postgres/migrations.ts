@@ -162,7 +162,33 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE daemon ADD COLUMN app TEXT;
     `,
   },
+  {
+    version: 3,
+    description: 'agents and their heartbeats; each attempt held by its agent under a token and a lease on the database clock',
+    sql: `
+      CREATE TABLE agents (
+        host         TEXT    NOT NULL,
+        pid          INTEGER NOT NULL,
+        kind         TEXT    NOT NULL,
+        queues       TEXT    NOT NULL,
+        version      TEXT    NOT NULL,
+        started_at   BIGINT  NOT NULL,
+        heartbeat_at BIGINT  NOT NULL,
+        stopped_at   BIGINT,
+        live_runs    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (host, pid)
+      );
+      ALTER TABLE attempts ADD COLUMN host TEXT;
+      ALTER TABLE attempts ADD COLUMN token TEXT;
+      ALTER TABLE attempts ADD COLUMN lease_until BIGINT;
+      ALTER TABLE attempts ADD COLUMN terminate_requested BIGINT;
+      CREATE INDEX attempts_by_lease ON attempts (lease_until) WHERE ended_at IS NULL;
+    `,
+  },
 ];
+
+/** The database's clock, epoch ms, in SQL: leases and heartbeats are measured on it. */
+export const DB_NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 
 const LOCK = `hashtext('easytask:migrations')`;
 

@@ -3,6 +3,7 @@
 import type { Clock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Store } from '../contract.js';
+import { PgAgents } from './agents.js';
 import { PgAttempts } from './attempts.js';
 import { checkSession, makePool, redact, type PoolOptions } from './connect.js';
 import { PgCommands } from './commands.js';
@@ -38,6 +39,7 @@ export class PgStore implements Store {
   readonly definitionEffects: PgDefinitionEffects;
   readonly retention: PgRetention;
   readonly daemonLease: PgDaemonLease;
+  readonly agents: PgAgents;
   readonly cluster: PgCluster;
 
   private constructor(
@@ -56,23 +58,19 @@ export class PgStore implements Store {
     this.attempts = new PgAttempts(db, this.runs);
     this.defs = new PgDefinitions(db, clock);
     this.frozenDates = new PgFrozenDates(db, () => this.runs);
-    this.commands = new PgCommands(db, clock, () => ({ runs: this.runs, groupRuns, frozenDates: this.frozenDates }));
+    this.commands = new PgCommands(db, clock, () => ({ runs: this.runs, attempts: this.attempts, groupRuns, frozenDates: this.frozenDates }));
     this.cursors = new PgCursors(db);
     this.daemonLease = new PgDaemonLease(db);
     this.definitionEffects = new PgDefinitionEffects(db, this.runs, this.daemonLease);
     this.retention = new PgRetention(db);
+    this.agents = new PgAgents(db);
   }
 
   /** Connect, check that sessions are kept (no pooler in transaction mode), and bring the schema up to date. */
   static async open(url: string, home: string, clock: Clock, opts: PoolOptions = {}): Promise<PgStore> {
     const pool = makePool(url, { app: appName(), ...opts });
     try {
-      const client = await pool.connect();
-      try {
-        await checkSession(client, url);
-      } finally {
-        client.release();
-      }
+      await checkSession(pool, url);
       await migratePg(pool);
     } catch (err) {
       await pool.end().catch(() => undefined);

@@ -21,6 +21,8 @@ interface Pending {
 export const EVENTS_CHANNEL = 'easytask_events';
 /** The channel a new control request notifies. */
 export const COMMANDS_CHANNEL = 'easytask_commands';
+/** The channel a terminate asked of an agent's attempt notifies (agents renew their leases at once). */
+export const TERMINATE_CHANNEL = 'easytask_terminate';
 
 export class Unit {
   private pending: Pending[] = [];

@@ -1,27 +1,35 @@
 // Attempts: one row per (run, attempt number), written by the daemon as an attempt starts and ends.
 import { sql } from './statements.js';
 import type { Database } from 'better-sqlite3';
-import type { Acceptance, AttemptStore, Outcome, StartedProcess } from '../contract.js';
+import type { Clock } from '../../core/clock.js';
+import { EasyTaskError } from '../../core/errors.js';
+import type { Acceptance, AttemptStore, ExpiredAttempt, LeaseState, Outcome, StartedProcess } from '../contract.js';
 import type { AttemptEnd, RunRow, TransitionRequest } from '../rows.js';
+import type { RunState } from '../../core/states.js';
 import type { Sync } from './promised.js';
 import type { Runs } from './runs.js';
 import { eachUnit, tx } from './tx.js';
+
+/** The states in which an attempt is held by an agent. */
+const HELD_STATES = JSON.stringify(['STARTED', 'RUNNING'] satisfies RunState[]);
 
 export class Attempts implements Sync<AttemptStore> {
   constructor(
     private readonly db: Database,
     private readonly runs: Runs,
+    /** The store's clock: leases are measured on it. */
+    private readonly clock: Clock,
   ) {}
 
   accept(items: readonly Acceptance[]): Outcome<RunRow>[] {
-    return eachUnit(this.db, items, ({ run, host, at }) => {
+    return eachUnit(this.db, items, ({ run, host, at, token, leaseMs }) => {
       const attempt = run.attempt + 1;
       const r = this.runs.transitionInTx({
         runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
         patch: { attempt, host, due_at: null, ...(run.started_at === null ? { started_at: at } : {}) },
         data: { host, attempt, max_attempts: run.max_attempts },
       });
-      this.begin(run.id, attempt, at);
+      sql(this.db, 'INSERT OR REPLACE INTO attempts (run_id, n, started_at, host, token, lease_until) VALUES (?, ?, ?, ?, ?, ?)').run(run.id, attempt, at, host, token, this.clock.now() + leaseMs);
       return r;
     });
   }
@@ -30,23 +38,63 @@ export class Attempts implements Sync<AttemptStore> {
     return eachUnit(this.db, items, (p) => this.recordStart(p));
   }
 
-  ended(e: { start?: StartedProcess; end: AttemptEnd; transition: TransitionRequest }): RunRow {
+  ended(e: { token: string; start?: StartedProcess; end: AttemptEnd; transition: TransitionRequest }): RunRow {
     return tx(this.db, () => {
+      this.holds(e.end.runId, e.end.n, e.token);
       if (e.start) this.recordStart(e.start);
       this.end(e.end);
       return this.runs.transitionInTx(e.transition);
     });
   }
 
-  abandoned(items: readonly { runId: number; n: number; at: number; transition: TransitionRequest }[]): Outcome<RunRow>[] {
+  renew(items: readonly { runId: number; n: number; token: string }[], leaseMs: number): LeaseState[] {
+    if (items.length === 0) return [];
+    const until = this.clock.now() + leaseMs;
+    return tx(this.db, () =>
+      items.map((i): LeaseState => {
+        const row = sql(this.db, 'UPDATE attempts SET lease_until = ? WHERE run_id = ? AND n = ? AND token = ? AND ended_at IS NULL RETURNING terminate_requested').get(until, i.runId, i.n, i.token) as
+          | { terminate_requested: number | null }
+          | undefined;
+        return !row ? 'gone' : row.terminate_requested !== null ? 'terminate' : 'held';
+      }),
+    );
+  }
+
+  /** Ask the agents holding these attempts to kill them (they see it when they next renew). */
+  requestTerminate(items: readonly { runId: number; n: number }[]): void {
+    for (const i of items) sql(this.db, 'UPDATE attempts SET terminate_requested = ? WHERE run_id = ? AND n = ? AND ended_at IS NULL').run(this.clock.now(), i.runId, i.n);
+  }
+
+  expired(graceMs: number, limit: number): ExpiredAttempt[] {
+    const now = this.clock.now();
+    const rows = sql(
+      this.db,
+      `SELECT r.*, a.token AS lease_token, a.host AS lease_host, a.lease_until AS lease_until FROM runs r JOIN attempts a ON a.run_id = r.id AND a.n = r.attempt
+       WHERE r.state IN (SELECT value FROM json_each(?)) AND a.ended_at IS NULL AND a.lease_until IS NOT NULL AND a.lease_until + ? < ?
+       ORDER BY a.lease_until, r.id LIMIT ?`,
+    ).all(HELD_STATES, graceMs, now, limit) as (RunRow & { lease_token: string | null; lease_host: string | null; lease_until: number })[];
+    return rows.map(({ lease_token, lease_host, lease_until, ...run }) => ({ run, token: lease_token, host: lease_host, expired_ms: now - lease_until }));
+  }
+
+  abandoned(items: readonly { runId: number; n: number; at: number; token?: string | null; transition: TransitionRequest }[]): Outcome<RunRow>[] {
     return eachUnit(this.db, items, (a) => {
-      sql(this.db, `UPDATE attempts SET ended_at = ?, reason = 'lost' WHERE run_id = ? AND n = ? AND ended_at IS NULL`).run(a.at, a.runId, a.n);
+      if (a.token !== undefined && a.token !== null) this.holds(a.runId, a.n, a.token);
+      sql(this.db, `UPDATE attempts SET ended_at = COALESCE(ended_at, ?), reason = 'lost', token = NULL, lease_until = NULL WHERE run_id = ? AND n = ?`).run(a.at, a.runId, a.n);
       return this.runs.transitionInTx(a.transition);
     });
   }
 
+  /** Refuse a report made under a token the attempt no longer has. */
+  private holds(runId: number, n: number, token: string): void {
+    const row = sql(this.db, 'SELECT token FROM attempts WHERE run_id = ? AND n = ?').get(runId, n) as { token: string | null } | undefined;
+    if (row && row.token !== token) {
+      throw new EasyTaskError('STALE', `run ${runId} attempt ${n} is no longer held by this agent (its lease ran out and the run was recovered); the report was refused`);
+    }
+  }
+
   /** The attempt's pid, and the run RUNNING. */
   private recordStart(p: StartedProcess): RunRow {
+    this.holds(p.runId, p.attempt, p.token);
     this.setPid(p.runId, p.attempt, p.pid);
     return this.runs.transitionInTx({
       runId: p.runId, event: 'run.started', to: 'RUNNING',
@@ -54,11 +102,6 @@ export class Attempts implements Sync<AttemptStore> {
       // spawned_at: when the process started, which the event's own time (when it was recorded) follows.
       data: { pid: p.pid, stdout: p.stdoutPath, stderr: p.stderrPath, spawned_at: new Date(p.at).toISOString() },
     });
-  }
-
-  /** Attempt `n` of a run was accepted at `at` (a re-accepted attempt starts its row again). */
-  private begin(runId: number, n: number, at: number): void {
-    sql(this.db, 'INSERT OR REPLACE INTO attempts (run_id, n, started_at) VALUES (?, ?, ?)').run(runId, n, at);
   }
 
   /** Its process started. */

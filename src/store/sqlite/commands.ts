@@ -4,6 +4,7 @@ import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import type { CommandAnswer, CommandStore, ControlEffect, ControlResult } from '../contract.js';
 import type { CommandKind, CommandRow } from '../rows.js';
+import type { Attempts } from './attempts.js';
 import type { FrozenDates } from './frozen-dates.js';
 import type { GroupRuns } from './group-runs.js';
 import type { Sync } from './promised.js';
@@ -13,6 +14,7 @@ import { tx } from './tx.js';
 /** The parts a command's effect writes to. */
 export interface EffectTargets {
   runs: Runs;
+  attempts: Attempts;
   groupRuns: GroupRuns;
   frozenDates: FrozenDates;
 }
@@ -60,6 +62,7 @@ export class Commands implements Sync<CommandStore> {
       case 'force-group':
         return { kind: e.kind, cycle: t.groupRuns.force(e.cycle) };
       case 'transitions':
+        t.attempts.requestTerminate(e.stop ?? []);
         return { kind: e.kind, runs: e.requests.map((r) => t.runs.transition(r)) };
       case 'freeze':
         return { kind: e.kind, outcome: t.frozenDates.freeze(e.task, e.date) };

@@ -170,6 +170,28 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT OR IGNORE INTO kv (key, value) SELECT 'effects:definitions', CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM events;
     `,
   },
+  {
+    version: 6,
+    description: 'agents and their heartbeats; each attempt held by its agent under a token and a lease',
+    sql: `
+      CREATE TABLE agents (
+        host         TEXT    NOT NULL,
+        pid          INTEGER NOT NULL,
+        kind         TEXT    NOT NULL,
+        queues       TEXT    NOT NULL,
+        version      TEXT    NOT NULL,
+        started_at   INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL,
+        stopped_at   INTEGER,
+        live_runs    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (host, pid)
+      );
+      ALTER TABLE attempts ADD COLUMN host TEXT;
+      ALTER TABLE attempts ADD COLUMN token TEXT;
+      ALTER TABLE attempts ADD COLUMN lease_until INTEGER;
+      ALTER TABLE attempts ADD COLUMN terminate_requested INTEGER;
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database): number {

@@ -2,9 +2,10 @@
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import type {
-  AttemptStore, CommandStore, CursorStore, DaemonLeaseStore, DefinitionEffectStore, DefinitionStore, EventStore,
+  AgentStore, AttemptStore, CommandStore, CursorStore, DaemonLeaseStore, DefinitionEffectStore, DefinitionStore, EventStore,
   FrozenDateStore, GroupRunStore, RetentionStore, RunStore, SlotStore, Store,
 } from '../contract.js';
+import { Agents } from './agents.js';
 import { Attempts } from './attempts.js';
 import { Commands } from './commands.js';
 import { Cursors } from './cursors.js';
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   readonly definitionEffects: DefinitionEffectStore;
   readonly retention: RetentionStore;
   readonly daemonLease: DaemonLeaseStore;
+  readonly agents: AgentStore;
 
   private constructor(
     private readonly db: Database,
@@ -51,14 +53,16 @@ export class SqliteStore implements Store {
     this.runs = promised<RunStore>(runs);
     this.groupRuns = promised<GroupRunStore>(groupRuns);
     this.slots = promised<SlotStore>(new Slots(db, clock, runs, groupRuns));
-    this.attempts = promised<AttemptStore>(new Attempts(db, runs));
+    const attempts = new Attempts(db, runs, clock);
+    this.attempts = promised<AttemptStore>(attempts);
     this.defs = promised<DefinitionStore>(new Definitions(db, events, clock));
-    this.commands = promised<CommandStore>(new Commands(db, clock, () => ({ runs, groupRuns, frozenDates })));
+    this.commands = promised<CommandStore>(new Commands(db, clock, () => ({ runs, attempts, groupRuns, frozenDates })));
     this.cursors = promised<CursorStore>(cursors);
     this.frozenDates = promised<FrozenDateStore>(frozenDates);
     this.definitionEffects = promised<DefinitionEffectStore>(new DefinitionEffects(db, cursors, runs, lease));
     this.retention = promised<RetentionStore>(new Retention(db));
     this.daemonLease = promised<DaemonLeaseStore>(lease);
+    this.agents = promised<AgentStore>(new Agents(db, clock));
   }
 
   static async open(home: string, clock: Clock, opts: OpenOptions = {}): Promise<SqliteStore> {

@@ -24,6 +24,7 @@ export function daemonSegs(d: DaemonInfo | null, now: number): Seg[] {
     seg(` pid ${d.pid}${d.startedAt !== null ? ` · up ${coarse(now - d.startedAt)}` : ''}`),
     seg(heartbeat, d.stale ? { color: 'yellow', bold: true } : { dim: true }),
     ...(d.degraded ? [seg(` · degraded: ${d.degraded.text} since ${clockSecond(d.degraded.since)} (${d.degraded.code})`, { color: 'red', bold: true })] : []),
+    ...(d.unserved ?? []).map((u) => seg(` · ${u.runs} run(s) waiting: no online agent serves queue ${u.queue}`, { color: 'yellow', bold: true })),
   ];
 }
 

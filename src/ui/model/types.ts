@@ -103,6 +103,8 @@ export interface DaemonInfo {
   stale: boolean;
   /** Up, but the store refuses its writes (disk full, database locked): why and since when. */
   degraded?: { cause: string; text: string; since: number; code: string } | null;
+  /** Runs waiting in TRIGGER for a queue no online agent serves, by queue (while some agent is online). */
+  unserved?: readonly { queue: string; runs: number }[];
 }
 
 export interface TodayInfo {

@@ -34,7 +34,7 @@ export async function writerFor(home: string, clock: FakeClock): Promise<Store> 
 export async function startRun(store: Store, clock: FakeClock, task: string, tid: number): Promise<RunRow> {
   const run = (await store.runs.create({ task_id: tid, task_name: task, instance: 'default', slot: clock.now(), max_attempts: 2, queue: 'localhost' }))!;
   const triggered = await store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER', patch: { triggered_at: clock.now() } });
-  const [accepted] = await store.attempts.accept([{ run: triggered, host: 'vm', at: clock.now() }]);
+  const [accepted] = await store.attempts.accept([{ run: triggered, host: 'vm', at: clock.now(), token: 't', leaseMs: 60_000 }]);
   if (!accepted?.ok) throw accepted?.error ?? new Error('not accepted');
   return store.runs.transition({ runId: run.id, event: 'run.started', to: 'RUNNING', patch: { pid: 4242, stdout_path: '/tmp/x.out', stderr_path: '/tmp/x.err' }, data: { pid: 4242, stdout: '/tmp/x.out' } });
 }
