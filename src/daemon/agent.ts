@@ -10,6 +10,7 @@ import { runScope, type Acceptance, type RunRow, type Store, type TransitionRequ
 import { verdict, type Settlement } from './attempt-verdict.js';
 import { endRecord, startedProcess, type StartRecord } from './attempt-records.js';
 import { StartBatcher } from './start-batcher.js';
+import { AttemptLeases, DEFAULT_LEASE_MS, type Held } from './attempt-leases.js';
 import { movedMeanwhile } from './trigger.js';
 import { retryDelayMs } from './retry.js';
 import { KeptEnds } from './kept-ends.js';
@@ -41,17 +42,9 @@ export interface AgentOptions {
   leaseMs?: number;
 }
 
-/** The lease of an attempt, unless the daemon says otherwise: renewed every third of it. */
-export const DEFAULT_LEASE_MS = 30_000;
 
-interface Live {
-  run: RunRow;
-  /** The token the attempt is held by: every report about it is made under it. */
-  token: string;
-  /** Monotonic ms until which the lease is known to hold (the last renewal that went through, plus the lease). */
-  heldUntil: number;
-  /** The lease could not be renewed in time (or was taken back): the attempt was killed and ends lost. */
-  lost?: string;
+/** An attempt live here; every report about it is made under its lease's token (see attempt-leases.ts). */
+interface Live extends Held {
   handle?: AttemptHandle;
   /** A terminate that arrived while the attempt was being prepared. */
   pendingTerminate?: TerminateReason;
@@ -80,6 +73,7 @@ export class LocalAgent {
   private readonly live = new Map<number, Live>();
   /** Started processes not yet recorded RUNNING: those that start in one turn of the event loop share one commit. */
   private readonly starts: StartBatcher<Spawned>;
+  private readonly leases: AttemptLeases<Live>;
   /** Ends the store refused (disk full, locked), by run: tried again with backoff while the agent lives. */
   private readonly kept: KeptEnds<Live>;
   /** The daemon's environment, read once (process.env is slow to copy, and it does not change). */
@@ -92,6 +86,11 @@ export class LocalAgent {
     private readonly opts: AgentOptions,
   ) {
     this.queues = [...opts.queues];
+    this.leases = new AttemptLeases<Live>(store, clock, opts.leaseMs ?? DEFAULT_LEASE_MS, {
+      live: () => this.live.values(),
+      lose: (e, why) => this.loseLease(e, why),
+      terminate: (e) => this.terminate(e.run.id, 'requested'),
+    });
     this.starts = new StartBatcher<Spawned>(store, clock, {
       waiting: (s) => this.live.get(s.entry.run.id) === s.entry && s.entry.unrecorded === s,
       failed: (s, err) => {
@@ -172,7 +171,7 @@ export class LocalAgent {
       if (this.live.has(run.id)) continue;
       const resolved = this.tasks.task(run);
       if (resolved) {
-        accepts.push({ run, host: this.opts.host, at: now, token: randomUUID(), leaseMs: this.leaseMs });
+        accepts.push({ run, host: this.opts.host, at: now, token: randomUUID(), leaseMs: this.leases.leaseMs });
         resolvedOf.set(run.id, resolved);
       } else if (run.state === 'TRIGGER') {
         gone.push({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
@@ -187,7 +186,7 @@ export class LocalAgent {
       if (!o.ok) return this.refusedClaim(id, o.error);
       if (this.live.has(id)) return;
       this.notify(this.opts.onAccepted, o.value);
-      this.launch(o.value, accepts[i]!.token, mono + this.leaseMs, resolvedOf.get(id)!);
+      this.launch(o.value, accepts[i]!.token, mono + this.leases.leaseMs, resolvedOf.get(id)!);
     });
     ended.forEach((o, i) => (o.ok ? this.notify(this.opts.onSettled, o.value) : this.refusedClaim(gone[i]!.runId, o.error)));
   }
@@ -311,40 +310,9 @@ export class LocalAgent {
     this.notify(this.opts.onSettled, entry.run);
   }
 
-  private get leaseMs(): number {
-    return this.opts.leaseMs ?? DEFAULT_LEASE_MS;
-  }
-
-  /**
-   * Renew the leases of the live attempts (the daemon calls this every third of a lease). An attempt
-   * whose token is gone was recovered elsewhere: it is killed. When renewing fails (the store is out of
-   * reach), an attempt whose lease is about to end is killed before it does, so the run is never
-   * running here when the leader recovers it.
-   */
-  async renewLeases(): Promise<void> {
-    const entries = [...this.live.values()].filter((e) => !e.lost && e.run.attempt > 0);
-    if (entries.length === 0) return;
-    const asked = this.clock.monotonic();
-    try {
-      const held = await this.store.attempts.renew(entries.map((e) => ({ runId: e.run.id, n: e.run.attempt, token: e.token })), this.leaseMs);
-      held.forEach((state, i) => {
-        const e = entries[i]!;
-        if (state === 'gone') return this.loseLease(e, 'its lease was taken back (it ran out and the run was recovered)');
-        e.heldUntil = asked + this.leaseMs;
-        if (state === 'terminate') this.terminate(e.run.id, 'requested'); // asked by a terminate the leader answered
-      });
-    } finally {
-      this.killExpiring();
-    }
-  }
-
-  /** Kill the attempts whose lease would end before the next renewal could be sure to go through. */
-  killExpiring(): void {
-    const margin = Math.max(1000, this.leaseMs / 5);
-    const now = this.clock.monotonic();
-    for (const e of this.live.values()) {
-      if (!e.lost && e.heldUntil - margin <= now) this.loseLease(e, `its lease could not be renewed for ${Math.round((now - e.heldUntil + this.leaseMs) / 100) / 10}s (the store is out of reach): killed before the lease ends`);
-    }
+  /** Renew the leases of the live attempts (the daemon calls this every third of a lease; see attempt-leases.ts). */
+  renewLeases(): Promise<void> {
+    return this.leases.renew();
   }
 
   private loseLease(e: Live, why: string): void {

@@ -3,7 +3,6 @@
 import { every, type Clock, type Timer } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { ConsoleLines } from '../events/console-lines.js';
-import type { AttemptLauncher } from '../attempt/index.js';
 import type { Listener, Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
 import { ChangeCheck } from './change-check.js';
@@ -13,44 +12,19 @@ import { Grace } from './grace.js';
 import { HealthEvents } from './health-events.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaderDuties } from './leader.js';
-import { DEFAULT_LEADERSHIP, Leadership, type LeadershipTiming } from './leadership.js';
-import { acquire, hostName, release } from './lock.js';
-import { killLeftovers, recover, type RecoveryReport } from './recovery.js';
-import { StoreHealth, type Degraded } from './store-health.js';
+import { DEFAULT_LEADERSHIP, Leadership } from './leadership.js';
+import type { DaemonOptions } from './options.js';
 
-export interface DaemonOptions {
-  home: string;
-  version: string;
-  queues: string[];
-  concurrency: number;
-  graceSeconds: number;
-  killGraceSeconds: number;
-  /** How often to look for changes made by other processes, ms. */
-  pollMs: number;
-  machineZone: string;
-  log: (line: string) => void;
-  /** Prints committed transitions, one line each (possibly several lines in one call; the daemon's console is a view of the event log). */
-  logEvent?: (line: string) => void;
-  /** Webhook sinks: each event POSTed as a CloudEvent from a durable cursor. */
-  sinks?: { url: string; secret?: string; batch?: number }[];
-  /** Remove runs, events and logs older than this many days (hourly). */
-  retainDays?: number;
-  random?: () => number;
-  /** Starts attempts (the CLI passes its spawner pool); default: in the daemon's own process. */
-  launcher?: AttemptLauncher;
-  /** 'daemon' (default): leads when elected and runs attempts; 'agent': runs attempts for its queues only. */
-  role?: 'daemon' | 'agent';
-  /** How long an attempt stays its agent's without a renewal, ms (default 30 s). */
-  leaseMs?: number;
-  /** How long after its lease ends a run whose agent went silent is recovered, ms (default 10 s). */
-  leaseGraceMs?: number;
-  /** How often daemons campaign to lead, and the leader's lease (a shared store only). */
-  leadership?: LeadershipTiming;
-}
+export type { DaemonOptions } from './options.js';
+import { acquire, hostName, release } from './lock.js';
+import { killLeftovers, recover, recoveryReport, type RecoveryReport } from './recovery.js';
+import { StoreHealth, type Degraded } from './store-health.js';
 
 /** Console lines, alerts and sinks follow a pass by this much (see reportSoon). */
 const REPORT_AFTER_MS = 40;
 const DEFAULT_LEASE_GRACE_MS = 10_000;
+/** How often this agent's heartbeat row is written (it counts as offline after 10 s without one). */
+const AGENT_BEAT_MS = 3000;
 
 export class Daemon {
   readonly agent: LocalAgent;
@@ -175,14 +149,10 @@ export class Daemon {
       rec = await recover(this.store, this.clock, this.opts.home);
     } else rec = { retried: [], failed: [], killed: killLeftovers(this.opts.home) };
     await this.daemonEvent('started', { pid: process.pid, host: hostName(), version: this.opts.version, role: this.opts.role ?? 'daemon', queues: [...this.queueNames()], concurrency: this.opts.concurrency });
-    if ((prev && prev.stopped_at === null) || rec.failed.length || rec.retried.length || rec.killed.length) {
-      await this.daemonEvent('recovered', { previous_pid: prev?.pid ?? null, failed: rec.failed, retried: rec.retried, killed: rec.killed });
-      if (rec.failed.length + rec.retried.length) {
-        this.opts.log(`Recovered ${rec.failed.length + rec.retried.length} run(s) left by a previous daemon: ${rec.failed.length} failed (lost), ${rec.retried.length} retried; killed ${rec.killed.length} leftover process(es)`);
-      } else if (rec.killed.length) {
-        const whose = ownsHome ? 'of runs that had ended' : "an earlier process of this home left (their runs are recovered by the leader once their lease ends)";
-        this.opts.log(`Killed ${rec.killed.length} leftover process(es) ${whose} (pid ${rec.killed.join(', ')})`);
-      }
+    const said = recoveryReport(rec, prev, ownsHome);
+    if (said) {
+      await this.daemonEvent('recovered', said.event);
+      if (said.line) this.opts.log(said.line);
     }
     await this.store.agents.register({ host: hostName(), pid: process.pid, kind: this.opts.role ?? 'daemon', queues: [...this.queueNames()], version: this.opts.version });
     await this.changes.begin();
@@ -190,8 +160,10 @@ export class Daemon {
     await this.leader?.start();
     this.poller = every(this.clock, this.opts.pollMs, () => void this.guard('reading changes', () => this.changes.check()));
     this.beat = every(this.clock, DEFAULTS.heartbeatMs, () => void this.guard('heartbeat', () => this.beatOnce()));
+    // Leases matter where agents on other hosts could be cut off; a daemon that holds its home recovers
+    // what it left at its next start instead, and spends no commits on them.
     const leaseMs = this.opts.leaseMs ?? 30_000;
-    this.leaseTimer = every(this.clock, Math.max(100, Math.floor(leaseMs / 3)), () => void this.guard('renewing leases', () => this.renewLeases()));
+    if (this.store.cluster) this.leaseTimer = every(this.clock, Math.max(100, Math.floor(leaseMs / 3)), () => void this.guard('renewing leases', () => this.renewLeases()));
     this.listener = this.store.cluster?.listen(['easytask_events', 'easytask_commands', 'easytask_terminate'], (channel) =>
       void (channel === 'easytask_terminate' ? this.guard('renewing leases', () => this.agent.renewLeases()) : this.guard('reading changes', () => this.changes.check())),
     );
@@ -223,11 +195,22 @@ export class Daemon {
     await leader?.stop();
   }
 
-  /** The heartbeat row (a home of its own), and this agent's heartbeat in the store. */
+  /**
+   * The heartbeat row (a home of its own), and this agent's heartbeat in the store. On a home of its
+   * own both go together, steered away from fire instants (see heartbeat.ts).
+   */
   private async beatOnce(): Promise<void> {
-    await this.heartbeat?.beat();
+    if (this.heartbeat && !(await this.heartbeat.beat())) return;
+    // Every few seconds is enough to be seen online (offline after 10 s), unless the live runs changed.
+    const now = this.clock.monotonic();
+    if (now - this.agentBeatAt < AGENT_BEAT_MS && this.agent.running === this.agentBeatRuns) return;
+    this.agentBeatAt = now;
+    this.agentBeatRuns = this.agent.running;
     await this.store.agents.beat(hostName(), process.pid, this.agent.running);
   }
+
+  private agentBeatAt = -Infinity;
+  private agentBeatRuns = -1;
 
   /** Renew this agent's leases; the leader also recovers the runs of agents gone silent. */
   private async renewLeases(): Promise<void> {
@@ -323,7 +306,7 @@ export class Daemon {
     this.reportTimer = this.clock.after(REPORT_AFTER_MS, () => {
       this.reportTimer = undefined;
       void (async () => {
-        if (this.heartbeat?.owed) await this.guard('heartbeat', () => this.heartbeat!.beat());
+        if (this.heartbeat?.owed) await this.guard('heartbeat', () => this.beatOnce());
         await this.guard('reporting events', async () => {
           await this.consoleLines?.check();
           await this.leader?.report();

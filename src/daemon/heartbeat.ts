@@ -25,23 +25,25 @@ export class Heartbeat {
    * on a busy store, wait for it): then it is written with that pass's report, a few tens of
    * milliseconds later. It is never put off past two intervals.
    */
-  async beat(): Promise<void> {
+  /** True when the beat was written (not put off, not backing off). */
+  async beat(): Promise<boolean> {
     const now = this.clock.now();
     if (!beatNow(now, this.nextWakeAt(), this.lastAt)) {
       this.owed = true;
-      return;
+      return false;
     }
     // While the store refuses writes, the heartbeat is tried on the backoff's schedule, not every second.
-    if (this.health.waitUntil(now) !== undefined) return;
+    if (this.health.waitUntil(now) !== undefined) return false;
     this.owed = false;
     this.lastAt = now;
     try {
       await heartbeat(this.store, this.clock, this.health.degraded ?? null);
     } catch (err) {
-      if (this.health.failed('writing the heartbeat', err)) return;
+      if (this.health.failed('writing the heartbeat', err)) return false;
       throw err;
     }
     this.health.ok();
+    return true;
   }
 
   /** The store began refusing writes: say so in the row now if it can be written (else the first beat it takes does). */

@@ -66,3 +66,18 @@ export async function recover(store: Store, clock: Clock, home: string): Promise
   });
   return report;
 }
+
+/**
+ * What the start says of recovery: the daemon.recovered event's data and the console line, or
+ * undefined when there was nothing to recover (the last daemon stopped cleanly and left nothing).
+ */
+export function recoveryReport(rec: RecoveryReport, prev: { pid: number; stopped_at: number | null } | undefined, ownsHome: boolean): { event: Record<string, unknown>; line?: string } | undefined {
+  if (!((prev && prev.stopped_at === null) || rec.failed.length || rec.retried.length || rec.killed.length)) return undefined;
+  const event = { previous_pid: prev?.pid ?? null, failed: rec.failed, retried: rec.retried, killed: rec.killed };
+  if (rec.failed.length + rec.retried.length) {
+    return { event, line: `Recovered ${rec.failed.length + rec.retried.length} run(s) left by a previous daemon: ${rec.failed.length} failed (lost), ${rec.retried.length} retried; killed ${rec.killed.length} leftover process(es)` };
+  }
+  if (!rec.killed.length) return { event };
+  const whose = ownsHome ? 'of runs that had ended' : 'an earlier process of this home left (their runs are recovered by the leader once their lease ends)';
+  return { event, line: `Killed ${rec.killed.length} leftover process(es) ${whose} (pid ${rec.killed.join(', ')})` };
+}
