@@ -6,12 +6,11 @@ import { EasyTaskError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/states.js';
 import type { TaskDef } from '../core/task.js';
 import { prepareAttempt, startAttempt, type AttemptHandle, type StartAttempt, type AttemptResult, type OutputProgress, type TerminateReason } from '../attempt/index.js';
-import { runScope, type Acceptance, type RunRow, type Store, type TransitionRequest } from '../store/index.js';
+import { runScope, type RunRow, type Store } from '../store/index.js';
 import { verdict, type Settlement } from './attempt-verdict.js';
 import { endRecord, startedProcess, type StartRecord } from './attempt-records.js';
 import { StartBatcher } from './start-batcher.js';
 import { AttemptLeases, DEFAULT_LEASE_MS, type Held } from './attempt-leases.js';
-import { movedMeanwhile } from './trigger.js';
 import { retryDelayMs } from './retry.js';
 import { KeptEnds } from './kept-ends.js';
 
@@ -67,6 +66,8 @@ type Resolved = { task: TaskDef; timezone: string };
 
 export interface TaskResolver {
   task(run: RunRow): Resolved | undefined;
+  /** Read the definitions again (a run of a task not known yet). */
+  reload?(): Promise<void>;
 }
 
 export class LocalAgent {
@@ -88,7 +89,8 @@ export class LocalAgent {
     this.queues = [...opts.queues];
     this.leases = new AttemptLeases<Live>(store, clock, opts.leaseMs ?? DEFAULT_LEASE_MS, {
       live: () => this.live.values(),
-      lose: (e, why) => this.loseLease(e, why),
+      // An attempt whose process ended is being recorded: its token going is that record, not a loss.
+      lose: (e, why) => (e.ended ? undefined : this.loseLease(e, why)),
       terminate: (e) => this.terminate(e.run.id, 'requested'),
     });
     this.starts = new StartBatcher<Spawned>(store, clock, {
@@ -161,41 +163,21 @@ export class LocalAgent {
     const free = this.freeSlots;
     if (free === 0) return;
     const now = this.clock.now();
-    const ready = await this.store.runs.claimable(this.queues, now, free + this.live.size);
-    const accepts: Acceptance[] = [];
     const mono = this.clock.monotonic();
-    const resolvedOf = new Map<number, Resolved>();
-    const gone: TransitionRequest[] = [];
-    for (const run of ready) {
-      if (accepts.length >= free) break;
-      if (this.live.has(run.id)) continue;
-      const resolved = this.tasks.task(run);
-      if (resolved) {
-        accepts.push({ run, host: this.opts.host, at: now, token: randomUUID(), leaseMs: this.leases.leaseMs });
-        resolvedOf.set(run.id, resolved);
-      } else if (run.state === 'TRIGGER') {
-        gone.push({ runId: run.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
-      } else {
-        gone.push({ runId: run.id, event: 'run.failed', to: 'FAILED', patch: { reason: 'deleted', ended_at: now }, expectVersion: run.version });
-      }
-    }
-    if (accepts.length === 0 && gone.length === 0) return;
-    const [accepted, ended] = await Promise.all([this.store.attempts.accept(accepts), this.store.runs.transitionEach(gone)]);
-    accepted.forEach((o, i) => {
-      const id = accepts[i]!.run.id;
-      if (!o.ok) return this.refusedClaim(id, o.error);
-      if (this.live.has(id)) return;
-      this.notify(this.opts.onAccepted, o.value);
-      this.launch(o.value, accepts[i]!.token, mono + this.leases.leaseMs, resolvedOf.get(id)!);
+    const claimed = await this.store.attempts.claim({
+      queues: this.queues, now, host: this.opts.host, leaseMs: this.leases.leaseMs, tokens: Array.from({ length: free }, () => randomUUID()),
     });
-    ended.forEach((o, i) => (o.ok ? this.notify(this.opts.onSettled, o.value) : this.refusedClaim(gone[i]!.runId, o.error)));
-  }
-
-  /** Accepting a run was refused: moved meanwhile (left alone), or a store fault (tried again on the next pass). */
-  private refusedClaim(runId: number, err: Error): void {
-    if (movedMeanwhile(err)) return;
-    if (this.opts.storeFault?.(`accepting run ${runId}`, err)) return;
-    this.opts.log?.(`error: accepting run ${runId}: ${err.message}`);
+    if (claimed.length === 0) return;
+    // A task this agent does not know yet (defined a moment ago on another host): read the definitions once more.
+    if (claimed.some((c) => !this.tasks.task(c.run))) await this.tasks.reload?.();
+    for (const { run, token } of claimed) {
+      const resolved = this.tasks.task(run);
+      const entry: Live = { run, token, heldUntil: mono + this.leases.leaseMs, outputs: Promise.resolve() };
+      this.live.set(run.id, entry);
+      this.notify(this.opts.onAccepted, run);
+      if (resolved) entry.done = this.execute(entry, resolved.task, resolved.timezone).catch((err) => this.crashed(entry, err));
+      else entry.done = this.conclude(entry, { kind: 'unstarted', reason: 'deleted', message: 'its task was deleted before it started' });
+    }
   }
 
   /** Tell the daemon about a run; its errors are logged, never the agent's. */
@@ -210,13 +192,6 @@ export class LocalAgent {
   /** The earliest RESTARTING due time on a served queue, so the loop can wake for it. */
   nextRetryDue(): Promise<number | undefined> {
     return this.store.runs.nextRetryOn(this.queues);
-  }
-
-  /** Start a claimed (committed STARTED) run's attempt. */
-  private launch(accepted: RunRow, token: string, heldUntil: number, resolved: Resolved): void {
-    const entry: Live = { run: accepted, token, heldUntil, outputs: Promise.resolve() };
-    this.live.set(accepted.id, entry);
-    entry.done = this.execute(entry, resolved.task, resolved.timezone).catch((err) => this.crashed(entry, err));
   }
 
   private async execute(entry: Live, task: TaskDef, timezone: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { RunReason } from '../core/states.js';
 
 export type Settlement =
   | { kind: 'result'; result: AttemptResult }
-  | { kind: 'unstarted'; reason: 'placeholder_error' | 'user_error' | 'spawn_error' | TerminateReason; message: string }
+  | { kind: 'unstarted'; reason: 'placeholder_error' | 'user_error' | 'spawn_error' | 'deleted' | TerminateReason; message: string }
   /** The agent could not renew the attempt's lease and killed it before the lease ended (`result`: how its process ended). */
   | { kind: 'lost'; message: string; result?: AttemptResult };
 

@@ -16,8 +16,8 @@ const PAGE = 1000;
 export interface ChangeReactions {
   /** Definitions changed: read them again and apply what they change. */
   definitions(): Promise<void>;
-  /** Runs moved (by anyone: what this process did itself is harmless to hear again). */
-  runs(events: readonly StoredEvent[]): void;
+  /** Runs moved (by anyone: what this process did itself is harmless to hear again); undefined while nobody here needs to know (not leading). */
+  runs?(): ((events: readonly StoredEvent[]) => void) | undefined;
   /** Anything committed: answer commands, run a pass. `stopping` while the daemon shuts down. */
   after(stopping: boolean): Promise<void>;
   stopping(): boolean;
@@ -68,11 +68,12 @@ export class ChangeCheck {
     }
     const last = await this.store.events.lastSeq();
     let definitions = false;
+    const runs = this.on.runs?.();
     for (let after = this.seenSeq; after < last; ) {
-      const page = await this.store.events.list({ afterSeq: after, types: WATCHED, limit: PAGE });
+      const page = await this.store.events.list({ afterSeq: after, types: runs ? WATCHED : DEFINITION_EVENT_TYPES, limit: PAGE });
       const seen = page.filter((e) => e.seq <= last);
       if (seen.some((e) => e.type.startsWith('task.') || e.type.startsWith('group.'))) definitions = true;
-      this.on.runs(seen);
+      runs?.(seen);
       if (page.length < PAGE || seen.length < page.length) break;
       after = page.at(-1)!.seq;
     }

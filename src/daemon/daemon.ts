@@ -84,7 +84,7 @@ export class Daemon {
         await this.defs.load();
         await this.leader?.definitionsChanged();
       },
-      runs: (events) => this.leader?.runsChanged(events),
+      runs: () => (this.leader ? (events) => this.leader?.runsChanged(events) : undefined),
       after: async (stopping) => {
         await this.leader?.processCommands(stopping); // while stopping: answered, not carried out (but terminate)
         if (stopping) return;
@@ -92,7 +92,7 @@ export class Daemon {
         this.leader?.startReaders();
       },
     });
-    this.agent = new LocalAgent(store, clock, { task: (run) => this.defs.taskOf(run) }, {
+    this.agent = new LocalAgent(store, clock, { task: (run) => this.defs.taskOf(run), reload: () => this.defs.load() }, {
       home: opts.home,
       host: hostName(),
       queues: this.queueNames(),
@@ -164,9 +164,14 @@ export class Daemon {
     // what it left at its next start instead, and spends no commits on them.
     const leaseMs = this.opts.leaseMs ?? 30_000;
     if (this.store.cluster) this.leaseTimer = every(this.clock, Math.max(100, Math.floor(leaseMs / 3)), () => void this.guard('renewing leases', () => this.renewLeases()));
-    this.listener = this.store.cluster?.listen(['easytask_events', 'easytask_commands', 'easytask_terminate'], (channel) =>
-      void (channel === 'easytask_terminate' ? this.guard('renewing leases', () => this.agent.renewLeases()) : this.guard('reading changes', () => this.changes.check())),
-    );
+    // Each notification wakes only who needs it: a run to accept wakes the agent's pass; a definition
+    // change, a control request, or (for the leader) a run an agent moved is read from the log.
+    this.listener = this.store.cluster?.listen(['easytask_work', 'easytask_definitions', 'easytask_commands', 'easytask_runs', 'easytask_terminate'], (channel) => {
+      if (channel === 'easytask_terminate') return void this.guard('renewing leases', () => this.agent.renewLeases());
+      if (channel === 'easytask_work') return this.wakeSoon();
+      if (channel === 'easytask_runs' && !this.leader) return;
+      void this.guard('reading changes', () => this.changes.check());
+    });
     await this.leadership?.start();
     await this.wake();
   }

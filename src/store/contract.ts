@@ -164,9 +164,26 @@ export interface ExpiredAttempt {
   expired_ms: number;
 }
 
+/** An agent claiming what it has room for: the oldest claimable runs on its queues, none another agent is claiming. */
+export interface Claim {
+  queues: readonly string[];
+  /** RESTARTING runs are claimable once their retry is due at `now`. */
+  now: number;
+  host: string;
+  leaseMs: number;
+  /** One token per run it may take: as many runs as tokens, at most. */
+  tokens: readonly string[];
+}
+
 export interface AttemptStore {
   /** Accept each run (expecting the version read), each its own unit, written together. */
   accept(items: readonly Acceptance[]): Promise<Outcome<RunRow>[]>;
+  /**
+   * Claim and accept, as one unit, up to `tokens.length` of the oldest claimable runs on the queues
+   * (TRIGGER, and RESTARTING due), passing over those another agent is claiming at that moment; each
+   * accepted (STARTED) under its token. Returns the runs claimed, oldest first, with their tokens.
+   */
+  claim(c: Claim): Promise<{ run: RunRow; token: string }[]>;
   /** Record started processes: the attempt's pid and the run RUNNING, each its own unit; a token the attempt no longer has is refused (STALE). */
   started(items: readonly StartedProcess[]): Promise<Outcome<RunRow>[]>;
   /**

@@ -1,6 +1,6 @@
 // Attempts on PostgreSQL: one row per (run, attempt number), written by the daemon as an attempt starts and ends.
 import { EasyTaskError } from '../../core/errors.js';
-import type { Acceptance, AttemptStore, ExpiredAttempt, LeaseState, Outcome, StartedProcess } from '../contract.js';
+import type { Acceptance, AttemptStore, Claim, ExpiredAttempt, LeaseState, Outcome, StartedProcess } from '../contract.js';
 import type { RunState } from '../../core/states.js';
 import { DB_NOW } from './migrations.js';
 import type { AttemptEnd, RunRow, TransitionRequest } from '../rows.js';
@@ -25,15 +25,43 @@ export class PgAttempts implements AttemptStore, AttemptsInUnit {
         if (!seen) throw new EasyTaskError('NOT_FOUND', `run ${run.id} does not exist`);
         throw new EasyTaskError('CONFLICT', `run ${run.id} changed meanwhile (${seen.state}, being changed by another connection)`);
       }
-      const attempt = run.attempt + 1;
-      const r = await this.runs.transitionIn(u, {
-        runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
-        patch: { attempt, host, due_at: null, ...(run.started_at === null ? { started_at: at } : {}) },
-        data: { host, attempt, max_attempts: run.max_attempts },
-      });
-      await this.begin(u, run.id, attempt, at, host, token, leaseMs);
-      return r;
+      return this.acceptIn(u, { run, host, at, token, leaseMs });
     });
+  }
+
+  /**
+   * The queue pattern: the oldest claimable runs, each locked FOR UPDATE SKIP LOCKED so that agents
+   * claiming at the same moment take different runs instead of waiting for (or fighting over) the same
+   * ones; all accepted in one unit.
+   */
+  claim(c: Claim): Promise<{ run: RunRow; token: string }[]> {
+    if (c.tokens.length === 0) return Promise.resolve([]);
+    return this.db.unit(async (u) => {
+      const n = c.tokens.length;
+      const triggered = await u.rows<RunRow>(`SELECT * FROM runs WHERE state = 'TRIGGER' AND queue = ANY($1::text[]) ORDER BY slot, id LIMIT $2 FOR UPDATE SKIP LOCKED`, [c.queues, n]);
+      const retries = triggered.length < n
+        ? await u.rows<RunRow>(`SELECT * FROM runs WHERE state = 'RESTARTING' AND due_at <= $1 AND queue = ANY($2::text[]) ORDER BY slot, id LIMIT $3 FOR UPDATE SKIP LOCKED`, [c.now, c.queues, n - triggered.length])
+        : [];
+      const runs = [...triggered, ...retries].sort((x, y) => x.slot - y.slot || x.id - y.id);
+      const out: { run: RunRow; token: string }[] = [];
+      for (const [i, run] of runs.entries()) {
+        const token = c.tokens[i]!;
+        out.push({ run: await this.acceptIn(u, { run, host: c.host, at: c.now, token, leaseMs: c.leaseMs }), token });
+      }
+      return out;
+    });
+  }
+
+  /** Attempt n+1 begins: the run STARTED (expecting the version read) and its attempt row, under the token. */
+  private async acceptIn(u: Unit, { run, host, at, token, leaseMs }: Acceptance): Promise<RunRow> {
+    const attempt = run.attempt + 1;
+    const r = await this.runs.transitionIn(u, {
+      runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
+      patch: { attempt, host, due_at: null, ...(run.started_at === null ? { started_at: at } : {}) },
+      data: { host, attempt, max_attempts: run.max_attempts },
+    });
+    await this.begin(u, run.id, attempt, at, host, token, leaseMs);
+    return r;
   }
 
   started(items: readonly StartedProcess[]): Promise<Outcome<RunRow>[]> {
@@ -42,9 +70,8 @@ export class PgAttempts implements AttemptStore, AttemptsInUnit {
 
   ended(e: { token: string; start?: StartedProcess; end: AttemptEnd; transition: TransitionRequest }): Promise<RunRow> {
     return this.db.unit(async (u) => {
-      await this.holds(u, e.end.runId, e.end.n, e.token);
       if (e.start) await this.recordStart(u, e.start);
-      await this.end(u, e.end);
+      await this.end(u, e.end, e.token);
       return this.runs.transitionIn(u, e.transition);
     });
   }
@@ -98,8 +125,9 @@ export class PgAttempts implements AttemptStore, AttemptsInUnit {
 
   /** The attempt's pid, and the run RUNNING. */
   private async recordStart(u: Unit, p: StartedProcess): Promise<RunRow> {
-    await this.holds(u, p.runId, p.attempt, p.token);
-    await u.count('UPDATE attempts SET pid = $1 WHERE run_id = $2 AND n = $3', [p.pid, p.runId, p.attempt]);
+    // The pid, only under the attempt's token; a report the attempt no longer holds is refused.
+    const set = await u.count('UPDATE attempts SET pid = $1 WHERE run_id = $2 AND n = $3 AND token IS NOT DISTINCT FROM $4', [p.pid, p.runId, p.attempt, p.token]);
+    if (set === 0) await this.holds(u, p.runId, p.attempt, p.token);
     return this.runs.transitionIn(u, {
       runId: p.runId, event: 'run.started', to: 'RUNNING',
       patch: { pid: p.pid, stdout_path: p.stdoutPath, stderr_path: p.stderrPath },
@@ -120,12 +148,17 @@ export class PgAttempts implements AttemptStore, AttemptsInUnit {
   }
 
   /** How it ended; the run carries its last attempt's lost output too, so runs and show can say so. */
-  private async end(u: Unit, e: AttemptEnd): Promise<void> {
-    await u.count(
-      `UPDATE attempts SET ended_at = $1, duration_ms = $2, exit_code = $3, signal = $4, reason = $5, stdout_bytes = $6, stderr_bytes = $7, output_error = $8
-       WHERE run_id = $9 AND n = $10`,
-      [e.endedAt, e.durationMs, e.exitCode, e.signal, e.reason, e.stdoutBytes, e.stderrBytes, e.outputError, e.runId, e.n],
+  private async end(u: Unit, e: AttemptEnd, token: string): Promise<void> {
+    // The attempt's row (under its token) and the run's lost output, in one statement.
+    const done = await u.one(
+      `WITH a AS (
+         UPDATE attempts SET ended_at = $1, duration_ms = $2, exit_code = $3, signal = $4, reason = $5, stdout_bytes = $6, stderr_bytes = $7, output_error = $8
+         WHERE run_id = $9 AND n = $10 AND token IS NOT DISTINCT FROM $11 RETURNING run_id)
+       UPDATE runs SET output_error = $8 WHERE id = (SELECT run_id FROM a) RETURNING id`,
+      [e.endedAt, e.durationMs, e.exitCode, e.signal, e.reason, e.stdoutBytes, e.stderrBytes, e.outputError, e.runId, e.n, token],
     );
+    if (done) return;
+    await this.holds(u, e.runId, e.n, token); // STALE when the attempt has another token
     await u.count('UPDATE runs SET output_error = $1 WHERE id = $2', [e.outputError, e.runId]);
   }
 

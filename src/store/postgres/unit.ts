@@ -23,6 +23,20 @@ export const EVENTS_CHANNEL = 'easytask_events';
 export const COMMANDS_CHANNEL = 'easytask_commands';
 /** The channel a terminate asked of an agent's attempt notifies (agents renew their leases at once). */
 export const TERMINATE_CHANNEL = 'easytask_terminate';
+/** A run became claimable (triggered, or retrying): agents look for work. */
+export const WORK_CHANNEL = 'easytask_work';
+/** A definition changed: every daemon and agent reads the definitions again. */
+export const DEFINITIONS_CHANNEL = 'easytask_definitions';
+/** An agent moved a run (accepted, started, ended): the leader's cycles and queued runs may move on. */
+export const RUNS_CHANNEL = 'easytask_runs';
+
+/** Who needs to hear of an event at once, beside the followers of the log. */
+function channelOf(type: string): string | undefined {
+  if (type === 'run.triggered' || type === 'run.retrying') return WORK_CHANNEL;
+  if (type.startsWith('task.') || type.startsWith('group.')) return DEFINITIONS_CHANNEL;
+  if (type.startsWith('run.') && type !== 'run.output' && type !== 'run.created') return RUNS_CHANNEL;
+  return undefined;
+}
 
 export class Unit {
   private pending: Pending[] = [];
@@ -73,41 +87,69 @@ export class Unit {
     }
   }
 
-  /** Before COMMIT: number and insert the events, and queue the notifications. */
-  async flush(): Promise<void> {
+  /**
+   * Before COMMIT: number and insert the events in one statement (those whose key is there already
+   * are left out and get no seq), and say what to notify at the commit.
+   */
+  async flush(): Promise<string[]> {
     const fresh = new Map<string, Pending>();
     for (const p of this.pending) if (!fresh.has(p.e.key)) fresh.set(p.e.key, p);
-    if (fresh.size > 0) {
-      const existing = await this.rows<{ key: string }>('SELECT key FROM events WHERE key = ANY($1::text[])', [[...fresh.keys()]]);
-      for (const { key } of existing) fresh.delete(key);
-    }
     const list = [...fresh.values()];
+    const channels = [...this.notices];
     if (list.length > 0) {
-      const top = (await this.one<{ seq: number }>('UPDATE event_counter SET seq = seq + $1 WHERE id = 1 RETURNING seq', [list.length]))!.seq;
-      const first = top - list.length + 1;
       const rows = list.map(({ e }, i) => ({
-        seq: first + i, key: e.key, type: e.type, time: e.time, instance: e.instance, run_id: e.run_id ?? null, attempt: e.attempt ?? null,
+        i, key: e.key, type: e.type, time: e.time, instance: e.instance, run_id: e.run_id ?? null, attempt: e.attempt ?? null,
         task: e.task ?? null, task_id: e.task_id ?? null, group_name: e.group ?? null, group_run_id: e.group_run_id ?? null, data: e.data,
       }));
-      const inserted = await this.rows<{ seq: number; key: string }>(
-        'INSERT INTO events SELECT * FROM json_populate_recordset(NULL::events, $1::json) ON CONFLICT (key) DO NOTHING RETURNING seq, key',
-        [JSON.stringify(rows)],
-      );
+      const inserted = await this.rows<{ seq: number; key: string }>(FLUSH_EVENTS, [JSON.stringify(rows)]);
       const byKey = new Map(inserted.map((r) => [r.key, r.seq]));
       for (const p of list) p.handle.seq = byKey.get(p.e.key);
-      if (inserted.length) await this.client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, String(top)]);
+      if (inserted.length) channels.push(EVENTS_CHANNEL);
+      for (const p of list) {
+        const c = p.handle.seq !== undefined ? channelOf(p.e.type) : undefined;
+        if (c && !channels.includes(c)) channels.push(c);
+      }
     }
-    for (const channel of this.notices) await this.client.query('SELECT pg_notify($1, $2)', [channel, '']);
+    return channels;
   }
 }
 
 /**
- * A leader's unit goes ahead only while its term is the current one. The shared lock on the lease row
- * lasts to the commit, so a new leader's term begins only after the old leader's units in flight end.
+ * The events of a unit, numbered from the counter in their order (the counter row stays locked to
+ * the commit, so seq order is commit order) and inserted; keys already stored are left out.
  */
-async function checkFence(client: pg.PoolClient, term: number): Promise<void> {
-  const r = await client.query<{ term: number }>('SELECT term FROM daemon WHERE id = 1 FOR SHARE');
-  const now = r.rows[0]?.term;
+const FLUSH_EVENTS = `
+  WITH given AS (
+    SELECT e.* FROM json_to_recordset($1::json) AS e(i int, key text, type text, time bigint, instance text, run_id bigint, attempt int,
+      task text, task_id bigint, group_name text, group_run_id bigint, data json)
+    WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.key = e.key)
+  ),
+  counted AS (SELECT count(*)::bigint AS n FROM given),
+  counter AS (UPDATE event_counter SET seq = seq + (SELECT n FROM counted) WHERE id = 1 AND (SELECT n FROM counted) > 0 RETURNING seq)
+  INSERT INTO events (seq, key, type, time, instance, run_id, attempt, task, task_id, group_name, group_run_id, data)
+  SELECT (SELECT seq FROM counter) - (SELECT n FROM counted) + row_number() OVER (ORDER BY g.i), g.key, g.type, g.time, g.instance, g.run_id, g.attempt,
+    g.task, g.task_id, g.group_name, g.group_run_id, g.data
+  FROM given g
+  ON CONFLICT (key) DO NOTHING
+  RETURNING seq, key`;
+
+/** COMMIT, with the notifications of the unit in the same round trip (they are delivered at the commit). */
+function commitText(channels: readonly string[]): string {
+  return [...channels.map((c) => `NOTIFY ${c}`), 'COMMIT'].join('; ');
+}
+
+/**
+ * BEGIN; for a leader's unit, also check that its term is still the current one. The shared lock on
+ * the lease row lasts to the commit, so a new leader's term begins only after the old leader's units
+ * in flight end. One round trip (the term is a number of ours, written into the text).
+ */
+async function begin(client: pg.PoolClient, term: number | undefined): Promise<void> {
+  if (term === undefined) {
+    await client.query('BEGIN');
+    return;
+  }
+  const results = (await client.query(`BEGIN; SELECT term FROM daemon WHERE id = 1 FOR SHARE`)) as unknown as pg.QueryResult<{ term: number }>[];
+  const now = results[1]?.rows[0]?.term;
   if (now !== term) throw new EasyTaskError('FENCED', `this daemon led in term ${term}, and term ${now ?? '?'} has begun since: it writes nothing more as the leader`);
 }
 
@@ -141,12 +183,10 @@ export class Db {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
-        if (this.fence !== undefined) await checkFence(client, this.fence);
+        await begin(client, this.fence);
         const u = new Unit(client);
         const v = await fn(u);
-        await u.flush();
-        await client.query('COMMIT');
+        await client.query(commitText(await u.flush()));
         return v;
       } catch (err) {
         await client.query('ROLLBACK').catch((e: Error) => (broken = e));
@@ -161,6 +201,16 @@ export class Db {
   /** Each item its own unit (a savepoint) inside one transaction: one commit for the lot. */
   eachUnit<I, T>(items: readonly I[], fn: (u: Unit, item: I) => Promise<T>): Promise<Outcome<T>[]> {
     if (items.length === 0) return Promise.resolve([]);
+    // One item needs no savepoint: the unit is its own (a refusal rolls it back whole).
+    if (items.length === 1) {
+      return this.unit((u) => fn(u, items[0]!)).then(
+        (value): Outcome<T>[] => [{ ok: true, value }],
+        (error: unknown): Outcome<T>[] => {
+          if (!itemRefusal(error)) throw error;
+          return [{ ok: false, error: error as Error }];
+        },
+      );
+    }
     return this.unit(async (u) => {
       const out: Outcome<T>[] = [];
       for (const item of items) {

@@ -3,7 +3,7 @@ import { sql } from './statements.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
-import type { Acceptance, AttemptStore, ExpiredAttempt, LeaseState, Outcome, StartedProcess } from '../contract.js';
+import type { Acceptance, AttemptStore, Claim, ExpiredAttempt, LeaseState, Outcome, StartedProcess } from '../contract.js';
 import type { AttemptEnd, RunRow, TransitionRequest } from '../rows.js';
 import type { RunState } from '../../core/states.js';
 import type { Sync } from './promised.js';
@@ -22,15 +22,29 @@ export class Attempts implements Sync<AttemptStore> {
   ) {}
 
   accept(items: readonly Acceptance[]): Outcome<RunRow>[] {
-    return eachUnit(this.db, items, ({ run, host, at, token, leaseMs }) => {
-      const attempt = run.attempt + 1;
-      const r = this.runs.transitionInTx({
-        runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
-        patch: { attempt, host, due_at: null, ...(run.started_at === null ? { started_at: at } : {}) },
-        data: { host, attempt, max_attempts: run.max_attempts },
+    return eachUnit(this.db, items, (a) => this.acceptOne(a));
+  }
+
+  /** Attempt n+1 begins: the run STARTED (expecting the version read) and its attempt row, under the token. */
+  private acceptOne({ run, host, at, token, leaseMs }: Acceptance): RunRow {
+    const attempt = run.attempt + 1;
+    const r = this.runs.transitionInTx({
+      runId: run.id, event: 'run.accepted', to: 'STARTED', expectVersion: run.version,
+      patch: { attempt, host, due_at: null, ...(run.started_at === null ? { started_at: at } : {}) },
+      data: { host, attempt, max_attempts: run.max_attempts },
+    });
+    sql(this.db, 'INSERT OR REPLACE INTO attempts (run_id, n, started_at, host, token, lease_until) VALUES (?, ?, ?, ?, ?, ?)').run(run.id, attempt, at, host, token, this.clock.now() + leaseMs);
+    return r;
+  }
+
+  claim(c: Claim): { run: RunRow; token: string }[] {
+    if (c.tokens.length === 0) return [];
+    return tx(this.db, () => {
+      const runs = this.runs.claimable(c.queues, c.now, c.tokens.length);
+      return runs.map((run, i) => {
+        const token = c.tokens[i]!;
+        return { run: this.acceptOne({ run, host: c.host, at: c.now, token, leaseMs: c.leaseMs }), token };
       });
-      sql(this.db, 'INSERT OR REPLACE INTO attempts (run_id, n, started_at, host, token, lease_until) VALUES (?, ?, ?, ?, ?, ?)').run(run.id, attempt, at, host, token, this.clock.now() + leaseMs);
-      return r;
     });
   }
 
