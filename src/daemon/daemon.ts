@@ -357,7 +357,8 @@ export class Daemon {
     const nextWork = await this.leader?.nextWork();
     // The retry query runs only when someone uses its answer: a free slot, or spawners to warm.
     const nextRetry = this.opts.launcher || this.agent.hasCapacity() ? await this.agent.nextRetryDue() : undefined;
-    const nextFire = this.leader?.scheduler.nextDue();
+    // Spawners are warmed for fires this daemon's agent may run, not for every fire it schedules.
+    const nextFire = this.leader?.scheduler.nextDueOn(this.queueNames());
     if (this.opts.launcher?.expectWorkAt) {
       const work = [nextFire, nextRetry].filter((x): x is number => x !== undefined);
       this.opts.launcher.expectWorkAt(work.length ? Math.min(...work) : undefined);

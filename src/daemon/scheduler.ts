@@ -122,6 +122,16 @@ export class Scheduler {
     return min;
   }
 
+  /** The earliest fire of a task on one of these queues (a group's members may run anywhere: counted too). */
+  nextDueOn(queues: ReadonlySet<string>): number | undefined {
+    let min: number | undefined;
+    for (const e of this.entries.values()) {
+      if (e.next === undefined || (min !== undefined && e.next >= min)) continue;
+      if (e.kind === 'group' || queues.has(e.task.run_on_host)) min = e.next;
+    }
+    return min;
+  }
+
   nextFireOf(name: string, instance: string): number | undefined {
     return this.entries.get(`${instance}/${name}`)?.next;
   }

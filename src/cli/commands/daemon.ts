@@ -15,7 +15,7 @@ interface RunnerOpts {
   killGrace: number;
   poll: number;
   quiet?: boolean;
-  spawners: number;
+  spawners?: number;
   lease: number;
   leaseGrace: number;
   leaderLease?: number;
@@ -37,7 +37,7 @@ function agentOptions(cmd: Command): Command {
     .option('--kill-grace <seconds>', 'between SIGTERM and SIGKILL when an attempt times out or is terminated', intOption('--kill-grace', 0, 3600), DEFAULTS.killGraceSeconds)
     .option('--poll <ms>', 'how often to look for changes from other processes', intOption('--poll', 10, 5000), 200)
     .option('--quiet', 'do not print each transition (they stay in the event log: easytask events)')
-    .option('--spawners <n>', 'helper processes that start commands, so starting one never delays the next (0: the daemon starts them itself)', intOption('--spawners', 0, 64), DEFAULTS.spawners)
+    .option('--spawners <n>', 'helper processes that start commands, so starting one never delays the next (0: the daemon starts them itself; an agent, which cannot tell when work comes, defaults to 0)', intOption('--spawners', 0, 64))
     .option('--lease <seconds>', "how long an attempt stays this agent's without renewing it (it renews every third of that; one it cannot renew is killed before the lease ends)", intOption('--lease', 1, 3600), 30)
     .option('--lease-grace <seconds>', 'how long after a lease ends the leader recovers the run of a silent agent (FAILED lost, or retried)', intOption('--lease-grace', 0, 3600), 10);
 }
@@ -101,6 +101,8 @@ async function runProcess(cmd: Command, o: RunnerOpts, role: 'daemon' | 'agent')
     if (Math.abs(offset) > 1000) log(`this host's clock is ${Math.abs(offset) / 1000}s ${offset > 0 ? 'behind' : 'ahead of'} the database's; the database's is used`);
   };
   await align();
+  // A daemon warms its spawners before the fires it schedules; an agent cannot tell when work comes, so it starts commands itself unless told otherwise.
+  o.spawners ??= role === 'agent' ? 0 : DEFAULTS.spawners;
   const launcher = o.spawners > 0 ? new SpawnerPool({ command: spawnerCommand(), size: o.spawners, clock, log }) : undefined;
   const daemon = new Daemon(store, clock, {
     home, version: pkg.version, queues: o.queue, concurrency: o.concurrency, graceSeconds: o.grace, role,
