@@ -26,11 +26,11 @@ export function makePool(url: string, opts: PoolOptions = {}): pg.Pool {
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
-  });
-  // Session settings by SET rather than the `options` start-up parameter, which poolers refuse. The
-  // SET is queued on the new client before anything else it is asked.
-  pool.on('connect', (client) => {
-    client.query(`SET lock_timeout = ${Number(opts.lockTimeoutMs ?? 5000)}; SET idle_in_transaction_session_timeout = 60000`).catch(() => undefined);
+    // Session settings by SET rather than the `options` start-up parameter, which poolers refuse. The
+    // pool awaits this before it hands the new client out, so nothing else is ever queued beside it.
+    onConnect: async (client: pg.ClientBase) => {
+      await client.query(`SET lock_timeout = ${Number(opts.lockTimeoutMs ?? 5000)}; SET idle_in_transaction_session_timeout = 60000`);
+    },
   });
   // An idle client whose server went away: the pool drops it; the next operation connects afresh.
   pool.on('error', () => undefined);
