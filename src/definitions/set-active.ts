@@ -14,8 +14,9 @@ export interface SetActiveOutcome {
   pending: boolean;
 }
 
-export async function setActive(store: Store, ref: string, active: boolean, opts: { instance?: string; who?: Asker } = {}): Promise<SetActiveOutcome> {
+export async function setActive(store: Store, ref: string, active: boolean, opts: { instance?: string; who?: Asker; onWritten?: () => void } = {}): Promise<SetActiveOutcome> {
   const res = await store.defs.setActive(ref, active, opts.instance, opts.who);
+  if (res.changed) opts.onWritten?.();
   let pending = false;
   if (!active && res.changed && res.definition.kind === 'task' && res.seq !== undefined) pending = !(await settleDefinitionEffects(store, res.seq)).applied;
   return { definition: res.definition, active, changed: res.changed, pending };

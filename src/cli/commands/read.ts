@@ -1,7 +1,7 @@
 // list and show: the definitions with their state, next trigger and last run.
 import type { Command } from 'commander';
 import { action, out, printJson, table, withStore } from '../context.js';
-import { askedText, lastAsked } from '../last-asked.js';
+import { askedText, lastAsked } from '../../events/last-asked.js';
 import type { DefinitionSummary } from '../describe.js';
 
 const load = async () => ({ ...(await import('../describe.js')), ...(await import('../next-fire.js')), ...(await import('../../daemon/queue-coverage.js')) });
