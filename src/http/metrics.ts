@@ -70,7 +70,8 @@ export class DaemonMetrics {
       } else if (e.type === 'run.started') {
         const at = this.triggeredAt.get(e.run_id);
         this.triggeredAt.delete(e.run_id);
-        if (at !== undefined) this.lateness.observe(Math.max(0, e.time - at) / 1000);
+        const spawned = typeof e.data.spawned_at === 'string' ? Date.parse(e.data.spawned_at) : NaN;
+        if (at !== undefined) this.lateness.observe(Math.max(0, (Number.isNaN(spawned) ? e.time : spawned) - at) / 1000);
       }
       const duration = e.data.duration_ms;
       if (ATTEMPT_END_TYPES.has(e.type) && typeof duration === 'number') this.attempts.observe({ outcome: e.type.slice(4) }, duration / 1000);
