@@ -355,7 +355,7 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       const { store, clock } = await make();
       clock.set(50_000);
       const end = async (slot: number, task: string, path: [string, string][], patch: Record<string, number> = {}) => {
-        const r = (await store.runs.create(newRun(slot, { task_name: task })))!;
+        const r = (await store.runs.create(newRun(slot, { task_name: task, task_id: 1000000 + task.charCodeAt(0) })))!;
         for (const [event, to] of path) await store.runs.transition({ runId: r.id, event: event as never, to: to as never, patch });
         return r;
       };
