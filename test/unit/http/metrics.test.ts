@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TransitionEvent } from '../../../src/core/events.js';
-import type { RunState } from '../../../src/core/states.js';
+import type { RunState, TransitionEvent } from '../../../src/core/states.js';
 import { EventHub } from '../../../src/http/event-hub.js';
 import { DaemonMetrics } from '../../../src/http/metrics.js';
 import type { Store } from '../../../src/store/index.js';
