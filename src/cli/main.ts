@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { registerCalendarCommand } from './commands/calendar.js';
 import { registerControlCommands } from './commands/control.js';
+import { registerHttpTokenCommand } from './commands/http-token.js';
 import { registerDaemonCommand } from './commands/daemon.js';
 import { registerDefinitionCommands } from './commands/definitions.js';
 import { registerManageCommands } from './commands/manage.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerNextCommand(program);
   registerCalendarCommand(program);
   registerDaemonCommand(program);
+  registerHttpTokenCommand(program);
   registerControlCommands(program);
   registerStatusCommand(program);
   registerAgentsCommand(program);

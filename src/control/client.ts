@@ -14,10 +14,11 @@ export interface ControlAck {
 }
 
 /** Send `request`; resolves with the daemon's answer, or throws NO_DAEMON once `waitMs` passes unanswered. */
-export async function sendRequest(store: Store, request: ControlRequest, waitMs: number = DEFAULTS.ackWaitMs, clock: Clock = systemClock): Promise<ControlAck> {
+export async function sendRequest(store: Store, request: ControlRequest, waitMs: number = DEFAULTS.ackWaitMs, clock: Clock = systemClock, onQueued?: () => void): Promise<ControlAck> {
   const daemon = await liveDaemon(store);
   const { kind, target, args } = encode(request);
   const id = await store.commands.enqueue(kind, target, args);
+  onQueued?.();
   const deadline = clock.now() + waitMs;
   for (;;) {
     const c = (await store.commands.get(id))!;

@@ -1,8 +1,10 @@
 // The control requests a client (the CLI, the dashboard) asks the daemon to carry out, as one typed
 // union, and the one place that turns them into a stored command row and back.
+import type { Asker } from '../core/asker.js';
 import type { CommandKind, CommandRow } from '../store/index.js';
 
-export type ControlRequest =
+/** Every request may say who asked (`by`: the OS user, or api:<token name>) and why (`note`); the events it causes carry both. */
+export type ControlRequest = Asker & (
   /** Run a task (or start a group cycle) now, for a business date (default: today in its zone). */
   | { kind: 'force-run'; target: string; date?: string; instance?: string }
   /** End a task's live runs, or one run (`run`; with `target`, it must be one of that task's). */
@@ -12,12 +14,18 @@ export type ControlRequest =
   /** Set a finished run to SUCCESS or FAILED. */
   | { kind: 'modify-status'; run: number; status: 'SUCCESS' | 'FAILED' }
   /** Re-read the definitions. */
-  | { kind: 'reload' };
+  | { kind: 'reload' }
+);
 
 export type Decoded = { ok: true; request: ControlRequest } | { ok: false; message: string };
 
 /** The row a request is stored as: kind, target, and its other fields as JSON. */
 export function encode(r: ControlRequest): { kind: CommandKind; target: string | null; args: Record<string, unknown> } {
+  const e = encodeKind(r);
+  return { ...e, args: { ...e.args, ...defined({ by: r.by, note: r.note }) } };
+}
+
+function encodeKind(r: ControlRequest): { kind: CommandKind; target: string | null; args: Record<string, unknown> } {
   switch (r.kind) {
     case 'force-run':
     case 'freeze':
@@ -34,6 +42,18 @@ export function encode(r: ControlRequest): { kind: CommandKind; target: string |
 
 /** A stored row back as a request; a row no client of this version writes is refused with the reason. */
 export function decode(row: Pick<CommandRow, 'kind' | 'target' | 'args'>): Decoded {
+  const d = decodeKind(row);
+  if (!d.ok) return d;
+  let args: Record<string, unknown> = {};
+  try {
+    args = JSON.parse(row.args) as Record<string, unknown>;
+  } catch {
+    // decodeKind refused it already
+  }
+  return ok({ ...d.request, ...defined({ by: optionalString(args.by), note: optionalString(args.note) }) });
+}
+
+function decodeKind(row: Pick<CommandRow, 'kind' | 'target' | 'args'>): Decoded {
   let args: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(row.args);

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'FENCED'
   /** An agent's report with a token its attempt no longer has (a lease that ran out and was recovered). */
   | 'STALE'
+  /** A file that holds secrets (the HTTP API's tokens) may be read by others, or is malformed. */
+  | 'INSECURE'
   | 'INTERNAL';
 
 export class EasyTaskError extends Error {

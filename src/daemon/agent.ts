@@ -1,4 +1,5 @@
 // The local agent: accepts TRIGGER runs for its queues, runs attempts, records results and retries.
+import { askerData, type Asker } from '../core/asker.js';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS } from '../core/defaults.js';
 import { randomUUID } from 'node:crypto';
@@ -47,6 +48,8 @@ interface Live extends Held {
   handle?: AttemptHandle;
   /** A terminate that arrived while the attempt was being prepared. */
   pendingTerminate?: TerminateReason;
+  /** Who asked to terminate it, and why (data of its run.terminated). */
+  terminatedBy?: Record<string, string>;
   /** Settles once the attempt is recorded. */
   done?: Promise<void>;
   /** Its process started but RUNNING is not recorded yet (waiting for the turn's commit, or that commit failed). */
@@ -299,9 +302,10 @@ export class LocalAgent {
   }
 
   /** Terminate a live run's attempt (or the one being prepared). Returns false when it is not live here. */
-  terminate(runId: number, reason: TerminateReason): boolean {
+  terminate(runId: number, reason: TerminateReason, who?: Asker): boolean {
     const entry = this.live.get(runId);
     if (!entry) return false;
+    if (who && Object.keys(askerData(who)).length) entry.terminatedBy = askerData(who);
     if (entry.handle) entry.handle.terminate(reason);
     else entry.pendingTerminate = reason;
     return true;
@@ -350,7 +354,9 @@ export class LocalAgent {
     const retry = v.retriable && run.attempt < run.max_attempts;
     const task = this.tasks.task(run)?.task;
     const retryInMs = retry ? retryDelayMs(task?.retry_delay ?? DEFAULTS.retryDelaySeconds, run.attempt, this.opts.random) : undefined;
-    await this.store.attempts.ended({ token: entry.token, ...(unrecorded ? { start: startedProcess(unrecorded) } : {}), ...endRecord(run, how, v, now, retryInMs) });
+    const record = endRecord(run, how, v, now, retryInMs);
+    if (entry.terminatedBy && record.transition.event === 'run.terminated') record.transition.data = { ...record.transition.data, ...entry.terminatedBy };
+    await this.store.attempts.ended({ token: entry.token, ...(unrecorded ? { start: startedProcess(unrecorded) } : {}), ...record });
     entry.unrecorded = undefined;
     this.live.delete(run.id);
     this.opts.storeOk?.();

@@ -40,6 +40,11 @@ export class ChangeCheck {
     this.seenSeq = await this.store.events.lastSeq();
   }
 
+  /** This process committed something it must read as if another had (the HTTP API's writes): the next check looks whatever the token says. */
+  touch(): void {
+    this.token = -1;
+  }
+
   /** Look now; a call during a check makes it look once more when it is done. */
   check(): Promise<void> {
     if (this.running) {

@@ -1,5 +1,6 @@
 // Control commands from the CLI, consumed and acknowledged by the daemon.
 import { DateTime } from 'luxon';
+import { askerData } from '../core/asker.js';
 import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
 import { FINAL_STATES } from '../core/states.js';
@@ -81,7 +82,7 @@ async function forceRun(ctx: ControlContext, req: Req<'force-run'>): Promise<Pla
       kind: 'force-run',
       // A slot is unique per task: two forced runs in the same millisecond take the next one.
       run: { task_id: task.tid, task_name: task.name, instance: task.instance, slot: now, origin: 'force', max_attempts: 1 + task.retry_attempts, queue: task.run_on_host, business_date: dateArg(ctx, task, req.date) },
-      trigger: { patch: triggerPatch(task, now), data: { forced: true } },
+      trigger: { patch: triggerPatch(task, now), data: { forced: true, ...askerData(req) } },
     },
     answer: (res) => ({ ok: true, message: `Force run triggered for ${label(task)}`, data: { run: res.kind === 'force-run' ? res.run.id : null } }),
   };
@@ -127,12 +128,12 @@ async function terminate(ctx: ControlContext, req: Req<'terminate'>): Promise<Pl
   for (const r of live) {
     // A run this daemon's agent holds is ended by its agent (its attempt records TERMINATED); one an
     // agent elsewhere holds is flagged for that agent to kill; the rest (not started) end here.
-    if (ctx.agent.terminate(r.id, 'requested')) done.push(`run ${r.id} (${r.state}${r.pid ? `, pid ${r.pid}` : ''})`);
+    if (ctx.agent.terminate(r.id, 'requested', req)) done.push(`run ${r.id} (${r.state}${r.pid ? `, pid ${r.pid}` : ''})`);
     else if (r.state === 'STARTED' || r.state === 'RUNNING') {
       stop.push({ runId: r.id, n: r.attempt });
       done.push(`run ${r.id} (${r.state} on ${r.host ?? '?'}${r.pid ? `, pid ${r.pid}` : ''}: its agent ends it)`);
     } else {
-      requests.push({ runId: r.id, event: 'run.terminated' as const, to: 'TERMINATED' as const, patch: { reason: 'requested' as const, ended_at: now }, expectVersion: r.version });
+      requests.push({ runId: r.id, event: 'run.terminated' as const, to: 'TERMINATED' as const, patch: { reason: 'requested' as const, ended_at: now }, data: askerData(req), expectVersion: r.version });
       done.push(`run ${r.id} (${r.state})`);
     }
   }
@@ -150,7 +151,7 @@ async function freeze(ctx: ControlContext, req: Req<'freeze' | 'unfreeze'>): Pro
   const task = await taskOf(ctx, req.target, req.instance);
   const date = dateArg(ctx, task, req.date);
   return {
-    effect: { kind: req.kind, task, date },
+    effect: { kind: req.kind, task, date, data: askerData(req) },
     answer: (res) => {
       const { changed, moved } = res.kind === 'freeze' || res.kind === 'unfreeze' ? res.outcome : { changed: false, moved: 0 };
       const runs = moved ? ` (${moved} run${moved === 1 ? '' : 's'} ${on ? 'held' : 'released'})` : '';

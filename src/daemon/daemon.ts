@@ -13,6 +13,7 @@ import { HealthEvents } from './health-events.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaderDuties } from './leader.js';
 import { DEFAULT_LEADERSHIP, Leadership } from './leadership.js';
+import type { HttpApi } from '../http/server.js';
 import type { DaemonOptions } from './options.js';
 
 export type { DaemonOptions } from './options.js';
@@ -57,6 +58,10 @@ export class Daemon {
   private readonly healthEvents: HealthEvents;
   /** The lease row's heartbeat of a daemon that holds its home (SQLite); a shared store's leader renews its lease instead. */
   private readonly heartbeat: Heartbeat | undefined;
+  /** The HTTP server (--http): metrics, health, the JSON API and the event stream. */
+  private http: HttpApi | undefined;
+  /** When the last heartbeat was written (monotonic ms). */
+  private beatAt: number;
 
   constructor(
     private readonly store: Store,
@@ -64,6 +69,7 @@ export class Daemon {
     private readonly opts: DaemonOptions,
   ) {
     this.grace = new Grace(opts.graceSeconds, clock);
+    this.beatAt = clock.monotonic();
     this.healthEvents = new HealthEvents(store);
     this.health = new StoreHealth(clock, {
       log: opts.log,
@@ -157,6 +163,7 @@ export class Daemon {
     await this.store.agents.register({ host: hostName(), pid: process.pid, kind: this.opts.role ?? 'daemon', queues: [...this.queueNames()], version: this.opts.version });
     await this.changes.begin();
     await this.consoleLines?.start();
+    if (this.opts.http) await this.startHttp(this.opts.http);
     await this.leader?.start();
     this.poller = every(this.clock, this.opts.pollMs, () => void this.guard('reading changes', () => this.changes.check()));
     this.beat = every(this.clock, DEFAULTS.heartbeatMs, () => void this.guard('heartbeat', () => this.beatOnce()));
@@ -174,6 +181,21 @@ export class Daemon {
     });
     await this.leadership?.start();
     await this.wake();
+  }
+
+  private async startHttp(at: { host: string; port: number }): Promise<void> {
+    const { HttpApi } = await import('../http/server.js');
+    this.http = new HttpApi(this.store, this.clock, {
+      version: this.opts.version,
+      degraded: () => this.health.degraded,
+      heartbeatAgeMs: () => this.clock.monotonic() - this.beatAt,
+      leading: () => this.leader !== undefined,
+      changed: () => {
+        this.changes.touch();
+        void this.guard('reading changes', () => this.changes.check());
+      },
+    }, { ...at, home: this.opts.home, log: this.opts.log });
+    await this.http.start();
   }
 
   private leaderOf(store: Store): LeaderDuties {
@@ -206,6 +228,7 @@ export class Daemon {
    */
   private async beatOnce(): Promise<void> {
     if (this.heartbeat && !(await this.heartbeat.beat())) return;
+    this.beatAt = this.clock.monotonic();
     // Every few seconds is enough to be seen online (offline after 10 s), unless the live runs changed.
     const now = this.clock.monotonic();
     if (now - this.agentBeatAt < AGENT_BEAT_MS && this.agent.running === this.agentBeatRuns) return;
@@ -314,6 +337,7 @@ export class Daemon {
         if (this.heartbeat?.owed) await this.guard('heartbeat', () => this.beatOnce());
         await this.guard('reporting events', async () => {
           await this.consoleLines?.check();
+          await this.http?.check();
           await this.leader?.report();
         });
       })();
@@ -412,6 +436,7 @@ export class Daemon {
     // A store that still refuses writes loses the stop: the next start recovers as after a crash.
     await this.guard('recording the stop', () => this.daemonEvent('stopped', { pid: process.pid, signal }));
     await this.consoleLines?.check();
+    await this.http?.stop();
     if (!this.leadership) await this.leader?.stop();
     await this.guard('leaving the agents', () => this.store.agents.stop(hostName(), process.pid));
     if (!this.store.cluster && this.opts.role !== 'agent') await this.guard('releasing the home', () => release(this.store, this.clock));

@@ -28,6 +28,8 @@ export interface DaemonOptions {
   leaseMs?: number;
   /** How long after its lease ends a run whose agent went silent is recovered, ms (default 10 s). */
   leaseGraceMs?: number;
+  /** Serve metrics, health, the JSON API and the event stream over HTTP here (--http HOST:PORT). */
+  http?: { host: string; port: number };
   /** How often daemons campaign to lead, and the leader's lease (a shared store only). */
   leadership?: LeadershipTiming;
 }

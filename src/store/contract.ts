@@ -2,7 +2,10 @@
 // promises. A driver (SQLite, the embedded default) implements it; no caller holds a transaction:
 // each operation that changes state is one atomic unit inside the driver (a state change and its
 // event are written together or not at all). test/store-contract/ is what every driver must pass.
+import type { Asker } from '../core/asker.js';
 import type { NewEvent, StoredEvent } from '../core/events.js';
+
+export type { Asker } from '../core/asker.js';
 import type { GroupRunEventType, GroupRunState, RunState } from '../core/states.js';
 import type { Definition, TaskDef } from '../core/task.js';
 import type {
@@ -52,6 +55,23 @@ export interface DueRun extends RunRow {
   live_sibling: Pick<RunRow, 'id' | 'origin' | 'slot' | 'created_at'> | null;
 }
 
+/** How many runs of a task ended in a final state, and when the latest of them ended. */
+export interface FinalTotal {
+  task: string;
+  instance: string;
+  state: RunState;
+  n: number;
+  last_ended: number | null;
+}
+
+export interface WaitingCounts {
+  trigger: number;
+  /** ACTIVE runs whose slot has come (waiting for a dependency, a frozen date's release, or the next pass). */
+  due: number;
+  /** STARTED or RUNNING. */
+  live: number;
+}
+
 /** A task's latest run, with when its current attempt was accepted (null before its first, or without a row). */
 export interface LatestRun {
   run: RunRow;
@@ -84,6 +104,10 @@ export interface RunStore {
   countsSince(since: number): Promise<{ firstRunId: number; counts: { state: RunState; n: number }[] }>;
   namesOfTaskId(tid: number): Promise<{ instance: string; name: string }[]>;
   instancesOfTask(task: string): Promise<string[]>;
+  /** Per task, instance and final state: how many runs ended so, and the latest end among them (one aggregate, read once by a metrics start). */
+  finalTotals(): Promise<FinalTotal[]>;
+  /** Runs waiting to start (TRIGGER; ACTIVE whose slot has come) and attempts under way (STARTED, RUNNING), counted on the state index. */
+  waiting(now: number): Promise<WaitingCounts>;
   /** The latest slot a schedule (not force or group) created for the task. */
   lastScheduledSlot(tid: number, instance: string): Promise<number | undefined>;
   /** Standalone ACTIVE runs whose slot has come, oldest slot first, with what triggering them depends on. */
@@ -272,8 +296,8 @@ export interface DefinitionStore {
   membersOf(group: string, instance: string): Promise<TaskDef[]>;
   /** Deletions then writes (insert, or update with replace), with their events, as one unit: ids the deleted held are free for the writes. */
   apply(change: DefinitionChange): Promise<{ written: WriteOutcome[]; removed: number[] }>;
-  /** Enable or disable, with its event; `changed` false when it already had that state. */
-  setActive(ref: string, active: boolean, instance?: string): Promise<{ changed: boolean; definition: Definition; seq?: number }>;
+  /** Enable or disable, with its event (its data carries `who`: by, note); `changed` false when it already had that state. */
+  setActive(ref: string, active: boolean, instance?: string, who?: Asker): Promise<{ changed: boolean; definition: Definition; seq?: number }>;
 }
 
 /** What a control request does to the store, carried out together with its acknowledgement. */
@@ -285,7 +309,7 @@ export type ControlEffect =
    * flagged, and its agent kills it and records TERMINATED itself when it next renews its lease.
    */
   | { kind: 'transitions'; requests: readonly TransitionRequest[]; stop?: readonly { runId: number; n: number }[] }
-  | { kind: 'freeze' | 'unfreeze'; task: FrozenTask; date: string }
+  | { kind: 'freeze' | 'unfreeze'; task: FrozenTask; date: string; /** Extra data of the run.frozen / run.unfrozen events (by, note). */ data?: Record<string, string> }
   | { kind: 'modify-status'; request: Parameters<RunStore['modifyStatus']>[0] }
   | { kind: 'none' };
 
@@ -342,9 +366,9 @@ export interface FreezeOutcome {
 export interface FrozenDateStore {
   has(task: string, instance: string, date: string): Promise<boolean>;
   /** Freeze the date and hold the task's ACTIVE runs for it (FROZEN), as one unit. */
-  freeze(task: FrozenTask, date: string): Promise<FreezeOutcome>;
+  freeze(task: FrozenTask, date: string, data?: Record<string, string>): Promise<FreezeOutcome>;
   /** Release the date and its FROZEN runs (back to ACTIVE), as one unit. */
-  unfreeze(task: FrozenTask, date: string): Promise<FreezeOutcome>;
+  unfreeze(task: FrozenTask, date: string, data?: Record<string, string>): Promise<FreezeOutcome>;
 }
 
 /** The runs a definition event skipped. */

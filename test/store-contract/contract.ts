@@ -351,6 +351,45 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       expect(seen).toEqual([7]);
     });
 
+    it('runs: final totals per task and state with the latest end, and the waiting counts on the state index', async () => {
+      const { store, clock } = await make();
+      clock.set(50_000);
+      const end = async (slot: number, task: string, path: [string, string][], patch: Record<string, number> = {}) => {
+        const r = (await store.runs.create(newRun(slot, { task_name: task, task_id: 1000000 + task.charCodeAt(0) })))!;
+        for (const [event, to] of path) await store.runs.transition({ runId: r.id, event: event as never, to: to as never, patch });
+        return r;
+      };
+      const ok: [string, string][] = [['run.triggered', 'TRIGGER'], ['run.accepted', 'STARTED'], ['run.started', 'RUNNING'], ['run.succeeded', 'SUCCESS']];
+      await end(1_000, 'a', ok, { ended_at: 7_000 });
+      await end(2_000, 'a', ok, { ended_at: 9_000 });
+      await end(3_000, 'a', [['run.triggered', 'TRIGGER'], ['run.rejected', 'REJECTED']], { ended_at: 4_000 });
+      await end(1_000, 'b', [['run.skipped', 'SKIPPED']]);
+      await end(4_000, 'b', [['run.triggered', 'TRIGGER']]); // waiting: TRIGGER
+      await end(5_000, 'b', [['run.triggered', 'TRIGGER'], ['run.accepted', 'STARTED']]); // live
+      await end(6_000, 'c', []); // ACTIVE, slot come
+      await end(90_000, 'c', []); // ACTIVE, slot not yet come
+      expect(await store.runs.finalTotals()).toEqual([
+        { task: 'a', instance: 'default', state: 'REJECTED', n: 1, last_ended: 4_000 },
+        { task: 'a', instance: 'default', state: 'SUCCESS', n: 2, last_ended: 9_000 },
+        { task: 'b', instance: 'default', state: 'SKIPPED', n: 1, last_ended: null },
+      ]);
+      expect(await store.runs.waiting(50_000)).toEqual({ trigger: 1, due: 1, live: 1 });
+      expect(await store.runs.waiting(100_000)).toEqual({ trigger: 1, due: 2, live: 1 });
+    });
+
+    it('definitions: enable and disable record who asked and the note in their event', async () => {
+      const { store } = await make();
+      await insertTask(store, { name: 'noted', trigger_times: '08:00' });
+      const off = await store.defs.setActive('noted', false, undefined, { by: 'alice', note: 'disk swap' });
+      expect(off.changed).toBe(true);
+      const on = await store.defs.setActive('noted', true, undefined, { by: 'api:ops' });
+      const events = await store.events.list({ task: 'noted', types: ['task.disabled', 'task.enabled'] });
+      expect(events.map((e) => [e.seq, e.type, e.data.by, e.data.note])).toEqual([
+        [off.seq, 'task.disabled', 'alice', 'disk swap'],
+        [on.seq, 'task.enabled', 'api:ops', undefined],
+      ]);
+    });
+
     it('migrations: a new store is at the newest schema version, and starts its definition effects at the end of its log', async () => {
       const d = await make();
       expect(await d.schema.current()).toBe(d.schema.newest);

@@ -1,5 +1,6 @@
 // force-run, terminate, freeze, unfreeze, modify-status: requests the running daemon carries out.
 import type { Command } from 'commander';
+import { osUser } from '../../core/asker.js';
 import { EasyTaskError } from '../../core/errors.js';
 import { sendRequest } from '../../control/client.js';
 import type { ControlRequest } from '../../control/request.js';
@@ -12,6 +13,7 @@ interface ControlOpts {
   json?: boolean;
   wait?: number;
   instance?: string;
+  note?: string;
 }
 
 type Kind = Exclude<ControlRequest['kind'], 'reload'>;
@@ -39,7 +41,7 @@ function register(program: Command, name: Kind, description: string, arg: string
   if (extra) c = extra(c);
   c.action(action(async function (this: Command, ref: string | undefined, o: ControlOpts) {
     checkDate(o.date);
-    const request = build(ref, o);
+    const request: ControlRequest = { ...build(ref, o), by: osUser(), ...(o.note ? { note: o.note } : {}) };
     const ack = await withStore(this, (store) => sendRequest(store, request));
     if (o.json) printJson(ack);
     else if (ack.ok) out(ack.message);
@@ -68,7 +70,7 @@ export function registerControlCommands(program: Command): void {
     return { kind: 'terminate', target: ref, run: o.run, instance: o.instance };
   }, (c) => c.option('--run <id>', "terminate this run (with <task>, it must be one of that task's runs)", intOption('--run', 1)));
   register(program, 'freeze', "hold a task's runs for a date (default today) until unfreeze", '<task>', (ref, o) => ({ kind: 'freeze', target: ref!, date: o.date, instance: o.instance }), (c) =>
-    c.option('--date <YYYYMMDD>', 'the date to hold (default: today in the task zone)'),
+    c.option('--date <YYYYMMDD>', 'the date to hold (default: today in the task zone)').option('--note <text>', 'why: kept with the events beside who asked (shown by easytask show and easytask events)'),
   );
   register(program, 'unfreeze', 'release a frozen date; held runs whose time has come trigger', '<task>', (ref, o) => ({ kind: 'unfreeze', target: ref!, date: o.date, instance: o.instance }), (c) =>
     c.option('--date <YYYYMMDD>', 'the date to release (default: today in the task zone)'),

@@ -23,6 +23,7 @@ interface RunnerOpts {
   sinkSecret?: string;
   sinkBatch?: number;
   retainDays?: number;
+  http?: string;
 }
 
 const stamp = () => new Date(systemClock.now()).toISOString();
@@ -39,6 +40,7 @@ function agentOptions(cmd: Command): Command {
     .option('--quiet', 'do not print each transition (they stay in the event log: easytask events)')
     .option('--spawners <n>', 'helper processes that start commands, so starting one never delays the next (0: the daemon starts them itself; an agent, which cannot tell when work comes, defaults to 0)', intOption('--spawners', 0, 64))
     .option('--lease <seconds>', "how long an attempt stays this agent's without renewing it (it renews every third of that; one it cannot renew is killed before the lease ends)", intOption('--lease', 1, 3600), 30)
+    .option('--http <host:port>', 'serve Prometheus metrics (/metrics), a health check (/healthz), the JSON API (/api/…) and the event stream here, e.g. 127.0.0.1:9465 (port 0: a free one); POSTs need a token from <home>/http-tokens (easytask http-token), and every request does when HOST is not loopback')
     .option('--lease-grace <seconds>', 'how long after a lease ends the leader recovers the run of a silent agent (FAILED lost, or retried)', intOption('--lease-grace', 0, 3600), 10);
 }
 
@@ -81,6 +83,10 @@ async function runProcess(cmd: Command, o: RunnerOpts, role: 'daemon' | 'agent')
   }
   const clock = new AlignedClock(systemClock);
   const store = await openStore(home, clock, { url });
+  const http = o.http === undefined ? undefined : await checkHttp(o.http, home).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   // Lines logged while the daemon starts (crash recovery, calendar warnings) wait for the
   // banner, which is the first thing printed; a start that fails prints them before the error.
   let held: string[] | undefined = [];
@@ -114,6 +120,7 @@ async function runProcess(cmd: Command, o: RunnerOpts, role: 'daemon' | 'agent')
     leaseGraceMs: o.leaseGrace * 1000,
     ...(o.leaderLease ? { leadership: { intervalMs: Math.min(1000, (o.leaderLease * 1000) / 4), leaseMs: o.leaderLease * 1000 } } : {}),
     launcher,
+    ...(http ? { http } : {}),
   });
   try {
     await daemon.start();
@@ -161,4 +168,12 @@ async function runProcess(cmd: Command, o: RunnerOpts, role: 'daemon' | 'agent')
   await store.close();
   log('Shutdown Complete.');
   process.exit(0);
+}
+
+/** --http: the address, and the token file readable by its owner only (created with a default token). */
+async function checkHttp(text: string, home: string): Promise<{ host: string; port: number }> {
+  const [{ parseListen }, { ensureToken }] = await Promise.all([import('../../http/server.js'), import('../../http/tokens.js')]);
+  const at = parseListen(text);
+  ensureToken(home, 'default');
+  return at;
 }

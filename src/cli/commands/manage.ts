@@ -1,6 +1,8 @@
 // delete, enable, disable: change one definition named by name or tid/gid.
 import type { Command } from 'commander';
+import { osUser } from '../../core/asker.js';
 import { EasyTaskError } from '../../core/errors.js';
+import { setActive, setActiveText } from '../../definitions/set-active.js';
 import type { Store, StoredDefinition } from '../../store/index.js';
 import { action, out, printJson, withStore } from '../context.js';
 import { settleDefinitionEffects } from '../definition-effects.js';
@@ -85,24 +87,19 @@ export function registerManageCommands(program: Command): void {
     }));
 
   for (const [verb, active] of [['enable', true], ['disable', false]] as const) {
-    program
+    let c = program
       .command(verb)
       .description(active ? 'make a task or group ACTIVE so it triggers again' : 'make a task or group IDLE: it stops triggering (running attempts finish)')
       .argument('<task>', 'name or tid (gid for a group)')
       .option('--instance <name>', 'the instance, when the name exists in several')
-      .option('--json', 'print the outcome as JSON')
-      .action(action(async function (this: Command, ref: string, o: RefOpts) {
-        const r = await withStore(this, async (store) => {
-          const res = await store.defs.setActive(ref, active, o.instance);
-          if (!active && res.changed && res.definition.kind === 'task' && res.seq !== undefined) {
-            if (!(await settleDefinitionEffects(store, res.seq)).applied) warnPending();
-          }
-          return res;
-        });
-        const d = r.definition;
-        const label = `${d.kind === 'task' ? 'Task' : 'Group'} ${d.def.name} (${d.kind === 'task' ? `tid ${d.def.tid}` : `gid ${d.def.gid}`})`;
-        if (o.json) printJson({ name: d.def.name, kind: d.kind, active, changed: r.changed });
-        else out(r.changed ? `${label} ${active ? 'enabled' : 'disabled'}` : `${label} was already ${active ? 'enabled' : 'disabled'}`);
-      }));
+      .option('--json', 'print the outcome as JSON');
+    if (!active) c = c.option('--note <text>', 'why: kept with the event beside who asked (shown by easytask show and easytask events)');
+    c.action(action(async function (this: Command, ref: string, o: RefOpts & { note?: string }) {
+      const r = await withStore(this, (store) => setActive(store, ref, active, { instance: o.instance, who: { by: osUser(), note: o.note } }));
+      if (r.pending) warnPending();
+      const d = r.definition;
+      if (o.json) printJson({ name: d.def.name, kind: d.kind, active, changed: r.changed });
+      else out(setActiveText(r));
+    }));
   }
 }

@@ -1,6 +1,7 @@
 // list and show: the definitions with their state, next trigger and last run.
 import type { Command } from 'commander';
 import { action, out, printJson, table, withStore } from '../context.js';
+import { askedText, lastAsked } from '../../events/last-asked.js';
 import type { DefinitionSummary } from '../describe.js';
 
 const load = async () => ({ ...(await import('../describe.js')), ...(await import('../next-fire.js')), ...(await import('../../daemon/queue-coverage.js')) });
@@ -61,12 +62,13 @@ export function registerReadCommands(program: Command): void {
         const runs = d.kind === 'task' ? (await store.runs.list({ task: d.def.name, limit: 10 })).filter((r) => r.instance === d.def.instance) : [];
         const groupRuns = d.kind === 'group' ? await store.groupRuns.recent(d.def.name, d.def.instance, 10) : [];
         const members = d.kind === 'group' ? (await store.defs.membersOf(d.def.name, d.def.instance)).map((m) => ({ name: m.name, tid: m.tid, active: m.active, dependency: m.dependency ?? null })) : [];
-        return { summary: await summarise(store, d, await nextFireOf(store), coverage), definition: d.def, version: s.version, updated_at: new Date(s.updated_at).toISOString(), runs, groupRuns, members };
+        const asked = d.kind === 'task' ? await lastAsked(store, d.def.name, d.def.instance) : { last_disable: null, last_freeze: null };
+        return { summary: await summarise(store, d, await nextFireOf(store), coverage), definition: d.def, version: s.version, updated_at: new Date(s.updated_at).toISOString(), runs, groupRuns, members, asked };
       });
       if (o.json) {
         const group = view.summary.kind === 'group' ? { members: view.members, recent_group_runs: view.groupRuns } : {};
         const recent = view.runs.map((r) => ({ ...r, output_error: r.output_error ? JSON.parse(r.output_error) : null }));
-        return printJson({ ...view.summary, version: view.version, updated_at: view.updated_at, definition: view.definition, recent_runs: recent, ...group });
+        return printJson({ ...view.summary, version: view.version, updated_at: view.updated_at, ...view.asked, definition: view.definition, recent_runs: recent, ...group });
       }
       const s = view.summary;
       out(`${s.kind === 'task' ? 'Task' : 'Group'} ${s.name} (${s.kind === 'task' ? 'tid' : 'gid'} ${s.id}) — ${s.state}`);
@@ -75,6 +77,8 @@ export function registerReadCommands(program: Command): void {
       if (s.queue !== null) out(`  queue:     ${s.queue}${s.queue_served === false ? ' — no online agent serves it: its runs wait in TRIGGER until one does (see: easytask agents)' : ''}`);
       out(`  last run:  ${lastRunText(s)}`);
       out(`  version:   ${view.version}, updated ${when(view.updated_at)}`);
+      if (view.asked.last_disable) out(`  disabled:  ${askedText(view.asked.last_disable)}${s.state === 'IDLE' ? '' : ' (enabled since)'}`);
+      if (view.asked.last_freeze) out(`  frozen:    ${askedText(view.asked.last_freeze)}`);
       out('  definition:');
       for (const line of JSON.stringify(view.definition, null, 2).split('\n')) out('    ' + line);
       if (view.members.length) {

@@ -80,9 +80,9 @@ export class PgCommands implements CommandStore {
         return { kind: e.kind, runs };
       }
       case 'freeze':
-        return { kind: e.kind, outcome: await t.frozenDates.freezeIn(u, e.task, e.date) };
+        return { kind: e.kind, outcome: await t.frozenDates.freezeIn(u, e.task, e.date, e.data) };
       case 'unfreeze':
-        return { kind: e.kind, outcome: await t.frozenDates.unfreezeIn(u, e.task, e.date) };
+        return { kind: e.kind, outcome: await t.frozenDates.unfreezeIn(u, e.task, e.date, e.data) };
       case 'modify-status':
         return { kind: e.kind, run: await t.runs.modifyStatusIn(u, e.request) };
       case 'none':

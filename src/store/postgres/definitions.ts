@@ -4,7 +4,8 @@ import { DEFAULTS } from '../../core/defaults.js';
 import { EasyTaskError, notFound } from '../../core/errors.js';
 import type { DefinitionEventType } from '../../core/events.js';
 import type { Definition, GroupDef, TaskDef } from '../../core/task.js';
-import type { DefinitionChange, DefinitionStore } from '../contract.js';
+import { askerData } from '../../core/asker.js';
+import type { Asker, DefinitionChange, DefinitionStore } from '../contract.js';
 import type { DefinitionInput, StoredDefinition, WriteOutcome } from '../rows.js';
 import type { Db, EventHandle, Unit } from './unit.js';
 
@@ -110,7 +111,7 @@ export class PgDefinitions implements DefinitionStore {
     }
   }
 
-  async setActive(ref: string, active: boolean, instance?: string): Promise<{ changed: boolean; definition: Definition; seq?: number }> {
+  async setActive(ref: string, active: boolean, instance?: string, who: Asker = {}): Promise<{ changed: boolean; definition: Definition; seq?: number }> {
     const done = await this.db.unit(async (u) => {
       await lockWriters(u);
       const s = await this.getIn(u, ref, instance);
@@ -119,7 +120,7 @@ export class PgDefinitions implements DefinitionStore {
       const next = { kind: d.kind, def: { ...d.def, active } } as Definition;
       const version = s.version + 1;
       await u.count('UPDATE definitions SET active = $1, body = $2, version = $3, updated_at = $4 WHERE id = $5', [active, JSON.stringify(next.def), version, this.clock.now(), s.id]);
-      const handle = this.emit(u, s.id, version, next, `${d.kind}.${active ? 'enabled' : 'disabled'}` as DefinitionEventType, {});
+      const handle = this.emit(u, s.id, version, next, `${d.kind}.${active ? 'enabled' : 'disabled'}` as DefinitionEventType, askerData(who));
       return { changed: true as const, definition: next, handle };
     });
     if (!done.changed) return done;

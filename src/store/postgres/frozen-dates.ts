@@ -13,34 +13,34 @@ export class PgFrozenDates implements FrozenDateStore, FrozenDatesInUnit {
     return (await this.db.one('SELECT 1 FROM frozen_dates WHERE task_name = $1 AND instance = $2 AND date = $3', [task, instance, date])) !== undefined;
   }
 
-  freeze(task: FrozenTask, date: string): Promise<FreezeOutcome> {
-    return this.db.unit((u) => this.freezeIn(u, task, date));
+  freeze(task: FrozenTask, date: string, data?: Record<string, string>): Promise<FreezeOutcome> {
+    return this.db.unit((u) => this.freezeIn(u, task, date, data));
   }
 
-  unfreeze(task: FrozenTask, date: string): Promise<FreezeOutcome> {
-    return this.db.unit((u) => this.unfreezeIn(u, task, date));
+  unfreeze(task: FrozenTask, date: string, data?: Record<string, string>): Promise<FreezeOutcome> {
+    return this.db.unit((u) => this.unfreezeIn(u, task, date, data));
   }
 
   /** Freeze the date and hold the task's ACTIVE runs for it, with their events, inside the caller's unit. */
-  async freezeIn(u: Unit, task: FrozenTask, date: string): Promise<FreezeOutcome> {
+  async freezeIn(u: Unit, task: FrozenTask, date: string, data: Record<string, string> = {}): Promise<FreezeOutcome> {
     const changed = (await u.count('INSERT INTO frozen_dates (task_name, instance, date) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [task.name, task.instance, date])) > 0;
-    return { changed, moved: await this.move(u, task, date, true) };
+    return { changed, moved: await this.move(u, task, date, true, data) };
   }
 
   /** Release the date and its FROZEN runs (back to ACTIVE), with their events, inside the caller's unit. */
-  async unfreezeIn(u: Unit, task: FrozenTask, date: string): Promise<FreezeOutcome> {
+  async unfreezeIn(u: Unit, task: FrozenTask, date: string, data: Record<string, string> = {}): Promise<FreezeOutcome> {
     const changed = (await u.count('DELETE FROM frozen_dates WHERE task_name = $1 AND instance = $2 AND date = $3', [task.name, task.instance, date])) > 0;
-    return { changed, moved: await this.move(u, task, date, false) };
+    return { changed, moved: await this.move(u, task, date, false, data) };
   }
 
-  private async move(u: Unit, task: FrozenTask, date: string, on: boolean): Promise<number> {
+  private async move(u: Unit, task: FrozenTask, date: string, on: boolean, data: Record<string, string>): Promise<number> {
     // Locked, so a run another host moves meanwhile is left out rather than refused; in slot order, as SQLite reads them.
     const runs = await u.rows<{ id: number }>(
       'SELECT id FROM runs WHERE task_id = $1 AND instance = $2 AND business_date = $3 AND state = $4 ORDER BY slot, id FOR UPDATE',
       [task.tid, task.instance, date, on ? 'ACTIVE' : 'FROZEN'],
     );
     for (const r of runs) {
-      await this.runs().transitionIn(u, { runId: r.id, event: on ? 'run.frozen' : 'run.unfrozen', to: on ? 'FROZEN' : 'ACTIVE', data: { date } });
+      await this.runs().transitionIn(u, { runId: r.id, event: on ? 'run.frozen' : 'run.unfrozen', to: on ? 'FROZEN' : 'ACTIVE', data: { date, ...data } });
     }
     return runs.length;
   }

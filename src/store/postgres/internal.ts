@@ -25,8 +25,8 @@ export interface GroupRunsInUnit {
 }
 
 export interface FrozenDatesInUnit {
-  freezeIn(u: Unit, task: FrozenTask, date: string): Promise<FreezeOutcome>;
-  unfreezeIn(u: Unit, task: FrozenTask, date: string): Promise<FreezeOutcome>;
+  freezeIn(u: Unit, task: FrozenTask, date: string, data?: Record<string, string>): Promise<FreezeOutcome>;
+  unfreezeIn(u: Unit, task: FrozenTask, date: string, data?: Record<string, string>): Promise<FreezeOutcome>;
 }
 
 export interface AttemptsInUnit {

@@ -1,8 +1,8 @@
 // Runs on PostgreSQL: one row per (task, fire instant); every state change goes through transitionIn().
 import type { Clock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
-import { checkTransition, LIVE_STATES, PENDING_STATES, RUN_STATES, UNFINISHED_STATES, type RunState } from '../../core/states.js';
-import type { DueRun, LatestRun, Outcome, RunStore } from '../contract.js';
+import { checkTransition, FINAL_STATES, LIVE_STATES, PENDING_STATES, RUN_STATES, UNFINISHED_STATES, type RunState } from '../../core/states.js';
+import type { DueRun, FinalTotal, LatestRun, Outcome, RunStore, WaitingCounts } from '../contract.js';
 import { runScope, type NewRun, type RunListQuery, type RunRow, type TransitionRequest } from '../rows.js';
 import type { GroupRunsInUnit, RunsInUnit } from './internal.js';
 import type { Db, Unit } from './unit.js';
@@ -201,6 +201,22 @@ export class PgRuns implements RunStore, RunsInUnit {
     const firstRunId = ids.first ?? (ids.last ?? 0) + 1;
     const counts = await this.db.rows<{ state: RunState; n: number }>('SELECT state, COUNT(*) AS n FROM runs WHERE id >= $1 GROUP BY state ORDER BY state COLLATE "C"', [firstRunId]);
     return { firstRunId, counts };
+  }
+
+  async finalTotals(): Promise<FinalTotal[]> {
+    const rows = await this.db.rows<FinalTotal>(
+      'SELECT task_name AS task, instance, state, COUNT(*)::int AS n, MAX(ended_at) AS last_ended FROM runs WHERE state = ANY($1::text[]) GROUP BY task_name, instance, state ORDER BY task_name COLLATE "C", instance COLLATE "C", state COLLATE "C"',
+      [FINAL_STATES],
+    );
+    return rows.map((r) => ({ ...r, last_ended: r.last_ended === null ? null : Number(r.last_ended) }));
+  }
+
+  async waiting(now: number): Promise<WaitingCounts> {
+    return (await this.db.one<WaitingCounts>(
+      `SELECT (SELECT COUNT(*)::int FROM runs WHERE state = 'TRIGGER') AS "trigger", (SELECT COUNT(*)::int FROM runs WHERE state = 'ACTIVE' AND slot <= $1) AS due,
+        (SELECT COUNT(*)::int FROM runs WHERE state IN ('STARTED', 'RUNNING')) AS live`,
+      [now],
+    ))!;
   }
 
   /** Each instance that has runs of task id `tid`, with the task name of its latest run there. */

@@ -65,9 +65,9 @@ export class Commands implements Sync<CommandStore> {
         t.attempts.requestTerminate(e.stop ?? []);
         return { kind: e.kind, runs: e.requests.map((r) => t.runs.transition(r)) };
       case 'freeze':
-        return { kind: e.kind, outcome: t.frozenDates.freeze(e.task, e.date) };
+        return { kind: e.kind, outcome: t.frozenDates.freeze(e.task, e.date, e.data) };
       case 'unfreeze':
-        return { kind: e.kind, outcome: t.frozenDates.unfreeze(e.task, e.date) };
+        return { kind: e.kind, outcome: t.frozenDates.unfreeze(e.task, e.date, e.data) };
       case 'modify-status':
         return { kind: e.kind, run: t.runs.modifyStatus(e.request) };
       case 'none':

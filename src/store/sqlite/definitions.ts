@@ -6,7 +6,8 @@ import { DEFAULTS } from '../../core/defaults.js';
 import { EasyTaskError, notFound } from '../../core/errors.js';
 import type { DefinitionEventType } from '../../core/events.js';
 import type { Definition, GroupDef, TaskDef } from '../../core/task.js';
-import type { DefinitionChange, DefinitionStore } from '../contract.js';
+import { askerData } from '../../core/asker.js';
+import type { Asker, DefinitionChange, DefinitionStore } from '../contract.js';
 import type { DefinitionInput, StoredDefinition, WriteOutcome } from '../rows.js';
 import type { EventLog } from './events.js';
 import type { Sync } from './promised.js';
@@ -179,7 +180,7 @@ export class Definitions implements Sync<DefinitionStore> {
   }
 
   /** Enable or disable; returns false when it already had that state. */
-  setActive(ref: string, active: boolean, instance?: string): { changed: boolean; definition: Definition; seq?: number } {
+  setActive(ref: string, active: boolean, instance?: string, who: Asker = {}): { changed: boolean; definition: Definition; seq?: number } {
     return tx(this.db, () => {
       const s = this.get(ref, instance);
       const d = s.definition;
@@ -188,7 +189,7 @@ export class Definitions implements Sync<DefinitionStore> {
       const version = s.version + 1;
       sql(this.db, 'UPDATE definitions SET active = ?, body = ?, version = ?, updated_at = ? WHERE id = ?')
         .run(active ? 1 : 0, JSON.stringify(next.def), version, this.clock.now(), s.id);
-      const seq = this.emit(s.id, version, next, `${d.kind}.${active ? 'enabled' : 'disabled'}` as DefinitionEventType, {});
+      const seq = this.emit(s.id, version, next, `${d.kind}.${active ? 'enabled' : 'disabled'}` as DefinitionEventType, askerData(who));
       return { changed: true, definition: next, seq };
     });
   }

@@ -18,26 +18,26 @@ export class FrozenDates implements Sync<FrozenDateStore> {
   }
 
   /** Freeze the date and hold the task's ACTIVE runs for it, with their events, in one transaction. */
-  freeze(task: FrozenTask, date: string): FreezeOutcome {
+  freeze(task: FrozenTask, date: string, data: Record<string, string> = {}): FreezeOutcome {
     return tx(this.db, () => {
       const changed = sql(this.db, 'INSERT OR IGNORE INTO frozen_dates (task_name, instance, date) VALUES (?, ?, ?)').run(task.name, task.instance, date).changes > 0;
-      return { changed, moved: this.move(task, date, true) };
+      return { changed, moved: this.move(task, date, true, data) };
     });
   }
 
   /** Release the date and its FROZEN runs (back to ACTIVE), with their events, in one transaction. */
-  unfreeze(task: FrozenTask, date: string): FreezeOutcome {
+  unfreeze(task: FrozenTask, date: string, data: Record<string, string> = {}): FreezeOutcome {
     return tx(this.db, () => {
       const changed = sql(this.db, 'DELETE FROM frozen_dates WHERE task_name = ? AND instance = ? AND date = ?').run(task.name, task.instance, date).changes > 0;
-      return { changed, moved: this.move(task, date, false) };
+      return { changed, moved: this.move(task, date, false, data) };
     });
   }
 
-  private move(task: FrozenTask, date: string, on: boolean): number {
+  private move(task: FrozenTask, date: string, on: boolean, data: Record<string, string>): number {
     const runs = sql(this.db, 'SELECT id FROM runs WHERE task_id = ? AND instance = ? AND business_date = ? AND state = ?').all(task.tid, task.instance, date, on ? 'ACTIVE' : 'FROZEN') as {
       id: number;
     }[];
-    for (const r of runs) this.runs.transitionInTx({ runId: r.id, event: on ? 'run.frozen' : 'run.unfrozen', to: on ? 'FROZEN' : 'ACTIVE', data: { date } });
+    for (const r of runs) this.runs.transitionInTx({ runId: r.id, event: on ? 'run.frozen' : 'run.unfrozen', to: on ? 'FROZEN' : 'ACTIVE', data: { date, ...data } });
     return runs.length;
   }
 }

@@ -3,8 +3,8 @@ import { sql, sqlList } from './statements.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
-import { checkTransition, LIVE_STATES, PENDING_STATES, UNFINISHED_STATES, type RunState } from '../../core/states.js';
-import type { DueRun, LatestRun, Outcome, RunStore } from '../contract.js';
+import { checkTransition, FINAL_STATES, LIVE_STATES, PENDING_STATES, UNFINISHED_STATES, type RunState } from '../../core/states.js';
+import type { DueRun, FinalTotal, LatestRun, Outcome, RunStore, WaitingCounts } from '../contract.js';
 import { runScope, type NewRun, type RunListQuery, type RunRow, type TransitionRequest } from '../rows.js';
 import type { EventLog } from './events.js';
 import type { GroupRuns } from './group-runs.js';
@@ -184,6 +184,16 @@ export class Runs implements Sync<RunStore> {
     const firstRunId = first.id ?? (last.id ?? 0) + 1;
     const counts = sql(this.db, 'SELECT state, COUNT(*) AS n FROM runs WHERE id >= ? GROUP BY state').all(firstRunId) as { state: RunState; n: number }[];
     return { firstRunId, counts };
+  }
+
+  finalTotals(): FinalTotal[] {
+    return sql(this.db, `SELECT task_name AS task, instance, state, COUNT(*) AS n, MAX(ended_at) AS last_ended FROM runs WHERE state IN (${FINAL_STATES.map(() => '?').join(', ')}) GROUP BY task_name, instance, state ORDER BY task_name, instance, state`)
+      .all(...FINAL_STATES) as FinalTotal[];
+  }
+
+  waiting(now: number): WaitingCounts {
+    return sql(this.db, `SELECT (SELECT COUNT(*) FROM runs WHERE state = 'TRIGGER') AS "trigger", (SELECT COUNT(*) FROM runs WHERE state = 'ACTIVE' AND slot <= ?) AS due,
+      (SELECT COUNT(*) FROM runs WHERE state = 'STARTED') + (SELECT COUNT(*) FROM runs WHERE state = 'RUNNING') AS live`).get(now) as WaitingCounts;
   }
 
   /** Each instance that has runs of task id `tid`, with the task name of its latest run there. */

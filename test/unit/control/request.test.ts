@@ -19,8 +19,10 @@ describe('control requests', () => {
       fc.record({ kind: fc.constant('modify-status' as const), run: fc.integer({ min: 1, max: 1e6 }), status: fc.constantFrom('SUCCESS' as const, 'FAILED' as const) }),
       fc.constant({ kind: 'reload' as const }),
     );
+    const asker = fc.record({ by: fc.option(fc.constantFrom('alice', 'api:default'), { nil: undefined }), note: fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: undefined }) });
     fc.assert(
-      fc.property(request, (r) => {
+      fc.property(request, asker, (req, who) => {
+        const r = { ...req, ...who } as ControlRequest;
         const clean = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
         expect(decode(row(r))).toEqual({ ok: true, request: clean });
       }),
