@@ -158,10 +158,10 @@ function spawnersOf(daemonPid) {
 }
 
 // 3. Idle: a daemon with 1,000 tasks defined (none due), CPU over a window and RSS.
-async function idle() {
-  const home = join(root, 'idle');
+async function idle(extra = []) {
+  const home = join(root, extra.length ? 'idle-http' : 'idle');
   await insert(home, Array.from({ length: 1000 }, (_, i) => ({ name: `idle-${i}`, cmd: 'true', timezone: 'UTC', trigger_times: '03:33', day_of_week: '1111111', ...(i % 2 ? { cron: undefined } : {}) })));
-  const d = startDaemon(home);
+  const d = startDaemon(home, extra);
   await d.ready;
   await sleep(2000);
   const ticks = () => {
@@ -194,6 +194,7 @@ const b0 = await burst(concurrency, 'in-daemon', ['--spawners', '0']);
 const bare = await bareLoop(b.n, concurrency);
 const bareExeca = await bareLoop(b.n, concurrency, true);
 const i = await idle();
+const ih = await idle(['--http', '127.0.0.1:0']);
 const vsBare = (v) => `${fmt(v, 1)} (bare Node spawn loop)`;
 const vsInDaemon = (v) => `${fmt(v, 1)} (--spawners 0)`;
 printTable(`Daemon (${QUICK ? 'quick run' : 'full run'}; concurrency ${concurrency}; 2 spawner processes unless noted)`, [
@@ -210,6 +211,8 @@ printTable(`Daemon (${QUICK ? 'quick run' : 'full run'}; concurrency ${concurren
   { figure: `burst of ${b.n}: runs/s as a ratio to the bare execa loop`, value: fmt(b.n / b.seconds, 0), baseline: `${fmt(b.n / bareExeca, 0)} (bare execa loop)`, ratio: fmt(bareExeca / b.seconds, 2), target: '-' },
   { figure: `idle CPU, 1,000 tasks, ${i.window} s (%)`, value: fmt(i.cpu, 2), target: '≤ 0.5' },
   { figure: 'idle RSS (MB)', value: fmt(i.rss, 0), target: '≤ 80' },
+  { figure: `idle CPU with --http, 1,000 tasks, ${ih.window} s (%)`, value: fmt(ih.cpu, 2), baseline: `${fmt(i.cpu, 2)} (without)`, ratio: fmt(ih.cpu / i.cpu, 2), target: '≤ 0.5' },
+  { figure: 'idle RSS with --http (MB)', value: fmt(ih.rss, 0), baseline: `${fmt(i.rss, 0)} (without)`, ratio: fmt(ih.rss / i.rss, 2), target: '≤ 80' },
   { figure: 'spawner processes up while idle (nothing due within 10 s)', value: String(i.idleSpawners), target: '0' },
   { figure: 'spawner RSS while up, each (MB)', value: fmt(i.spawnerRss, 0), target: '-' },
 ]);
