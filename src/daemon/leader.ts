@@ -44,6 +44,7 @@ export class LeaderDuties {
   readonly groups: GroupEngine;
   private readonly calendars: CalendarWatch;
   private readonly alerts: AlertFeed;
+  private readonly runner: AlertRunner;
   private readonly healthchecks: HealthcheckFeed;
   private readonly sinks: SinkDelivery[];
   private readonly retention: RetentionTimer | undefined;
@@ -54,6 +55,7 @@ export class LeaderDuties {
     this.scheduler = new Scheduler(store, c.defs, clock, emptyCalendars, {
       warn: (m) => opts.log(`warning: ${m}`),
       unrecorded: (err) => c.health.failed('recording the slots due', err),
+      unscheduled: (task, timezone, m) => void this.runner.onMissed({ task, timezone, count: m.count, first: m.first, last: m.last, cause: 'disabled', id: `${task.instance}/${task.name}:${m.since}:${m.until}` }),
     });
     this.calendars = new CalendarWatch({
       home: opts.home, now: () => clock.now(), log: opts.log,
@@ -61,7 +63,8 @@ export class LeaderDuties {
     });
     this.groups = new GroupEngine(store, clock, c.defs);
     this.sinks = (opts.sinks ?? []).map((s) => new SinkDelivery(store, clock, { ...s, log: opts.log }));
-    this.alerts = new AlertFeed(store, new AlertRunner(store, clock, { home: opts.home, log: opts.log }), (run) => c.defs.taskOf(run));
+    this.runner = new AlertRunner(store, clock, { home: opts.home, log: opts.log });
+    this.alerts = new AlertFeed(store, this.runner, (run) => c.defs.taskOf(run));
     this.healthchecks = new HealthcheckFeed(store, clock, (run) => c.defs.taskOf(run), { log: opts.log });
     this.retention = opts.retainDays ? new RetentionTimer(store, clock, { retainDays: opts.retainDays, log: opts.log }) : undefined;
   }

@@ -11,6 +11,7 @@ import { alertEnv, alertFacts, summaryTemplate, webhookBody, type AlertFacts } f
 import { EVENT_DEFAULTS } from '../core/defaults.js';
 import type { FetchLike } from './http.js';
 import { runMail, sendMail } from './alert-email.js';
+import { fireMissed, type MissedSlots } from './missed-alerts.js';
 
 export interface AlertOptions {
   home: string;
@@ -76,6 +77,8 @@ export type ActionKind = 'command' | 'webhook' | 'slack' | 'email';
 
 export class AlertRunner {
   private readonly inflight = new Set<Promise<void>>();
+  /** Missed-slot detections being alerted: the same one seen twice meanwhile fires once. */
+  private readonly missedInFlight = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -88,6 +91,19 @@ export class AlertRunner {
     const p = this.fire(run, task, timezone).catch((err: unknown) => this.opts.log?.(`alert for run ${run.id}: ${(err as Error).message}`));
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
+    return p;
+  }
+
+  /** Fire the task's alert for slots that passed without a run (once per detection); never rejects. */
+  onMissed(m: MissedSlots): Promise<void> {
+    if (this.missedInFlight.has(m.id)) return Promise.resolve();
+    this.missedInFlight.add(m.id);
+    const p = fireMissed(this.store, this.clock, this.opts, m, kindOf).catch((err: unknown) => this.opts.log?.(`alert for ${m.task.name} (missed slots): ${(err as Error).message}`));
+    this.inflight.add(p);
+    void p.finally(() => {
+      this.inflight.delete(p);
+      this.missedInFlight.delete(m.id);
+    });
     return p;
   }
 
