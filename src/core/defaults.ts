@@ -63,6 +63,8 @@ export const EVENT_DEFAULTS = {
   alertCommandTimeoutMs: 30_000,
   /** An alert webhook or Slack POST's time limit, ms. */
   alertHttpTimeoutMs: 10_000,
+  /** An alert mail's time limit for each step of the SMTP conversation, ms. */
+  alertSmtpTimeoutMs: 30_000,
   /** Bytes of stdout/stderr tail given to ${P:stdout} / ${P:stderr}. */
   alertTailBytes: 4096,
   /** How often the daemon applies --retain-days, ms. */

@@ -24,7 +24,9 @@ export type EventType =
   | 'daemon.healthy'
   | 'calendar.reloaded'
   | 'alert.sent'
-  | 'alert.failed';
+  | 'alert.failed'
+  | 'healthcheck.pinged'
+  | 'healthcheck.failed';
 
 /** An event as appended: `key` is its natural key, so appending it twice stores it once. */
 export interface NewEvent {

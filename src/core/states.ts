@@ -19,6 +19,8 @@ export type RunState = (typeof RUN_STATES)[number];
 export type TaskState = 'IDLE' | 'ACTIVE';
 
 export const FINAL_STATES: readonly RunState[] = ['SUCCESS', 'FAILED', 'TERMINATED', 'REJECTED', 'SKIPPED'];
+/** The final states that say how a run went (SKIPPED runs never ran). */
+export const OUTCOME_STATES: readonly RunState[] = ['SUCCESS', 'FAILED', 'TERMINATED', 'REJECTED'];
 export const LIVE_STATES: readonly RunState[] = ['TRIGGER', 'STARTED', 'RUNNING', 'RESTARTING'];
 
 /** Not started yet: a task that goes away or goes idle skips these. */

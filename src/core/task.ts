@@ -2,12 +2,20 @@
 
 export type CatchUp = 'none' | 'latest' | 'all';
 export type Overlap = 'skip' | 'queue' | 'allow';
-export type AlertOn = 'failure' | 'success' | 'always';
+/**
+ * When an alert fires: `failure`, `success`, `always` (either), `change` (the outcome differs from the
+ * task's previous final run; a first run only when it failed), `output` (a run that failed, or whose
+ * last attempt wrote to stdout or stderr: cron's MAILTO). Every value but `success` also fires when
+ * the daemon finds slots of the task that passed without a run (missed).
+ */
+export type AlertOn = 'failure' | 'success' | 'always' | 'change' | 'output';
 
 export interface AlertAction {
   command?: string;
   webhook?: string;
   slack?: string;
+  /** Recipients of a mail sent over the daemon's SMTP settings (never in the definition). */
+  email?: string[];
 }
 
 export interface AlertDef {
@@ -57,6 +65,8 @@ export interface TaskDef extends Partial<ScheduleFields> {
   task_group?: string;
   dependency?: string;
   alert?: AlertDef;
+  /** A Healthchecks-style ping URL: `/start` when an attempt starts, the URL on success, `/fail` on final failure. */
+  healthcheck?: string;
   catch_up: CatchUp;
   overlap: Overlap;
   env?: Record<string, string>;

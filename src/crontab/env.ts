@@ -5,7 +5,12 @@ export interface CronEnvironment {
   env: Record<string, string>;
   /** CRON_TZ: the zone the schedule is read in. */
   timezone?: string;
+  /** MAILTO's mail addresses: the jobs below mail them when they fail or write output. */
+  mailto?: string[];
 }
+
+/** What is mailed where cron would mail: a run that failed or wrote anything (cron mails any output). */
+export const MAILTO_ALERT_ON = 'output';
 
 export type EnvOutcome = { note?: string };
 
@@ -27,9 +32,28 @@ export function applyEnvLine(state: CronEnvironment, name: string, value: string
     return { note: `SHELL=${value}: not copied into env: EasyTask runs every cmd with bash -c and sets SHELL to that bash${check}` };
   }
   state.env[name] = value;
-  if (name === 'MAILTO' && value !== '') {
-    return { note: `MAILTO=${value}: nothing is mailed: EasyTask keeps each run's output under logs/ (easytask logs); to hear of failures, give the tasks below this line an "alert" (alert_on "failure", with a command such as mail, a webhook or slack)` };
-  }
+  if (name === 'MAILTO') return mailto(state, value);
   if (name === 'TZ') return { note: `TZ=${value}: passed to the commands, as cron does; the schedule stays in the machine's zone (CRON_TZ sets that)` };
   return {};
+}
+
+/**
+ * MAILTO=a@x,b@y: the jobs below get an email alert (alert_on "output"); MAILTO="" turns mail off.
+ * A bare user name (cron mails its local mailbox) cannot be mailed over SMTP: it is left out, with a note.
+ */
+function mailto(state: CronEnvironment, value: string): EnvOutcome {
+  const names = value.split(/[\s,]+/).filter(Boolean);
+  const addresses = names.filter((n) => /^[^@\s]+@[^@\s]+$/.test(n));
+  const local = names.filter((n) => !addresses.includes(n));
+  if (addresses.length) state.mailto = addresses;
+  else delete state.mailto;
+  if (names.length === 0) return {};
+  const notes: string[] = [];
+  if (addresses.length) {
+    notes.push(`the tasks below this line mail ${addresses.join(', ')} when a run fails or writes output, as cron would (an "alert" with alert_on "${MAILTO_ALERT_ON}" and an "email" action; the daemon needs SMTP settings: EASYTASK_SMTP_URL… or <home>/smtp.json)`);
+  }
+  if (local.length) {
+    notes.push(`${local.join(', ')} ${local.length === 1 ? 'is a local user' : 'are local users'}, not a mail address: ${addresses.length ? 'left out' : 'nothing is mailed'}; write user@domain to have it mailed (EasyTask keeps each run's output under logs/: easytask logs)`);
+  }
+  return { note: `MAILTO=${value}: ${notes.join('; ')}` };
 }

@@ -1,6 +1,6 @@
 // Turns a crontab (user or system format) into EasyTask task definitions using the `cron` field.
 import { translateCommand, splitPercent } from './command.js';
-import { applyEnvLine, type CronEnvironment } from './env.js';
+import { applyEnvLine, MAILTO_ALERT_ON, type CronEnvironment } from './env.js';
 import { parseLine } from './lines.js';
 import { NameAllocator } from './names.js';
 import { translateSchedule } from './schedule.js';
@@ -47,6 +47,7 @@ export function translateCrontab(text: string, opts: TranslateOptions): Translat
       ...(parsed.user !== undefined ? { run_as_user: parsed.user } : {}),
       cmd: translateCommand(parsed.command),
       ...(Object.keys(state.env).length ? { env: { ...state.env } } : {}),
+      ...(state.mailto ? { alert: { alert_on: MAILTO_ALERT_ON, email: [...state.mailto] } } : {}),
       catch_up: 'none',
       overlap: 'allow',
     };

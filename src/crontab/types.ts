@@ -15,6 +15,8 @@ export interface CronTask {
   run_as_user?: string;
   cmd: string;
   env?: Record<string, string>;
+  /** From MAILTO: mail the addresses when a run fails or writes output, as cron mails a job's output. */
+  alert?: { alert_on: 'output'; email: string[] };
   /** cron runs nothing it missed while it was down, and starts a job even if its last run is still going. */
   catch_up: 'none';
   overlap: 'allow';

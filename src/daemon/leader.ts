@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.js';
 import type { StoredEvent } from '../core/events.js';
 import { AlertFeed } from '../events/alert-feed.js';
 import { AlertRunner } from '../events/alerts.js';
+import { HealthcheckFeed } from '../events/healthcheck-feed.js';
 import { SinkDelivery } from '../events/sink.js';
 import { RetentionTimer } from '../retention/timer.js';
 import { emptyCalendars, type BrokenCalendar, type CalendarSet } from '../schedule/index.js';
@@ -43,6 +44,8 @@ export class LeaderDuties {
   readonly groups: GroupEngine;
   private readonly calendars: CalendarWatch;
   private readonly alerts: AlertFeed;
+  private readonly runner: AlertRunner;
+  private readonly healthchecks: HealthcheckFeed;
   private readonly sinks: SinkDelivery[];
   private readonly retention: RetentionTimer | undefined;
   private stopped = false;
@@ -52,6 +55,7 @@ export class LeaderDuties {
     this.scheduler = new Scheduler(store, c.defs, clock, emptyCalendars, {
       warn: (m) => opts.log(`warning: ${m}`),
       unrecorded: (err) => c.health.failed('recording the slots due', err),
+      unscheduled: (task, timezone, m) => void this.runner.onMissed({ task, timezone, count: m.count, first: m.first, last: m.last, cause: 'disabled', id: `${task.instance}/${task.name}:${m.since}:${m.until}` }),
     });
     this.calendars = new CalendarWatch({
       home: opts.home, now: () => clock.now(), log: opts.log,
@@ -59,7 +63,9 @@ export class LeaderDuties {
     });
     this.groups = new GroupEngine(store, clock, c.defs);
     this.sinks = (opts.sinks ?? []).map((s) => new SinkDelivery(store, clock, { ...s, log: opts.log }));
-    this.alerts = new AlertFeed(store, new AlertRunner(store, clock, { home: opts.home, log: opts.log }), (run) => c.defs.taskOf(run));
+    this.runner = new AlertRunner(store, clock, { home: opts.home, log: opts.log });
+    this.alerts = new AlertFeed(store, this.runner, (run) => c.defs.taskOf(run));
+    this.healthchecks = new HealthcheckFeed(store, clock, (run) => c.defs.taskOf(run), { log: opts.log });
     this.retention = opts.retainDays ? new RetentionTimer(store, clock, { retainDays: opts.retainDays, log: opts.log }) : undefined;
   }
 
@@ -70,6 +76,7 @@ export class LeaderDuties {
   /** Alerts start first, so that runs recovery fails as lost alert too. */
   async startAlerts(): Promise<void> {
     await this.alerts.start();
+    await this.healthchecks.start();
   }
 
   /** Take up the duties: definitions the last leader left unapplied, the schedule, the open cycles, the commands waiting. */
@@ -193,6 +200,7 @@ export class LeaderDuties {
   /** Alerts and sinks follow what was committed. */
   async report(): Promise<void> {
     await this.alerts.check();
+    await this.healthchecks.check();
     for (const s of this.sinks) s.notify();
   }
 
@@ -207,7 +215,9 @@ export class LeaderDuties {
     this.stopped = true;
     await this.calendars.close();
     await this.alerts.check();
+    await this.healthchecks.check();
     await this.alerts.stop();
+    await this.healthchecks.stop();
     await this.retention?.stop();
     for (const s of this.sinks) s.notify();
     await Promise.all(this.sinks.map((s) => s.stop()));

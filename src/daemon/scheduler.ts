@@ -29,6 +29,8 @@ export interface SchedulerLog {
   warn(message: string): void;
   /** The slots due could not be recorded at all: true when the caller reported it (a store fault, said once). */
   unrecorded?(err: unknown): boolean;
+  /** Slots of a task that passed without a run and are not recorded (it was disabled across them): reported when it is scheduled again. */
+  unscheduled?(task: TaskDef, timezone: string, slots: { count: number; first: number; last: number; since: number; until: number }): void;
 }
 
 const keyOf = (t: { name: string; instance: string }) => `${t.instance}/${t.name}`;
@@ -79,6 +81,7 @@ export class Scheduler {
       const sameSchedule = old && JSON.stringify(old.schedule) === JSON.stringify(schedule) && old.task.catch_up === task.catch_up;
       const cursor = old ? (sameSchedule ? old.cursor : Math.max(old.cursor, now)) : Math.max(last ?? s.updated_at, s.updated_at);
       const group = d.kind === 'group' ? d.def : undefined;
+      if (!old && d.kind === 'task' && last !== undefined && cursor > last) this.reportGap(task, schedule, last, cursor);
       next.set(keyOf(task), { kind: d.kind, task, group, schedule, cursor, body, next: this.nextAfter(schedule, cursor) });
     }
     this.entries = next;
@@ -101,6 +104,15 @@ export class Scheduler {
         : `${task.name}: calendar "${name}" does not exist; the task is not scheduled until it does`,
     );
     return false;
+  }
+
+  /** The slots in (last, cursor] of a task scheduled again: they passed while it was not scheduled and no run records them. */
+  private reportGap(task: TaskDef, schedule: ScheduleFields, last: number, cursor: number): void {
+    if (!this.log.unscheduled) return;
+    const { fires, omitted } = slotsBetweenWithHolidays(schedule, this.calendars, last, cursor, MISSED_RECORD_LIMIT);
+    if (fires.length === 0) return;
+    const first = omitted > 0 ? (this.nextAfter(schedule, last) ?? fires[0]!.at) : fires[0]!.at;
+    this.log.unscheduled(task, schedule.timezone, { count: fires.length + omitted, first, last: fires.at(-1)!.at, since: last, until: cursor });
   }
 
   /** The calendars in force, and the calendar files that cannot be used (to say why a task waits). */

@@ -1,9 +1,12 @@
 // Feeds AlertRunner from the event log: every run.succeeded/failed/terminated/rejected after a durable
-// cursor, whichever path wrote it (agent, terminate, expiry, recovery), fires the task's alert once.
+// cursor, whichever path wrote it (agent, terminate, expiry, recovery), fires the task's alert once;
+// the slots a task missed while the daemon was down (run.skipped, reason missed) fire one alert per
+// task for each batch that records them.
 import { RUN_END_TYPES, type StoredEvent } from '../core/events.js';
 import type { TaskDef } from '../core/task.js';
 import type { RunRow, Store } from '../store/index.js';
 import type { AlertRunner } from './alerts.js';
+import { missedWanted, type MissedSlots } from './missed-alerts.js';
 import { DurableCursor } from './cursor.js';
 import { LogReader, type Handled, type LogConsumer } from './log-reader.js';
 
@@ -27,7 +30,7 @@ export class AlertFeed implements LogConsumer {
   ) {
     this.reader = new LogReader(store, this, new DurableCursor(store, ALERT_CURSOR_KEY), {
       page: PAGE,
-      query: { types: RUN_END_TYPES },
+      query: { types: [...RUN_END_TYPES, 'run.skipped'] },
       fresh: 'end',
       lazySaveEvery: IDLE_SAVE_EVERY,
     });
@@ -57,14 +60,34 @@ export class AlertFeed implements LogConsumer {
   async handle(events: readonly StoredEvent[]): Promise<Handled> {
     // Everything is read before anything fires: a read that fails leaves the batch whole for the next check.
     const due: { run: RunRow; task: TaskDef; timezone: string }[] = [];
+    const missed = await this.missedOf(events);
     for (const e of events) {
-      if (e.run_id == null) continue;
+      if (e.run_id == null || e.type === 'run.skipped') continue;
       const run = await this.store.runs.get(e.run_id);
       const resolved = run && (await this.lookup(run));
       if (run && resolved?.task.alert) due.push({ run, ...resolved });
     }
-    const fired = due.map((d) => this.runner.onFinal(d.run, d.task, d.timezone));
+    const fired = [...due.map((d) => this.runner.onFinal(d.run, d.task, d.timezone)), ...missed.map((m) => this.runner.onMissed(m))];
     // A run without an alert needs no durable cursor: after a crash it is only looked at again.
     return fired.length ? { ok: true, pending: Promise.all(fired) } : { ok: true, lazy: true };
+  }
+
+  /** The missed slots in the batch, one detection per task (the scheduler records them together). */
+  private async missedOf(events: readonly StoredEvent[]): Promise<MissedSlots[]> {
+    const byTask = new Map<string, StoredEvent[]>();
+    for (const e of events) {
+      if (e.type !== 'run.skipped' || e.data.reason !== 'missed' || e.run_id == null || e.group_run_id != null) continue;
+      const key = `${e.instance}/${e.task ?? ''}`;
+      byTask.set(key, [...(byTask.get(key) ?? []), e]);
+    }
+    const out: MissedSlots[] = [];
+    for (const list of byTask.values()) {
+      const first = await this.store.runs.get(list[0]!.run_id!);
+      const last = list.length > 1 ? await this.store.runs.get(list.at(-1)!.run_id!) : first;
+      const resolved = first && last && (await this.lookup(first));
+      if (!first || !last || !resolved || !missedWanted(resolved.task)) continue;
+      out.push({ ...resolved, count: list.length, first: first.slot, last: last.slot, cause: 'down', id: `run${first.id}`, runId: first.id });
+    }
+    return out;
   }
 }

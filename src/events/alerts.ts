@@ -10,6 +10,8 @@ import { runCommand, postJson, type ActionOutcome } from './alert-actions.js';
 import { alertEnv, alertFacts, summaryTemplate, webhookBody, type AlertFacts } from './alert-context.js';
 import { EVENT_DEFAULTS } from '../core/defaults.js';
 import type { FetchLike } from './http.js';
+import { runMail, sendMail } from './alert-email.js';
+import { fireMissed, type MissedSlots } from './missed-alerts.js';
 
 export interface AlertOptions {
   home: string;
@@ -17,6 +19,9 @@ export interface AlertOptions {
   httpTimeoutMs?: number;
   tailBytes?: number;
   fetchImpl?: FetchLike;
+  smtpTimeoutMs?: number;
+  /** Where the SMTP settings are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
 }
 
@@ -42,16 +47,38 @@ export function outcomeOf(state: RunState): Outcome {
   }
 }
 
-export function alertWanted(on: AlertOn, state: RunState): boolean {
-  const outcome = outcomeOf(state);
-  if (outcome === 'none') return false;
-  return on === 'always' || on === outcome;
+/** What alert_on "change" and "output" need to know beside the run's own state. */
+export interface AlertHistory {
+  /** The state of the task's previous run that ended with an outcome; undefined when there is none. */
+  previous?: RunState;
+  /** Bytes the run's last attempt wrote to stdout and stderr together. */
+  outputBytes?: number;
 }
 
-type ActionKind = 'command' | 'webhook' | 'slack';
+/** Whether a run that ended in `state` fires an alert with this alert_on. */
+export function alertWanted(on: AlertOn, state: RunState, history: AlertHistory = {}): boolean {
+  const outcome = outcomeOf(state);
+  if (outcome === 'none') return false;
+  switch (on) {
+    case 'always':
+      return true;
+    case 'change':
+      // A first run is a change only when it failed (a task that starts well says nothing).
+      return history.previous === undefined ? outcome === 'failure' : outcomeOf(history.previous) !== outcome;
+    case 'output':
+      return outcome === 'failure' || (history.outputBytes ?? 0) > 0;
+    case 'failure':
+    case 'success':
+      return on === outcome;
+  }
+}
+
+export type ActionKind = 'command' | 'webhook' | 'slack' | 'email';
 
 export class AlertRunner {
   private readonly inflight = new Set<Promise<void>>();
+  /** Missed-slot detections being alerted: the same one seen twice meanwhile fires once. */
+  private readonly missedInFlight = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -67,6 +94,19 @@ export class AlertRunner {
     return p;
   }
 
+  /** Fire the task's alert for slots that passed without a run (once per detection); never rejects. */
+  onMissed(m: MissedSlots): Promise<void> {
+    if (this.missedInFlight.has(m.id)) return Promise.resolve();
+    this.missedInFlight.add(m.id);
+    const p = fireMissed(this.store, this.clock, this.opts, m, kindOf).catch((err: unknown) => this.opts.log?.(`alert for ${m.task.name} (missed slots): ${(err as Error).message}`));
+    this.inflight.add(p);
+    void p.finally(() => {
+      this.inflight.delete(p);
+      this.missedInFlight.delete(m.id);
+    });
+    return p;
+  }
+
   /** Wait for alerts in flight (daemon shutdown). */
   async drain(): Promise<void> {
     while (this.inflight.size) await Promise.all([...this.inflight]);
@@ -75,7 +115,9 @@ export class AlertRunner {
   private async fire(given: RunRow, task: TaskDef, timezone?: string): Promise<void> {
     const alert = task.alert;
     const run = (await this.store.runs.get(given.id)) ?? given;
-    if (!alert || !alertWanted(alert.alert_on, run.state)) return;
+    if (!alert) return;
+    const history = await this.history(alert.alert_on, run);
+    if (!alertWanted(alert.alert_on, run.state, history)) return;
     const facts = await alertFacts(run, await this.store.runs.lastAttemptMs(run), this.opts.tailBytes ?? EVENT_DEFAULTS.alertTailBytes);
     const ctx: PlaceholderContext = {
       env: alertEnv(facts, task, this.opts.home),
@@ -91,8 +133,18 @@ export class AlertRunner {
       const kind = kindOf(action);
       const started = this.clock.monotonic();
       const outcome = await this.perform(kind, action, facts, ctx);
-      await this.record(run, key, kind, i, alert.alert_on, outcome, this.clock.monotonic() - started);
+      const extra = alert.alert_on === 'change' ? { previous_status: history.previous ?? null } : {};
+      await this.record(run, key, kind, i, alert.alert_on, { ...outcome, data: { ...extra, ...outcome.data } }, this.clock.monotonic() - started);
     }
+  }
+
+  private async history(on: AlertOn, run: RunRow): Promise<AlertHistory> {
+    if (on === 'change') return { previous: (await this.store.runs.previousFinal(run))?.state };
+    if (on === 'output' && outcomeOf(run.state) === 'success') {
+      const bytes = await this.store.runs.lastAttemptOutput(run);
+      return { outputBytes: bytes ? bytes.stdout_bytes + bytes.stderr_bytes : 0 };
+    }
+    return {};
   }
 
   private async perform(kind: ActionKind, action: AlertAction, f: AlertFacts, ctx: PlaceholderContext): Promise<ActionOutcome> {
@@ -114,6 +166,8 @@ export class AlertRunner {
         const tail = f.run.state !== 'SUCCESS' && f.stderrTail.trim() ? `\n\`\`\`${f.stderrTail.trimEnd().slice(-1500)}\`\`\`` : '';
         return postJson({ url: action.slack!, body: { text: (summary.ok ? summary.value : '') + tail }, timeoutMs: http, fetchImpl: this.opts.fetchImpl });
       }
+      case 'email':
+        return sendMail({ home: this.opts.home, to: action.email!, timeoutMs: this.opts.smtpTimeoutMs ?? EVENT_DEFAULTS.alertSmtpTimeoutMs, env: this.opts.env, ...runMail(f, summary.ok ? summary.value : '') });
     }
   }
 
@@ -133,8 +187,9 @@ export class AlertRunner {
   }
 }
 
-function kindOf(a: AlertAction): ActionKind {
+export function kindOf(a: AlertAction): ActionKind {
   if (a.command !== undefined) return 'command';
   if (a.webhook !== undefined) return 'webhook';
+  if (a.email !== undefined) return 'email';
   return 'slack';
 }

@@ -35,6 +35,8 @@ export const SUBJECT_KINDS: Readonly<Record<EventType, SubjectKind>> = {
   'run.released': 'run',
   'alert.sent': 'run',
   'alert.failed': 'run',
+  'healthcheck.pinged': 'run',
+  'healthcheck.failed': 'run',
   'task.created': 'task',
   'task.updated': 'task',
   'task.deleted': 'task',

@@ -100,6 +100,14 @@ export interface RunStore {
   latestShown(task: string, instance?: string): Promise<RunRow | undefined>;
   /** How long an ended run's last attempt's process ran, ms; null while live or when none ran. */
   lastAttemptMs(run: Pick<RunRow, 'id' | 'attempt' | 'ended_at'>): Promise<number | null>;
+  /**
+   * The latest run of the same task and instance created before `run` (lower id) that ended with an
+   * outcome (SUCCESS, FAILED, TERMINATED, REJECTED; SKIPPED runs are passed over): what alert_on
+   * "change" compares with.
+   */
+  previousFinal(run: Pick<RunRow, 'id' | 'task_name' | 'instance'>): Promise<RunRow | undefined>;
+  /** Bytes the last attempt of a run wrote to stdout and stderr; null when it has no ended attempt. */
+  lastAttemptOutput(run: Pick<RunRow, 'id' | 'attempt'>): Promise<{ stdout_bytes: number; stderr_bytes: number } | null>;
   /** Counts by state of the runs created since `since`, and the first such run's id (the next id when none). */
   countsSince(since: number): Promise<{ firstRunId: number; counts: { state: RunState; n: number }[] }>;
   namesOfTaskId(tid: number): Promise<{ instance: string; name: string }[]>;

@@ -33,14 +33,17 @@ describe('easytask import-crontab', () => {
     );
   });
 
-  it('says, naming the line, that SHELL is not copied (another shell: check the commands) and that MAILTO mails nothing', () => {
+  it('says, naming the line, that SHELL is not copied (another shell: check the commands) and that MAILTO becomes an email alert', () => {
     const crontab = 'SHELL=/bin/zsh\nMAILTO=ops@example.com\n0 3 * * * backup.sh\n';
-    const r = cli(tempHome(), ['import-crontab', '-', '--insert'], { input: crontab });
+    const home = tempHome();
+    const r = cli(home, ['import-crontab', '-', '--insert'], { input: crontab });
     expect(r.code).toBe(0);
+    const shown = JSON.parse(cli(home, ['show', 'backup', '--json']).stdout) as { alert?: unknown };
+    expect(JSON.stringify(shown)).toContain('"alert":{"alert_on":"output","actions":[{"email":["ops@example.com"]}]}');
     expect(r.stderr).toBe(
       [
         '<stdin>:1: note: SHELL=/bin/zsh: not copied into env: EasyTask runs every cmd with bash -c and sets SHELL to that bash; check that the commands below this line run under bash, not /bin/zsh',
-        '<stdin>:2: note: MAILTO=ops@example.com: nothing is mailed: EasyTask keeps each run\'s output under logs/ (easytask logs); to hear of failures, give the tasks below this line an "alert" (alert_on "failure", with a command such as mail, a webhook or slack)',
+        '<stdin>:2: note: MAILTO=ops@example.com: the tasks below this line mail ops@example.com when a run fails or writes output, as cron would (an "alert" with alert_on "output" and an "email" action; the daemon needs SMTP settings: EASYTASK_SMTP_URL… or <home>/smtp.json)',
         'Translated 1 of 1 cron line from <stdin> (user format).',
         '',
       ].join('\n'),

@@ -170,6 +170,34 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       expect(await store.attempts.expired(0, 10)).toEqual([]);
     });
 
+    it('previousFinal: the latest earlier run of the task and instance that ended with an outcome; lastAttemptOutput: its bytes', async () => {
+      const { store, clock } = await make();
+      const end = async (slot: number, to: 'SUCCESS' | 'FAILED', bytes: [number, number], over: Partial<{ task_name: string; instance: string }> = {}) => {
+        const run = (await store.runs.create({ ...newRun(slot), ...over }))!;
+        const t = await store.runs.transition({ runId: run.id, event: 'run.triggered', to: 'TRIGGER' });
+        const token = `t${slot}`;
+        await store.attempts.accept([{ run: t, host: 'h', at: clock.now(), token, leaseMs: 600_000 }]);
+        const e = { runId: run.id, n: 1, endedAt: clock.now(), durationMs: 5, exitCode: to === 'SUCCESS' ? 0 : 1, signal: null, reason: null, stdoutBytes: bytes[0], stderrBytes: bytes[1], outputError: null };
+        const start = { runId: run.id, attempt: 1, pid: 1, at: clock.now(), stdoutPath: '/o', stderrPath: '/e', token };
+        return store.attempts.ended({ token, start, end: e, transition: { runId: run.id, event: to === 'SUCCESS' ? 'run.succeeded' : 'run.failed', to, patch: { ended_at: clock.now() } } });
+      };
+      const first = await end(90_000, 'SUCCESS', [0, 0]);
+      expect(await store.runs.previousFinal(first)).toBeUndefined();
+      expect(await store.runs.lastAttemptOutput(first)).toEqual({ stdout_bytes: 0, stderr_bytes: 0 });
+      await end(90_500, 'FAILED', [1, 1], { task_name: 'other' });
+      await end(90_600, 'FAILED', [1, 1], { instance: 'green' });
+      const skipped = (await store.runs.create(newRun(91_000)))!;
+      await store.runs.transition({ runId: skipped.id, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'missed' } });
+      const second = await end(92_000, 'FAILED', [12, 3]);
+      expect((await store.runs.previousFinal(second))?.id).toBe(first.id); // the other task, instance and the SKIPPED run are passed over
+      expect(await store.runs.lastAttemptOutput(second)).toEqual({ stdout_bytes: 12, stderr_bytes: 3 });
+      const third = await end(93_000, 'SUCCESS', [0, 0]);
+      expect(await store.runs.previousFinal(third)).toMatchObject({ id: second.id, state: 'FAILED' });
+      const live = (await store.runs.create(newRun(94_000)))!;
+      expect(await store.runs.lastAttemptOutput(live)).toBeNull();
+      expect((await store.runs.previousFinal(live))?.id).toBe(third.id);
+    });
+
     it('agents: registered with their queues, beating, listed with the age of their heartbeat, stopped', async () => {
       const { store, clock } = await make();
       await store.agents.register({ host: 'h1', pid: 11, kind: 'daemon', queues: ['h1', 'localhost'], version: '1.0.0' });

@@ -1,22 +1,26 @@
-// The alert object: `{alert_on, actions: [{command|webhook|slack}]}`, or the flat `{alert_on, command, webhook, slack}`.
+// The alert object: `{alert_on, actions: [{command|webhook|slack|email}]}`, or the flat `{alert_on, command, webhook, slack, email}`.
 
 import type { AlertAction, AlertDef, AlertOn } from '../task.js';
 import { isRecord, report, reportText, reportType, type Path, type Scope } from './scope.js';
 import { httpUrl, quotedList } from './text-rules.js';
 import { reportUnknownKey } from './unknown.js';
 
-const ALERT_ON = ['failure', 'success', 'always'] as const;
-const ACTION_KEYS = ['command', 'webhook', 'slack'] as const;
+const ALERT_ON = ['failure', 'success', 'always', 'change', 'output'] as const;
+const ACTION_KEYS = ['command', 'webhook', 'slack', 'email'] as const;
 type ActionKey = (typeof ACTION_KEYS)[number];
 
 export const ALERT_EXPECTED =
   'an object such as {"alert_on": "failure", "command": "mail -s failed ops"} or {"alert_on": "always", "actions": [{"webhook": "https://…"}]}';
 const ALERT_ON_EXPECTED = `one of ${quotedList(ALERT_ON)} (default "failure")`;
-const ACTION_EXPECTED = 'an object with exactly one of "command", "webhook" or "slack"';
+const ACTION_EXPECTED = 'an object with exactly one of "command", "webhook", "slack" or "email"';
+/** A mail address as an SMTP server takes it in RCPT TO: local@domain, no spaces or angle brackets. */
+const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.?[^\s@<>(),;:"]*$/;
+const EMAIL_EXPECTED = 'a mail address such as "ops@example.com", or a non-empty list of them';
 const ACTION_VALUE_EXPECTED: Record<ActionKey, string> = {
   command: 'a non-empty command line, run with bash -c',
   webhook: 'an http:// or https:// URL',
   slack: 'a Slack incoming-webhook URL (https://hooks.slack.com/…)',
+  email: EMAIL_EXPECTED,
 };
 
 /** Returns the normalised alert, or undefined after reporting what is wrong. */
@@ -36,7 +40,7 @@ export function readAlert(s: Scope, value: unknown, path: Path): AlertDef | unde
   if (Object.hasOwn(value, 'actions')) {
     if (flat.length > 0) {
       report(s, [...path, flat[0]!], {
-        expected: 'either "actions" or "command"/"webhook"/"slack"',
+        expected: 'either "actions" or "command"/"webhook"/"slack"/"email"',
         message: `"${flat[0]}" cannot be combined with "actions"; put every action in "actions"`,
       });
     }
@@ -47,7 +51,7 @@ export function readAlert(s: Scope, value: unknown, path: Path): AlertDef | unde
       if (action) actions.push(action);
     }
     if (flat.length === 0) {
-      report(s, path, { expected: ACTION_EXPECTED, message: `"alert" has no action; expected "command", "webhook" or "slack"` });
+      report(s, path, { expected: ACTION_EXPECTED, message: `"alert" has no action; expected "command", "webhook", "slack" or "email"` });
     }
   }
   return s.issues.length === before ? { alert_on: alertOn, actions } : undefined;
@@ -87,6 +91,7 @@ function readActionList(s: Scope, list: unknown, path: Path): AlertAction[] {
 }
 
 function readActionValue(s: Scope, key: ActionKey, v: unknown, path: Path): AlertAction | undefined {
+  if (key === 'email') return readEmail(s, v, path);
   const expected = ACTION_VALUE_EXPECTED[key];
   if (typeof v !== 'string') {
     reportType(s, path, v, expected);
@@ -98,4 +103,20 @@ function readActionValue(s: Scope, key: ActionKey, v: unknown, path: Path): Aler
     return undefined;
   }
   return { [key]: v };
+}
+
+/** `"ops@example.com"` or `["ops@example.com", "dev@example.com"]`, normalised to a list. */
+function readEmail(s: Scope, v: unknown, path: Path): AlertAction | undefined {
+  const list = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(list) || list.length === 0) {
+    reportType(s, path, v, EMAIL_EXPECTED);
+    return undefined;
+  }
+  const before = s.issues.length;
+  list.forEach((item: unknown, i) => {
+    const here = typeof v === 'string' ? path : [...path, i];
+    if (typeof item !== 'string') reportType(s, here, item, EMAIL_EXPECTED);
+    else if (!EMAIL_RE.test(item)) reportText(s, here, item, EMAIL_EXPECTED);
+  });
+  return s.issues.length === before ? { email: [...new Set(list as string[])] } : undefined;
 }

@@ -67,6 +67,7 @@ export const TASK_RULES: RuleTable = {
   task_group: txt(text.matching(text.NAME_RE), `the name of a group: ${text.NAME_EXPECTED}`),
   dependency: txt(text.lengthBetween(1, 4096), 'a dependency expression such as "S:extract and not F:load"'),
   alert: { kind: 'object', read: readAlert, expected: ALERT_EXPECTED },
+  healthcheck: txt(text.httpUrl, 'an http:// or https:// ping URL such as "https://hc-ping.com/<uuid>" (pinged at /start, on success, and at /fail)'),
   catch_up: COMMON.catch_up,
   overlap: txt(text.oneOf(OVERLAP), `one of ${text.quotedList(OVERLAP)} (default "skip")`),
   env: { kind: 'object', read: readEnv, expected: ENV_EXPECTED },

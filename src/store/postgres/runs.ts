@@ -1,7 +1,7 @@
 // Runs on PostgreSQL: one row per (task, fire instant); every state change goes through transitionIn().
 import type { Clock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
-import { checkTransition, FINAL_STATES, LIVE_STATES, PENDING_STATES, RUN_STATES, UNFINISHED_STATES, type RunState } from '../../core/states.js';
+import { checkTransition, FINAL_STATES, LIVE_STATES, OUTCOME_STATES, PENDING_STATES, RUN_STATES, UNFINISHED_STATES, type RunState } from '../../core/states.js';
 import type { DueRun, FinalTotal, LatestRun, Outcome, RunStore, WaitingCounts } from '../contract.js';
 import { runScope, type NewRun, type RunListQuery, type RunRow, type TransitionRequest } from '../rows.js';
 import type { GroupRunsInUnit, RunsInUnit } from './internal.js';
@@ -180,6 +180,21 @@ export class PgRuns implements RunStore, RunsInUnit {
     if (run.ended_at === null || run.attempt < 1) return null;
     const row = await this.db.one<{ duration_ms: number | null }>('SELECT duration_ms FROM attempts WHERE run_id = $1 AND n = $2', [run.id, run.attempt]);
     return row?.duration_ms == null ? null : Math.round(row.duration_ms);
+  }
+
+  previousFinal(run: Pick<RunRow, 'id' | 'task_name' | 'instance'>): Promise<RunRow | undefined> {
+    return this.db.one<RunRow>('SELECT * FROM runs WHERE task_name = $1 AND instance = $2 AND id < $3 AND state = ANY($4::text[]) ORDER BY id DESC LIMIT 1', [
+      run.task_name, run.instance, run.id, OUTCOME_STATES,
+    ]);
+  }
+
+  async lastAttemptOutput(run: Pick<RunRow, 'id' | 'attempt'>): Promise<{ stdout_bytes: number; stderr_bytes: number } | null> {
+    if (run.attempt < 1) return null;
+    const row = await this.db.one<{ stdout_bytes: number; stderr_bytes: number }>(
+      'SELECT stdout_bytes, stderr_bytes FROM attempts WHERE run_id = $1 AND n = $2 AND ended_at IS NOT NULL',
+      [run.id, run.attempt],
+    );
+    return row ? { stdout_bytes: Number(row.stdout_bytes), stderr_bytes: Number(row.stderr_bytes) } : null;
   }
 
   /** The run `logs <task>` means: the latest that got as far as TRIGGER, else the latest of any kind. */

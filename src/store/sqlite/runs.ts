@@ -3,7 +3,7 @@ import { sql, sqlList } from './statements.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import { EasyTaskError } from '../../core/errors.js';
-import { checkTransition, FINAL_STATES, LIVE_STATES, PENDING_STATES, UNFINISHED_STATES, type RunState } from '../../core/states.js';
+import { checkTransition, FINAL_STATES, LIVE_STATES, OUTCOME_STATES, PENDING_STATES, UNFINISHED_STATES, type RunState } from '../../core/states.js';
 import type { DueRun, FinalTotal, LatestRun, Outcome, RunStore, WaitingCounts } from '../contract.js';
 import { runScope, type NewRun, type RunListQuery, type RunRow, type TransitionRequest } from '../rows.js';
 import type { EventLog } from './events.js';
@@ -16,6 +16,7 @@ const UNFINISHED_SQL = sqlList(UNFINISHED_STATES);
 const LIVE_SQL = sqlList(LIVE_STATES);
 
 /** Runs that never reached TRIGGER: `logs <task>` prefers any other. */
+const OUTCOME_SQL = sqlList(OUTCOME_STATES);
 const NEVER_TRIGGERED_SQL = sqlList(['ACTIVE', 'FROZEN', 'SKIPPED', 'REJECTED'] satisfies RunState[]);
 
 const PATCHABLE = new Set<string>([
@@ -165,6 +166,19 @@ export class Runs implements Sync<RunStore> {
     if (run.ended_at === null || run.attempt < 1) return null;
     const row = sql(this.db, 'SELECT duration_ms FROM attempts WHERE run_id = ? AND n = ?').get(run.id, run.attempt) as { duration_ms: number | null } | undefined;
     return row?.duration_ms == null ? null : Math.round(row.duration_ms);
+  }
+
+  previousFinal(run: Pick<RunRow, 'id' | 'task_name' | 'instance'>): RunRow | undefined {
+    return sql(this.db, `SELECT * FROM runs WHERE task_name = ? AND instance = ? AND id < ? AND state IN (${OUTCOME_SQL}) ORDER BY id DESC LIMIT 1`)
+      .get(run.task_name, run.instance, run.id) as RunRow | undefined;
+  }
+
+  lastAttemptOutput(run: Pick<RunRow, 'id' | 'attempt'>): { stdout_bytes: number; stderr_bytes: number } | null {
+    if (run.attempt < 1) return null;
+    const row = sql(this.db, 'SELECT stdout_bytes, stderr_bytes FROM attempts WHERE run_id = ? AND n = ? AND ended_at IS NOT NULL').get(run.id, run.attempt) as
+      | { stdout_bytes: number; stderr_bytes: number }
+      | undefined;
+    return row ? { stdout_bytes: Number(row.stdout_bytes), stderr_bytes: Number(row.stderr_bytes) } : null;
   }
 
   /**

@@ -199,6 +199,14 @@ describe('alert', () => {
     });
   });
 
+  it('email takes one address or a list (kept as a list), alert_on change and output are known', () => {
+    expect(input({ alert_on: 'change', email: 'ops@example.com' })).toEqual({ alert_on: 'change', actions: [{ email: ['ops@example.com'] }] });
+    expect(input({ alert_on: 'output', actions: [{ email: ['a@example.com', 'b@example.com'] }] })).toEqual({
+      alert_on: 'output',
+      actions: [{ email: ['a@example.com', 'b@example.com'] }],
+    });
+  });
+
   it('the actions form is kept', () => {
     expect(input({ alert_on: 'always', actions: [{ webhook: 'http://localhost:8080/x' }, { command: 'logger done' }] })).toEqual({
       alert_on: 'always',
@@ -210,9 +218,9 @@ describe('alert', () => {
     ['"mail ops"', 'mail ops', [
       '/alert: expected an object such as {"alert_on": "failure", "command": "mail -s failed ops"} or {"alert_on": "always", "actions": [{"webhook": "https://…"}]}, got "mail ops"',
     ]],
-    ['no action', { alert_on: 'success' }, ['/alert: "alert" has no action; expected "command", "webhook" or "slack"']],
+    ['no action', { alert_on: 'success' }, ['/alert: "alert" has no action; expected "command", "webhook", "slack" or "email"']],
     ['a bad alert_on', { alert_on: 'fail', command: 'x' }, [
-      '/alert/alert_on: "fail" is not valid; expected one of "failure", "success" or "always" (default "failure")',
+      '/alert/alert_on: "fail" is not valid; expected one of "failure", "success", "always", "change" or "output" (default "failure")',
     ]],
     ['a non-http webhook', { webhook: 'ftp://example.com' }, ['/alert/webhook: "ftp://example.com" is not valid; expected an http:// or https:// URL']],
     ['a slack value that is not a URL', { slack: '#ops' }, [
@@ -220,23 +228,29 @@ describe('alert', () => {
     ]],
     ['an empty command', { command: ' ' }, ['/alert/command: " " is empty; expected a non-empty command line, run with bash -c']],
     ['an unknown key', { command: 'x', on: 'failure' }, [
-      '/alert/on: unknown field "on"; expected one of the alert fields: alert_on, actions, command, webhook, slack',
+      '/alert/on: unknown field "on"; expected one of the alert fields: alert_on, actions, command, webhook, slack, email',
     ]],
     ['a misspelt key', { comand: 'x' }, [
       '/alert/comand: unknown field "comand"; did you mean "command"?',
-      '/alert: "alert" has no action; expected "command", "webhook" or "slack"',
+      '/alert: "alert" has no action; expected "command", "webhook", "slack" or "email"',
     ]],
     ['both forms', { command: 'x', actions: [{ command: 'y' }] }, [
       '/alert/command: "command" cannot be combined with "actions"; put every action in "actions"',
     ]],
     ['empty actions', { actions: [] }, [
-      '/alert/actions: expected a non-empty array of actions, each an object with exactly one of "command", "webhook" or "slack", got []',
+      '/alert/actions: expected a non-empty array of actions, each an object with exactly one of "command", "webhook", "slack" or "email", got []',
     ]],
     ['an action with two keys', { actions: [{ command: 'x', webhook: 'https://e.com' }] }, [
-      '/alert/actions/0: expected an object with exactly one of "command", "webhook" or "slack", got {"command":"x","webhook":"https://e.com"}',
+      '/alert/actions/0: expected an object with exactly one of "command", "webhook", "slack" or "email", got {"command":"x","webhook":"https://e.com"}',
     ]],
-    ['an unknown action', { actions: [{ email: 'ops@example.com' }] }, [
-      '/alert/actions/0/email: unknown field "email"; expected one of the alert actions: command, webhook, slack',
+    ['an unknown action', { actions: [{ pager: 'ops' }] }, [
+      '/alert/actions/0/pager: unknown field "pager"; expected one of the alert actions: command, webhook, slack, email',
+    ]],
+    ['a bad mail address', { actions: [{ email: ['ops@example.com', 'ops at example'] }] }, [
+      '/alert/actions/0/email/1: "ops at example" is not valid; expected a mail address such as "ops@example.com", or a non-empty list of them',
+    ]],
+    ['an empty list of addresses', { email: [] }, [
+      '/alert/email: expected a mail address such as "ops@example.com", or a non-empty list of them, got []',
     ]],
   ])('%s', (_what, alert, expected) => {
     expect(alertLines(alert)).toEqual(expected);
@@ -260,5 +274,16 @@ describe('env', () => {
     const env = validateDocument(JSON.parse('{"name":"t","cmd":"x","cron":"* * * * *","env":{"__proto__":"v"}}'), 'f.json', OPTS).tasks[0]!.input.env!;
     expect(Object.getPrototypeOf(env)).toBe(Object.prototype);
     expect(Object.keys(env)).toEqual(['__proto__']);
+  });
+});
+
+describe('healthcheck', () => {
+  const t = { name: 't', cmd: 'x', trigger_times: '08:00' };
+
+  it('takes an http(s) ping URL as written, and refuses anything else', () => {
+    expect(validateDocument({ ...t, healthcheck: 'https://hc-ping.com/5f1c' }, 'f.json', OPTS).tasks[0]?.input.healthcheck).toBe('https://hc-ping.com/5f1c');
+    expect(lines({ ...t, healthcheck: 'hc-ping.com/5f1c' }).map((l) => l.replace('tasks.json: task #1 "t" ', ''))).toEqual([
+      '/healthcheck: "hc-ping.com/5f1c" is not valid; expected an http:// or https:// ping URL such as "https://hc-ping.com/<uuid>" (pinged at /start, on success, and at /fail)',
+    ]);
   });
 });

@@ -38,7 +38,7 @@ describe('translateCrontab on real crontabs', () => {
     expect(t.skipped).toEqual([]);
     expect(t.notes).toEqual([
       { line: 2, text: 'SHELL=/bin/sh', note: 'SHELL=/bin/sh: not copied into env: EasyTask runs every cmd with bash -c and sets SHELL to that bash' },
-      { line: 4, text: 'MAILTO=paul', note: "MAILTO=paul: nothing is mailed: EasyTask keeps each run's output under logs/ (easytask logs); to hear of failures, give the tasks below this line an \"alert\" (alert_on \"failure\", with a command such as mail, a webhook or slack)" },
+      { line: 4, text: 'MAILTO=paul', note: "MAILTO=paul: paul is a local user, not a mail address: nothing is mailed; write user@domain to have it mailed (EasyTask keeps each run's output under logs/: easytask logs)" },
     ]);
     expect(t.tasks.map((x) => [x.task.name, x.task.cron])).toEqual([
       ['daily-job', '5 0 * * *'],
@@ -50,6 +50,22 @@ describe('translateCrontab on real crontabs', () => {
     ]);
     expect(t.tasks[2]!.task.cmd).toBe(`{ mail -s "It's 10pm" joe\n} < <(printf %s 'Joe,\n\nWhere are your kids?\n')`);
     expect(t.tasks[0]!.task.env).toEqual({ MAILTO: 'paul' }); // cron gives its jobs MAILTO too
+    expect(t.tasks[0]!.task.alert).toBeUndefined();
+  });
+
+  it('MAILTO with addresses gives the jobs below an email alert on failure or output; an empty MAILTO turns it off', () => {
+    const text = '0 1 * * * quiet.sh\nMAILTO=ops@example.com, dev@example.com\n0 2 * * * backup.sh\nMAILTO=root,ops@example.com\n0 3 * * * sync.sh\nMAILTO=""\n0 4 * * * late.sh\n';
+    const t = checkTranslation(translateCrontab(text, { format: 'user', source: 's' }), opts);
+    expect(t.tasks.map((x) => [x.task.name, x.task.alert])).toEqual([
+      ['quiet', undefined],
+      ['backup', { alert_on: 'output', email: ['ops@example.com', 'dev@example.com'] }],
+      ['sync', { alert_on: 'output', email: ['ops@example.com'] }],
+      ['late', undefined],
+    ]);
+    expect(t.notes.map((n) => [n.line, n.note])).toEqual([
+      [2, 'MAILTO=ops@example.com, dev@example.com: the tasks below this line mail ops@example.com, dev@example.com when a run fails or writes output, as cron would (an "alert" with alert_on "output" and an "email" action; the daemon needs SMTP settings: EASYTASK_SMTP_URL… or <home>/smtp.json)'],
+      [4, "MAILTO=root,ops@example.com: the tasks below this line mail ops@example.com when a run fails or writes output, as cron would (an \"alert\" with alert_on \"output\" and an \"email\" action; the daemon needs SMTP settings: EASYTASK_SMTP_URL… or <home>/smtp.json); root is a local user, not a mail address: left out; write user@domain to have it mailed (EasyTask keeps each run's output under logs/: easytask logs)"],
+    ]);
   });
 });
 

@@ -53,3 +53,22 @@ describe('summaryTemplate', () => {
     expect(summaryTemplate(run)).toBe('EasyTask: ${T:task_name} run 12 ${P:status} (exit_code, exit 3) after ${P:duration} on vm');
   });
 });
+
+describe('alert_on change and output', () => {
+  it('change: fires when the outcome differs from the previous final run; a first run only when it failed', () => {
+    expect(alertWanted('change', 'FAILED')).toBe(true);
+    expect(alertWanted('change', 'SUCCESS')).toBe(false);
+    expect(alertWanted('change', 'FAILED', { previous: 'SUCCESS' })).toBe(true);
+    expect(alertWanted('change', 'TERMINATED', { previous: 'FAILED' })).toBe(false);
+    expect(alertWanted('change', 'SUCCESS', { previous: 'REJECTED' })).toBe(true);
+    expect(alertWanted('change', 'SUCCESS', { previous: 'SUCCESS' })).toBe(false);
+    expect(alertWanted('change', 'SKIPPED', { previous: 'FAILED' })).toBe(false);
+  });
+
+  it('output: fires for a failure, and for a success only when its last attempt wrote something', () => {
+    expect(alertWanted('output', 'FAILED', { outputBytes: 0 })).toBe(true);
+    expect(alertWanted('output', 'SUCCESS', { outputBytes: 0 })).toBe(false);
+    expect(alertWanted('output', 'SUCCESS', { outputBytes: 1 })).toBe(true);
+    expect(alertWanted('output', 'SKIPPED', { outputBytes: 5 })).toBe(false);
+  });
+});

@@ -3,6 +3,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
 export interface Received {
+  /** The request's path and query. */
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
   /** The HTTP status the receiver answered with. */
@@ -25,14 +27,14 @@ export class Receiver {
       req.on('end', () => {
         if (this.opts.hang) {
           // Recorded with status 0 and never answered.
-          this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status: 0 });
+          this.requests.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status: 0 });
           for (const c of this.checks) c();
           return;
         }
         const refuse = (this.opts.refuse ?? 0) > 0;
         if (refuse) this.opts.refuse! -= 1;
         const status = refuse ? 503 : 200;
-        this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
+        this.requests.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
         res.writeHead(status).end(refuse ? 'down' : 'ok');
         for (const c of this.checks) c();
       });
