@@ -111,6 +111,8 @@ export class HttpApi {
   }
 
   private async scrape(res: ServerResponse): Promise<void> {
+    // What was committed since the last pass counts too (a run can end after the daemon's last read).
+    await this.hub.check();
     const text = await this.metrics.render();
     res.writeHead(200, { 'content-type': this.metrics.contentType });
     res.end(text);

@@ -93,14 +93,14 @@ describe('easytask daemon --http', () => {
     let m = parseMetrics('');
     for (const until = Date.now() + 5000; Date.now() < until; await new Promise((res) => setTimeout(res, 50))) {
       m = parseMetrics(await (await fetch(`${base}/metrics`)).text());
-      if (valueOf(m, 'easytask_runs_finished_total', { task: 'bad', state: 'FAILED' }) === 1) break;
+      if (valueOf(m, 'easytask_runs_finished_total', { task: 'bad', state: 'FAILED' }) === 1 && valueOf(m, 'easytask_runs_finished_total', { task: 'ok', state: 'SUCCESS' }) === 1) break;
     }
     expect(valueOf(m, 'easytask_runs_finished_total', { task: 'ok', state: 'SUCCESS' })).toBe(1);
     expect(valueOf(m, 'easytask_runs_finished_total', { task: 'bad', state: 'FAILED' })).toBe(1);
     expect(valueOf(m, 'easytask_runs_live')).toBe(0);
     expect(valueOf(m, 'easytask_up')).toBe(1);
     expect(valueOf(m, 'easytask_degraded')).toBe(0);
-    expect(valueOf(m, 'easytask_last_success_timestamp_seconds', { task: 'ok' })).toBeCloseTo(Date.parse(run.ended_at) / 1000, 3);
+    expect(valueOf(m, 'easytask_last_success_timestamp_seconds', { task: 'ok' })).toBeCloseTo(Date.parse(run.ended_at) / 1000, 1);
     expect(m.find((f) => f.name === 'easytask_fire_lateness_seconds')!.metrics[0]!.count).toBe('2');
 
     // The event stream from `since`: every event since, in seq order; then resumed with Last-Event-ID.
