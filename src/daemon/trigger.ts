@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { EasyTaskError } from '../core/errors.js';
 import type { TaskDef } from '../core/task.js';
 import type { DueRun, RunRow, Store, TransitionRequest } from '../store/index.js';
+import { delayOwner, randomDelayMs } from '../schedule/random-delay.js';
 import { MISSED_AFTER_MS } from './scheduler.js';
 
 export interface TriggerPolicy {
@@ -21,9 +22,18 @@ export function isFrozen(store: Store, run: Pick<RunRow, 'task_name' | 'instance
   return store.frozenDates.has(run.task_name, run.instance, run.business_date);
 }
 
+/**
+ * When a run became due: its slot, plus the task's random_delay offset for a scheduled run. Lateness
+ * counts from here.
+ */
+export function dueInstant(run: Pick<RunRow, 'origin' | 'slot' | 'task_name' | 'instance'>, task: TaskDef | undefined): number {
+  if (run.origin !== 'schedule' || !task?.random_delay) return run.slot;
+  return run.slot + randomDelayMs(delayOwner({ instance: run.instance, name: run.task_name }), run.slot, task.random_delay);
+}
+
 /** A scheduled run made for a slot already missed when the scheduler noticed it (downtime, suspend): catch-up. */
-export function caughtUp(run: Pick<RunRow, 'origin' | 'slot' | 'created_at'>): boolean {
-  return run.origin === 'schedule' && run.created_at - run.slot > MISSED_AFTER_MS;
+export function caughtUp(run: Pick<RunRow, 'origin' | 'slot' | 'created_at'>, due: number = run.slot): boolean {
+  return run.origin === 'schedule' && run.created_at - due > MISSED_AFTER_MS;
 }
 
 /** A refusal that means another writer moved the run first: it is looked at again on the next pass. */
@@ -71,10 +81,13 @@ function decide(run: DueRun, task: TaskDef | undefined, now: number, triggeredNo
   // skipping: catch_up "all" asked for every one of them. So does a slot that comes while a caught-up
   // run is live: the backlog from downtime must not cost the slot that is due now. Once the backlog is
   // done, a slot that comes while an on-time run is live is skipped again.
-  const catchingUp = now - run.slot > MISSED_AFTER_MS && run.origin === 'schedule';
-  const behindCatchUp = sibling !== undefined && caughtUp(sibling);
+  const due = dueInstant(run, task);
+  const catchingUp = now - due > MISSED_AFTER_MS && run.origin === 'schedule';
+  const behindCatchUp = sibling !== undefined && caughtUp(sibling, dueInstant({ ...sibling, task_name: run.task_name, instance: run.instance }, task));
   const overlap = (catchingUp || behindCatchUp) && task?.overlap === 'skip' ? 'queue' : (task?.overlap ?? 'skip');
   if (sibling && overlap === 'skip') return { ...base, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'overlap', ended_at: now }, data: { live_run: sibling.id } };
   if (sibling && overlap === 'queue') return undefined; // waits, ACTIVE, until the live run ends
-  return { ...base, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now) };
+  // A delayed run says when it was due, so its lateness counts from there.
+  const delayed = due > run.slot ? { data: { due: new Date(due).toISOString(), delay_ms: due - run.slot } } : {};
+  return { ...base, event: 'run.triggered', to: 'TRIGGER', patch: triggerPatch(task, now), ...delayed };
 }
