@@ -8,6 +8,7 @@ import { decode, type ControlRequest } from '../control/request.js';
 import type { CommandRow, ControlEffect, ControlResult, RunRow, Store } from '../store/index.js';
 import type { LocalAgent } from './agent.js';
 import type { GroupEngine } from './groups.js';
+import { planTerminate } from './terminate-runs.js';
 import { triggerPatch } from './trigger.js';
 
 export interface ControlContext {
@@ -120,22 +121,7 @@ async function terminate(ctx: ControlContext, req: Req<'terminate'>): Promise<Pl
   } else runs = await store.runs.liveOf(await taskOf(ctx, req.target!, req.instance));
   const live = runs.filter((r) => !FINAL_STATES.includes(r.state));
   if (live.length === 0) return { ok: false, message: `nothing to terminate: ${runs[0] ? `run ${runs[0].id} is ${runs[0].state}` : `${req.target} has no live run`}` };
-  const done: string[] = [];
-  const now = ctx.clock.now();
-  const requests = [];
-  const stop: { runId: number; n: number }[] = [];
-  for (const r of live) {
-    // A run this daemon's agent holds is ended by its agent (its attempt records TERMINATED); one an
-    // agent elsewhere holds is flagged for that agent to kill; the rest (not started) end here.
-    if (ctx.agent.terminate(r.id, 'requested')) done.push(`run ${r.id} (${r.state}${r.pid ? `, pid ${r.pid}` : ''})`);
-    else if (r.state === 'STARTED' || r.state === 'RUNNING') {
-      stop.push({ runId: r.id, n: r.attempt });
-      done.push(`run ${r.id} (${r.state} on ${r.host ?? '?'}${r.pid ? `, pid ${r.pid}` : ''}: its agent ends it)`);
-    } else {
-      requests.push({ runId: r.id, event: 'run.terminated' as const, to: 'TERMINATED' as const, patch: { reason: 'requested' as const, ended_at: now }, expectVersion: r.version });
-      done.push(`run ${r.id} (${r.state})`);
-    }
-  }
+  const { requests, stop, done } = planTerminate(ctx.agent, live, 'requested', ctx.clock.now());
   return {
     effect: { kind: 'transitions', requests, stop },
     answer: () => ({ ok: true, message: `Terminate requested for ${live[0]!.task_name}: ${done.join(', ')}`, data: { runs: live.map((r) => r.id) } }),

@@ -15,6 +15,7 @@ import { CalendarWatch } from './calendars.js';
 import { answerPending, type ControlContext } from './control.js';
 import type { DefinitionCache } from './definition-cache.js';
 import { GroupEngine } from './groups.js';
+import { Replacer } from './replace.js';
 import { Scheduler } from './scheduler.js';
 import type { StoreHealth } from './store-health.js';
 import { movedMeanwhile, promoteDue } from './trigger.js';
@@ -44,7 +45,8 @@ export class LeaderDuties {
   private readonly calendars: CalendarWatch;
   private readonly alerts: AlertFeed;
   private readonly sinks: SinkDelivery[];
-  private readonly retention: RetentionTimer | undefined;
+  private readonly retention: RetentionTimer;
+  private readonly replacer: Replacer;
   private stopped = false;
 
   constructor(private readonly c: LeaderContext) {
@@ -58,9 +60,11 @@ export class LeaderDuties {
       apply: (calendars, reloaded, broken) => void this.calendarsChanged(calendars, reloaded, broken).catch((err: unknown) => this.failed('reloading calendars', err)),
     });
     this.groups = new GroupEngine(store, clock, c.defs);
+    this.replacer = new Replacer(store, clock, c.agent, opts.log, () => c.wake());
     this.sinks = (opts.sinks ?? []).map((s) => new SinkDelivery(store, clock, { ...s, log: opts.log }));
     this.alerts = new AlertFeed(store, new AlertRunner(store, clock, { home: opts.home, log: opts.log }), (run) => c.defs.taskOf(run));
-    this.retention = opts.retainDays ? new RetentionTimer(store, clock, { retainDays: opts.retainDays, log: opts.log }) : undefined;
+    // Always on: tasks may keep their runs by count (retain_runs, retain_failures); the age only with --retain-days.
+    this.retention = new RetentionTimer(store, clock, { retainDays: opts.retainDays, log: opts.log });
   }
 
   private failed(what: string, err: unknown): void {
@@ -86,7 +90,7 @@ export class LeaderDuties {
   /** Sinks and retention look for work (after start, and whenever something changed). */
   startReaders(): void {
     for (const s of this.sinks) s.start();
-    this.retention?.start();
+    this.retention.start();
   }
 
   /** The daemon is the one writer of runs: a deleted or disabled task's pending runs are skipped here. */
@@ -138,7 +142,7 @@ export class LeaderDuties {
     await this.expire();
     const created = await this.scheduler.tick();
     for (const c of created.cycles) this.groups.mark(c.id);
-    await promoteDue(this.c.store, this.c.clock, { taskOf: (run) => this.c.defs.taskOf(run)?.task });
+    await promoteDue(this.c.store, this.c.clock, { taskOf: (run) => this.c.defs.taskOf(run)?.task, replace: (live) => this.replacer.replace(live) });
     return this.groups.advance(budget);
   }
 
@@ -208,7 +212,7 @@ export class LeaderDuties {
     await this.calendars.close();
     await this.alerts.check();
     await this.alerts.stop();
-    await this.retention?.stop();
+    await this.retention.stop();
     for (const s of this.sinks) s.notify();
     await Promise.all(this.sinks.map((s) => s.stop()));
   }

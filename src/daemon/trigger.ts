@@ -9,6 +9,8 @@ import { MISSED_AFTER_MS } from './scheduler.js';
 export interface TriggerPolicy {
   /** The run's current task definition (undefined when it was deleted). */
   taskOf(run: RunRow): TaskDef | undefined;
+  /** Overlap "replace": end these live runs (TERMINATED, replaced); the runs due wait until they have ended. */
+  replace?(live: readonly { id: number; by: number }[]): Promise<void>;
 }
 
 /** The columns set when a run triggers: when, and until when an agent may accept it. */
@@ -53,13 +55,19 @@ export async function promoteDue(store: Store, clock: Clock, policy: TriggerPoli
   // Runs this pass triggers are live for the runs of the same task after them.
   const triggeredNow = new Map<string, Sibling>();
   const moves: TransitionRequest[] = [];
+  const replace: { id: number; by: number }[] = [];
   for (const run of due) {
     const req = decide(run, policy.taskOf(run), now, triggeredNow);
     if (!req) continue;
+    if ('replace' in req) {
+      replace.push({ id: req.replace, by: run.id });
+      continue;
+    }
     moves.push(req);
     if (req.to === 'TRIGGER') triggeredNow.set(`${run.instance}/${run.task_id}`, run);
   }
-  const outcomes = await store.runs.transitionEach(moves);
+  if (replace.length) await policy.replace?.(replace);
+  const outcomes = moves.length ? await store.runs.transitionEach(moves) : [];
   const triggered: RunRow[] = [];
   let failure: unknown;
   for (const o of outcomes) {
@@ -71,20 +79,23 @@ export async function promoteDue(store: Store, clock: Clock, policy: TriggerPoli
   return triggered;
 }
 
-/** What one due run does now; undefined while it waits. */
-function decide(run: DueRun, task: TaskDef | undefined, now: number, triggeredNow: ReadonlyMap<string, Sibling>): TransitionRequest | undefined {
+/** What one due run does now: a move, the live run it replaces (and waits for), or undefined while it waits. */
+function decide(run: DueRun, task: TaskDef | undefined, now: number, triggeredNow: ReadonlyMap<string, Sibling>): TransitionRequest | { replace: number } | undefined {
   const forced = run.origin === 'force';
   const base = { runId: run.id, expectVersion: run.version };
   if (!forced && run.frozen) return { ...base, event: 'run.frozen', to: 'FROZEN', data: { date: run.business_date } };
   const sibling = forced ? undefined : (run.live_sibling ?? triggeredNow.get(`${run.instance}/${run.task_id}`));
   // Slots run for catch-up (older than the missed threshold) queue behind each other instead of
-  // skipping: catch_up "all" asked for every one of them. So does a slot that comes while a caught-up
+  // skipping or replacing: catch_up "all" (or a backfill) asked for every one of them. So does a slot that comes while a caught-up
   // run is live: the backlog from downtime must not cost the slot that is due now. Once the backlog is
   // done, a slot that comes while an on-time run is live is skipped again.
   const due = dueInstant(run, task);
   const catchingUp = now - due > MISSED_AFTER_MS && run.origin === 'schedule';
   const behindCatchUp = sibling !== undefined && caughtUp(sibling, dueInstant({ ...sibling, task_name: run.task_name, instance: run.instance }, task));
-  const overlap = (catchingUp || behindCatchUp) && task?.overlap === 'skip' ? 'queue' : (task?.overlap ?? 'skip');
+  const overlap = (catchingUp || behindCatchUp) && (task?.overlap === 'skip' || task?.overlap === 'replace') ? 'queue' : (task?.overlap ?? 'skip');
+  // "replace" ends the live run and waits for it to have ended: never two live at once. A run this
+  // very pass triggered is not written yet: the next pass replaces it.
+  if (sibling && overlap === 'replace') return run.live_sibling ? { replace: run.live_sibling.id } : undefined;
   if (sibling && overlap === 'skip') return { ...base, event: 'run.skipped', to: 'SKIPPED', patch: { reason: 'overlap', ended_at: now }, data: { live_run: sibling.id } };
   if (sibling && overlap === 'queue') return undefined; // waits, ACTIVE, until the live run ends
   // A delayed run says when it was due, so its lateness counts from there.
