@@ -12,7 +12,9 @@ export type ControlRequest =
   /** Set a finished run to SUCCESS or FAILED. */
   | { kind: 'modify-status'; run: number; status: 'SUCCESS' | 'FAILED' }
   /** Re-read the definitions. */
-  | { kind: 'reload' };
+  | { kind: 'reload' }
+  /** Create the runs of a task's past slots from one date to another (YYYY-MM-DD in its zone); existing slots stay. */
+  | { kind: 'backfill'; target: string; from: string; to: string; max?: number; instance?: string };
 
 export type Decoded = { ok: true; request: ControlRequest } | { ok: false; message: string };
 
@@ -29,6 +31,8 @@ export function encode(r: ControlRequest): { kind: CommandKind; target: string |
       return { kind: r.kind, target: String(r.run), args: { status: r.status } };
     case 'reload':
       return { kind: r.kind, target: null, args: {} };
+    case 'backfill':
+      return { kind: r.kind, target: r.target, args: defined({ from: r.from, to: r.to, max: r.max, instance: r.instance }) };
   }
 }
 
@@ -66,6 +70,12 @@ export function decode(row: Pick<CommandRow, 'kind' | 'target' | 'args'>): Decod
     }
     case 'reload':
       return ok({ kind: 'reload' });
+    case 'backfill': {
+      const [from, to, max] = [optionalString(args.from), optionalString(args.to), args.max];
+      if (!target || !from || !to) return bad('backfill needs a task, --from and --to');
+      if (max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max > 0)) return bad(`backfill --max must be a positive integer, got ${JSON.stringify(max)}`);
+      return ok({ kind: 'backfill', target, from, to, ...defined({ max: max as number | undefined, instance }) });
+    }
     default:
       return bad(`"${String(row.kind)}" is not a control command this daemon knows`);
   }

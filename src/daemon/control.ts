@@ -8,6 +8,8 @@ import { decode, type ControlRequest } from '../control/request.js';
 import type { CommandRow, ControlEffect, ControlResult, RunRow, Store } from '../store/index.js';
 import type { LocalAgent } from './agent.js';
 import type { GroupEngine } from './groups.js';
+import type { CalendarSet } from '../schedule/index.js';
+import { backfill } from './backfill.js';
 import { planTerminate } from './terminate-runs.js';
 import { triggerPatch } from './trigger.js';
 
@@ -17,6 +19,8 @@ export interface ControlContext {
   agent: LocalAgent;
   groups: GroupEngine;
   zoneOf(task: TaskDef): string;
+  /** The calendars the schedule uses now. */
+  calendars(): CalendarSet;
   /** Definitions changed: reload the schedule. */
   reload(): Promise<void>;
 }
@@ -167,6 +171,17 @@ async function modifyStatus(ctx: ControlContext, req: Req<'modify-status'>): Pro
   };
 }
 
+/** The runs of past slots, created here (idempotent: a slot that has a run keeps it); the next pass triggers them. */
+async function backfillRuns(ctx: ControlContext, req: Req<'backfill'>): Promise<Ack> {
+  const d = await definitionOf(ctx, req.target, req.instance);
+  if (d.kind === 'group') throw new EasyTaskError('BAD_INPUT', `"${req.target}" is a group; backfill takes a standalone task (a cycle for a past date: easytask force-run ${d.def.name} --date YYYYMMDD)`, 2);
+  const task = d.def;
+  const r = await backfill(ctx.store, ctx.calendars(), task, req, ctx.clock.now());
+  const existing = r.slots.length - r.created.length;
+  const message = `Backfill of ${label(task)} from ${req.from} to ${req.to}: ${r.created.length} run(s) created for ${r.slots.length} slot(s)${existing ? `; ${existing} slot(s) already had a run and stay as they are` : ''}`;
+  return { ok: true, message, data: { runs: r.created.map((x) => x.id), slots: r.slots.length, existing } };
+}
+
 /** What one command does: a plan to carry out, or (refused, or changing nothing) its answer. */
 async function planOf(ctx: ControlContext, c: CommandRow): Promise<Plan | Ack> {
   const decoded = decode(c);
@@ -185,6 +200,8 @@ async function planOf(ctx: ControlContext, c: CommandRow): Promise<Plan | Ack> {
     case 'reload':
       await ctx.reload();
       return { ok: true, message: 'definitions reloaded' };
+    case 'backfill':
+      return backfillRuns(ctx, req);
   }
 }
 

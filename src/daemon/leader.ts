@@ -126,6 +126,7 @@ export class LeaderDuties {
   async processCommands(stopping: boolean): Promise<void> {
     const ctx: ControlContext = {
       store: this.c.store, clock: this.c.clock, agent: this.c.agent, groups: this.groups, zoneOf: (t) => this.c.defs.zoneOf(t),
+      calendars: () => this.scheduler.calendarSet,
       reload: async () => {
         await this.c.defs.load();
         await this.definitionsChanged();

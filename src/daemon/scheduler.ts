@@ -121,6 +121,11 @@ export class Scheduler {
     await this.load(); // a task waiting for its calendar may be schedulable now
   }
 
+  /** The calendars in force. */
+  get calendarSet(): CalendarSet {
+    return this.calendars;
+  }
+
   get size(): number {
     return this.entries.size;
   }
