@@ -23,7 +23,9 @@ export class RetentionTimer {
     private readonly opts: RetentionOptions,
   ) {}
 
+  /** Once at start, then every everyMs; starting it again while it runs (every change) changes nothing. */
   start(): void {
+    if (this.timer && !this.stopped) return;
     this.stopped = false;
     this.timer = this.clock.after(0, () => this.tick());
   }
