@@ -35,6 +35,7 @@ describe('overlap "replace" with the daemon', () => {
     expect(runs(home).filter((r) => ['TRIGGER', 'STARTED', 'RUNNING'].includes(r.state)).length).toBeLessThanOrEqual(1);
     expect(cli(home, ['events', '--json', '--type', 'run.terminated']).stdout).toContain('"reason":"replaced"');
     d.child.kill('SIGTERM');
+    await waitFor(() => d.output().includes('a second Ctrl-C'), 'the shutdown grace to begin');
     d.child.kill('SIGTERM'); // no grace: a second signal ends the live run now
     await d.exited;
   }, 60_000);
