@@ -8,12 +8,12 @@ export function delayOwner(def: { instance: string; name: string; task_group?: s
   return `${def.instance}/${def.task_group ?? def.name}`;
 }
 
-/** The offset of one slot, in ms, within [0, seconds × 1000]; 0 without a delay. */
+/** The offset of one slot, in ms: whole seconds from 0 to `seconds`; 0 without a delay. */
 export function randomDelayMs(owner: string, slot: number, seconds: number | undefined): number {
   if (!seconds) return 0;
   const digest = createHash('sha256').update(`${owner}\u0000${slot}`).digest();
   const fraction = digest.readUIntBE(0, 6) / 2 ** 48; // [0, 1)
-  return Math.floor(fraction * (seconds * 1000 + 1));
+  return Math.floor(fraction * (seconds + 1)) * 1000;
 }
 
 /** When the run of a slot is due: the slot plus its offset. */

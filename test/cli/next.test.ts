@@ -179,6 +179,11 @@ describe('easytask calendar', () => {
     expect(json.map((f: { due: string; delay_s: number }) => [f.due, f.delay_s])).toEqual(slots.map((s, i) => [new Date(Date.parse(s) + offsets[i]!).toISOString(), offsets[i]! / 1000]));
     const text = cli(home, ['next', 'jitter', '-n', '1', '--from', '2026-05-01T00:00:00Z']).stdout;
     expect(text).toContain(`2026-05-01T02:00:00Z  ${new Date(Date.parse(slots[0]!) + offsets[0]!).toISOString().replace('.000Z', 'Z')}`);
+    // list --json and show carry the bound and when the next slot's run is due.
+    const [listed] = JSON.parse(cli(home, ['list', '--json']).stdout);
+    expect(listed.random_delay).toBe(3600);
+    expect(Date.parse(listed.next_due) - Date.parse(listed.next)).toBe(randomDelayMs('default/jitter', Date.parse(listed.next), 3600));
+    expect(cli(home, ['show', 'jitter']).stdout).toMatch(/next: {6}\S+ \S+ \(its run is due \S+ \S+: random_delay up to 3600s\)/);
     // A second listing gives the same instants.
     expect(JSON.parse(cli(home, ['next', 'jitter', '-n', '3', '--from', '2026-05-01T00:00:00Z', '--json']).stdout)).toEqual(json);
   });
