@@ -151,14 +151,9 @@ export class Scheduler {
     return min;
   }
 
-  /** The next slot of a task or group, and when its run is due (later with random_delay). */
+  /** The next slot of a task or group (its run is due later with random_delay: see nextDue). */
   nextFireOf(name: string, instance: string): number | undefined {
     return this.entries.get(`${instance}/${name}`)?.next;
-  }
-
-  nextDueOf(name: string, instance: string): number | undefined {
-    const e = this.entries.get(`${instance}/${name}`);
-    return e && nextDueOf(e);
   }
 
   /**
