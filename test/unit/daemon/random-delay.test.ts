@@ -134,6 +134,26 @@ describe('the daemon with random_delay', () => {
     await store.close();
   });
 
+  it('a delayed run is on time at its delayed instant: with overlap skip it is skipped, not queued as catch-up', async () => {
+    const home = tempHome();
+    const clock = new FakeClock(T0);
+    const store = await openStore(home, clock);
+    const slots = [T0 + 10 * MIN, T0 + 20 * MIN];
+    let name = '';
+    for (let i = 0; !name; i++) if (slots.every((s) => randomDelayMs(`default/s${i}`, s, 300) > 2 * MIN)) name = `s${i}`;
+    await insertTask(store, { name, run_frequency: '08:00-09:00-10', random_delay: 300, overlap: 'skip' });
+    const { daemon, live } = await startDaemon(store, clock, home);
+    await clock.advanceAsync(26 * MIN); // both slots due; the first run never ends
+    const runs = (await store.runs.list({})).sort((a, b) => a.slot - b.slot);
+    expect(runs.map((r) => [r.slot, r.state, r.reason])).toEqual([
+      [slots[0], 'RUNNING', null],
+      [slots[1], 'SKIPPED', 'overlap'],
+    ]);
+    expect(live).toHaveLength(1);
+    await stopDaemon(daemon);
+    await store.close();
+  });
+
   it('delays a group cycle by the group\'s random_delay', async () => {
     const home = tempHome();
     const clock = new FakeClock(T0);
