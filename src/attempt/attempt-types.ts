@@ -51,7 +51,8 @@ export interface AttemptOutput {
   stderr: StreamStats;
 }
 
-export type TerminateReason = 'requested' | 'shutdown';
+/** Why an attempt is ended on purpose: asked for, the daemon stopping, or a new slot of an overlap "replace" task. */
+export type TerminateReason = 'requested' | 'shutdown' | 'replaced';
 
 interface AttemptCommon {
   /** Wall clock, epoch ms. */

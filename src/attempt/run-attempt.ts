@@ -90,7 +90,7 @@ class Attempt {
     if (cwdProblem) return this.finish(emptyOutput(spec), spawnError(cwdProblem));
     const opened = this.openSinks();
     if (!('stdout' in opened)) return this.finish(emptyOutput(spec), spawnError(opened.message));
-    if (this.stop === 'requested' || this.stop === 'shutdown') {
+    if (this.stop === 'requested' || this.stop === 'shutdown' || this.stop === 'replaced') {
       await closeSinks(opened);
       return this.finish(outputOf(opened), { outcome: 'terminated', reason: this.stop });
     }
@@ -176,6 +176,7 @@ class Attempt {
         return { outcome: 'failed', reason: 'timeout' };
       case 'requested':
       case 'shutdown':
+      case 'replaced':
         return { outcome: 'terminated', reason: this.stop };
       case undefined:
         break;

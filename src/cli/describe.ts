@@ -2,6 +2,7 @@
 import type { Definition } from '../core/task.js';
 import type { RunRow, Store } from '../store/index.js';
 import { queueServed, type Coverage } from '../daemon/queue-coverage.js';
+import { delayOwner, randomDelayMs } from '../schedule/random-delay.js';
 
 export interface DefinitionSummary {
   kind: 'task' | 'group';
@@ -13,6 +14,9 @@ export interface DefinitionSummary {
   schedule: string;
   timezone: string | null;
   next: string | null;
+  /** With random_delay (a standalone task or a group): the bound in seconds, and when the next slot's run is due. */
+  random_delay?: number;
+  next_due?: string | null;
   /** A task's run_on_host queue (null for a group). */
   queue: string | null;
   /** Whether an online agent serves the queue: null when unknown (no agent online at all, or a group). */
@@ -25,7 +29,8 @@ export function scheduleText(d: Definition): string {
   if (d.kind === 'task' && d.def.task_group) return `in group ${d.def.task_group}${d.def.dependency ? ` after ${d.def.dependency}` : ''}`;
   const when = def.trigger_times ? `at ${def.trigger_times}` : def.run_frequency ? `every ${def.run_frequency}` : def.cron ? `cron ${def.cron}` : '';
   const days = def.ordinal_day ?? (def.day_of_week && def.day_of_week !== '1111111' ? `days ${def.day_of_week}` : '');
-  return [when, days, def.calendar ? `except ${def.calendar}` : ''].filter(Boolean).join(', ');
+  const delay = def.random_delay ? `random delay up to ${def.random_delay}s` : '';
+  return [when, days, def.calendar ? `except ${def.calendar}` : '', delay].filter(Boolean).join(', ');
 }
 
 /** A group's latest cycle, in the shape of a run. */
@@ -38,6 +43,8 @@ export async function summarise(store: Store, d: Definition, nextFire?: (d: Defi
   const last: Pick<RunRow, 'id' | 'state' | 'slot' | 'reason' | 'exit_code'> | undefined =
     d.kind === 'task' ? await store.runs.latestForTask(d.def.name, d.def.instance) : await groupCycle(store, d.def.name, d.def.instance);
   const next = d.def.active && nextFire ? nextFire(d) : undefined;
+  const delay = d.def.random_delay;
+  const due = next === undefined ? null : new Date(next + randomDelayMs(delayOwner(d.def as { instance: string; name: string; task_group?: string }), next, delay)).toISOString();
   return {
     kind: d.kind,
     name: d.def.name,
@@ -48,6 +55,7 @@ export async function summarise(store: Store, d: Definition, nextFire?: (d: Defi
     schedule: scheduleText(d),
     timezone: d.def.timezone ?? null,
     next: next === undefined ? null : new Date(next).toISOString(),
+    ...(delay ? { random_delay: delay, next_due: due } : {}),
     queue: d.kind === 'task' ? d.def.run_on_host : null,
     queue_served: d.kind === 'task' && coverage ? queueServed(coverage, d.def.run_on_host) : null,
     last_run: last

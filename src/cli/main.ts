@@ -1,6 +1,7 @@
 // The easytask command line: every command registered on one commander program.
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
+import { registerBackfillCommand } from './commands/backfill.js';
 import { registerCalendarCommand } from './commands/calendar.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerHttpTokenCommand } from './commands/http-token.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerDaemonCommand(program);
   registerHttpTokenCommand(program);
   registerControlCommands(program);
+  registerBackfillCommand(program);
   registerStatusCommand(program);
   registerAgentsCommand(program);
   registerRunsCommand(program);

@@ -15,6 +15,8 @@ export type ControlRequest = Asker & (
   | { kind: 'modify-status'; run: number; status: 'SUCCESS' | 'FAILED' }
   /** Re-read the definitions. */
   | { kind: 'reload' }
+  /** Create the runs of a task's past slots from one date to another (YYYY-MM-DD in its zone); existing slots stay. */
+  | { kind: 'backfill'; target: string; from: string; to: string; max?: number; instance?: string }
 );
 
 export type Decoded = { ok: true; request: ControlRequest } | { ok: false; message: string };
@@ -37,6 +39,8 @@ function encodeKind(r: ControlRequest): { kind: CommandKind; target: string | nu
       return { kind: r.kind, target: String(r.run), args: { status: r.status } };
     case 'reload':
       return { kind: r.kind, target: null, args: {} };
+    case 'backfill':
+      return { kind: r.kind, target: r.target, args: defined({ from: r.from, to: r.to, max: r.max, instance: r.instance }) };
   }
 }
 
@@ -86,6 +90,12 @@ function decodeKind(row: Pick<CommandRow, 'kind' | 'target' | 'args'>): Decoded 
     }
     case 'reload':
       return ok({ kind: 'reload' });
+    case 'backfill': {
+      const [from, to, max] = [optionalString(args.from), optionalString(args.to), args.max];
+      if (!target || !from || !to) return bad('backfill needs a task, --from and --to');
+      if (max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max > 0)) return bad(`backfill --max must be a positive integer, got ${JSON.stringify(max)}`);
+      return ok({ kind: 'backfill', target, from, to, ...defined({ max: max as number | undefined, instance }) });
+    }
     default:
       return bad(`"${String(row.kind)}" is not a control command this daemon knows`);
   }

@@ -140,6 +140,7 @@ export type RunReason =
   | 'user_error'
   | 'requested'
   | 'shutdown'
+  | 'replaced'
   | 'expired'
   | 'holiday'
   | 'overlap'

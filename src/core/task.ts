@@ -1,7 +1,7 @@
 // Normalised task and group definitions: what validation produces and the store keeps.
 
 export type CatchUp = 'none' | 'latest' | 'all';
-export type Overlap = 'skip' | 'queue' | 'allow';
+export type Overlap = 'skip' | 'queue' | 'allow' | 'replace';
 /**
  * When an alert fires: `failure`, `success`, `always` (either), `change` (the outcome differs from the
  * task's previous final run; a first run only when it failed), `output` (a run that failed, or whose
@@ -38,6 +38,8 @@ export interface ScheduleFields {
   /** `first|second|third|fourth|last <weekday> of every month`. */
   ordinal_day?: string;
   calendar?: string;
+  /** Seconds (0–86400): each slot's run is due up to this much after the slot (a stable per-slot offset). */
+  random_delay?: number;
 }
 
 export interface TaskDef extends Partial<ScheduleFields> {
@@ -71,6 +73,10 @@ export interface TaskDef extends Partial<ScheduleFields> {
   overlap: Overlap;
   env?: Record<string, string>;
   max_output_bytes?: number;
+  /** Keep only the last N final runs of the task (older ones are pruned). */
+  retain_runs?: number;
+  /** Keep only the last N FAILED runs of the task, counted apart from the others. */
+  retain_failures?: number;
 }
 
 export interface GroupDef extends ScheduleFields {
@@ -96,5 +102,6 @@ export function taskSchedule(t: TaskDef): ScheduleFields | undefined {
     day_of_week: t.day_of_week ?? '1111111',
     ordinal_day: t.ordinal_day,
     calendar: t.calendar,
+    ...(t.random_delay ? { random_delay: t.random_delay } : {}),
   };
 }

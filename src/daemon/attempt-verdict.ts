@@ -21,7 +21,7 @@ export interface Verdict {
 export function verdict(how: Settlement): Verdict {
   if (how.kind === 'lost') return { state: 'FAILED', reason: 'lost', exitCode: null, error: how.message, retriable: true };
   if (how.kind === 'unstarted') {
-    if (how.reason === 'requested' || how.reason === 'shutdown') return { state: 'TERMINATED', reason: how.reason, exitCode: null, retriable: false };
+    if (how.reason === 'requested' || how.reason === 'shutdown' || how.reason === 'replaced') return { state: 'TERMINATED', reason: how.reason, exitCode: null, retriable: false };
     return { state: 'FAILED', reason: how.reason, exitCode: null, error: how.message, retriable: how.reason === 'spawn_error' };
   }
   const r = how.result;

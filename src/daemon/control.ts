@@ -9,6 +9,9 @@ import { decode, type ControlRequest } from '../control/request.js';
 import type { CommandRow, ControlEffect, ControlResult, RunRow, Store } from '../store/index.js';
 import type { LocalAgent } from './agent.js';
 import type { GroupEngine } from './groups.js';
+import type { CalendarSet } from '../schedule/index.js';
+import { backfill } from './backfill.js';
+import { planTerminate } from './terminate-runs.js';
 import { triggerPatch } from './trigger.js';
 
 export interface ControlContext {
@@ -17,6 +20,8 @@ export interface ControlContext {
   agent: LocalAgent;
   groups: GroupEngine;
   zoneOf(task: TaskDef): string;
+  /** The calendars the schedule uses now. */
+  calendars(): CalendarSet;
   /** Definitions changed: reload the schedule. */
   reload(): Promise<void>;
 }
@@ -121,22 +126,7 @@ async function terminate(ctx: ControlContext, req: Req<'terminate'>): Promise<Pl
   } else runs = await store.runs.liveOf(await taskOf(ctx, req.target!, req.instance));
   const live = runs.filter((r) => !FINAL_STATES.includes(r.state));
   if (live.length === 0) return { ok: false, message: `nothing to terminate: ${runs[0] ? `run ${runs[0].id} is ${runs[0].state}` : `${req.target} has no live run`}` };
-  const done: string[] = [];
-  const now = ctx.clock.now();
-  const requests = [];
-  const stop: { runId: number; n: number }[] = [];
-  for (const r of live) {
-    // A run this daemon's agent holds is ended by its agent (its attempt records TERMINATED); one an
-    // agent elsewhere holds is flagged for that agent to kill; the rest (not started) end here.
-    if (ctx.agent.terminate(r.id, 'requested', req)) done.push(`run ${r.id} (${r.state}${r.pid ? `, pid ${r.pid}` : ''})`);
-    else if (r.state === 'STARTED' || r.state === 'RUNNING') {
-      stop.push({ runId: r.id, n: r.attempt });
-      done.push(`run ${r.id} (${r.state} on ${r.host ?? '?'}${r.pid ? `, pid ${r.pid}` : ''}: its agent ends it)`);
-    } else {
-      requests.push({ runId: r.id, event: 'run.terminated' as const, to: 'TERMINATED' as const, patch: { reason: 'requested' as const, ended_at: now }, data: askerData(req), expectVersion: r.version });
-      done.push(`run ${r.id} (${r.state})`);
-    }
-  }
+  const { requests, stop, done } = planTerminate(ctx.agent, live, 'requested', ctx.clock.now(), askerData(req), req);
   return {
     effect: { kind: 'transitions', requests, stop },
     answer: () => ({ ok: true, message: `Terminate requested for ${live[0]!.task_name}: ${done.join(', ')}`, data: { runs: live.map((r) => r.id) } }),
@@ -182,6 +172,17 @@ async function modifyStatus(ctx: ControlContext, req: Req<'modify-status'>): Pro
   };
 }
 
+/** The runs of past slots, created here (idempotent: a slot that has a run keeps it); the next pass triggers them. */
+async function backfillRuns(ctx: ControlContext, req: Req<'backfill'>): Promise<Ack> {
+  const d = await definitionOf(ctx, req.target, req.instance);
+  if (d.kind === 'group') throw new EasyTaskError('BAD_INPUT', `"${req.target}" is a group; backfill takes a standalone task (a cycle for a past date: easytask force-run ${d.def.name} --date YYYYMMDD)`, 2);
+  const task = d.def;
+  const r = await backfill(ctx.store, ctx.calendars(), task, req, ctx.clock.now());
+  const existing = r.slots.length - r.created.length;
+  const message = `Backfill of ${label(task)} from ${req.from} to ${req.to}: ${r.created.length} run(s) created for ${r.slots.length} slot(s)${existing ? `; ${existing} slot(s) already had a run and stay as they are` : ''}`;
+  return { ok: true, message, data: { runs: r.created.map((x) => x.id), slots: r.slots.length, existing } };
+}
+
 /** What one command does: a plan to carry out, or (refused, or changing nothing) its answer. */
 async function planOf(ctx: ControlContext, c: CommandRow): Promise<Plan | Ack> {
   const decoded = decode(c);
@@ -200,6 +201,8 @@ async function planOf(ctx: ControlContext, c: CommandRow): Promise<Plan | Ack> {
     case 'reload':
       await ctx.reload();
       return { ok: true, message: 'definitions reloaded' };
+    case 'backfill':
+      return backfillRuns(ctx, req);
   }
 }
 

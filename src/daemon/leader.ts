@@ -16,6 +16,7 @@ import { CalendarWatch } from './calendars.js';
 import { answerPending, type ControlContext } from './control.js';
 import type { DefinitionCache } from './definition-cache.js';
 import { GroupEngine } from './groups.js';
+import { Replacer } from './replace.js';
 import { Scheduler } from './scheduler.js';
 import type { StoreHealth } from './store-health.js';
 import { movedMeanwhile, promoteDue } from './trigger.js';
@@ -47,7 +48,8 @@ export class LeaderDuties {
   private readonly runner: AlertRunner;
   private readonly healthchecks: HealthcheckFeed;
   private readonly sinks: SinkDelivery[];
-  private readonly retention: RetentionTimer | undefined;
+  private readonly retention: RetentionTimer;
+  private readonly replacer: Replacer;
   private stopped = false;
 
   constructor(private readonly c: LeaderContext) {
@@ -62,11 +64,13 @@ export class LeaderDuties {
       apply: (calendars, reloaded, broken) => void this.calendarsChanged(calendars, reloaded, broken).catch((err: unknown) => this.failed('reloading calendars', err)),
     });
     this.groups = new GroupEngine(store, clock, c.defs);
+    this.replacer = new Replacer(store, clock, c.agent, opts.log, () => c.wake());
     this.sinks = (opts.sinks ?? []).map((s) => new SinkDelivery(store, clock, { ...s, log: opts.log }));
     this.runner = new AlertRunner(store, clock, { home: opts.home, log: opts.log });
     this.alerts = new AlertFeed(store, this.runner, (run) => c.defs.taskOf(run));
     this.healthchecks = new HealthcheckFeed(store, clock, (run) => c.defs.taskOf(run), { log: opts.log });
-    this.retention = opts.retainDays ? new RetentionTimer(store, clock, { retainDays: opts.retainDays, log: opts.log }) : undefined;
+    // Always on: tasks may keep their runs by count (retain_runs, retain_failures); the age only with --retain-days.
+    this.retention = new RetentionTimer(store, clock, { retainDays: opts.retainDays, log: opts.log });
   }
 
   private failed(what: string, err: unknown): void {
@@ -93,7 +97,7 @@ export class LeaderDuties {
   /** Sinks and retention look for work (after start, and whenever something changed). */
   startReaders(): void {
     for (const s of this.sinks) s.start();
-    this.retention?.start();
+    this.retention.start();
   }
 
   /** The daemon is the one writer of runs: a deleted or disabled task's pending runs are skipped here. */
@@ -129,6 +133,7 @@ export class LeaderDuties {
   async processCommands(stopping: boolean): Promise<void> {
     const ctx: ControlContext = {
       store: this.c.store, clock: this.c.clock, agent: this.c.agent, groups: this.groups, zoneOf: (t) => this.c.defs.zoneOf(t),
+      calendars: () => this.scheduler.calendarSet,
       reload: async () => {
         await this.c.defs.load();
         await this.definitionsChanged();
@@ -145,7 +150,7 @@ export class LeaderDuties {
     await this.expire();
     const created = await this.scheduler.tick();
     for (const c of created.cycles) this.groups.mark(c.id);
-    await promoteDue(this.c.store, this.c.clock, { taskOf: (run) => this.c.defs.taskOf(run)?.task });
+    await promoteDue(this.c.store, this.c.clock, { taskOf: (run) => this.c.defs.taskOf(run)?.task, replace: (live) => this.replacer.replace(live) });
     return this.groups.advance(budget);
   }
 
@@ -218,7 +223,7 @@ export class LeaderDuties {
     await this.healthchecks.check();
     await this.alerts.stop();
     await this.healthchecks.stop();
-    await this.retention?.stop();
+    await this.retention.stop();
     for (const s of this.sinks) s.notify();
     await Promise.all(this.sinks.map((s) => s.stop()));
   }

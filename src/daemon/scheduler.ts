@@ -2,7 +2,8 @@
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import { taskSchedule, type GroupDef, type ScheduleFields, type TaskDef } from '../core/task.js';
-import { nextFire, slotsBetweenWithHolidays, type BrokenCalendar, type CalendarSet, type Fire } from '../schedule/index.js';
+import { nextFire, slotsBetweenWithHolidays, type BrokenCalendar, type CalendarSet, type Fire, type HolidaySlot } from '../schedule/index.js';
+import { delayOwner, randomDelayMs } from '../schedule/random-delay.js';
 import type { GroupRunRow, RunRow, SlotRecord, Store } from '../store/index.js';
 import type { DefinitionCache } from './definition-cache.js';
 
@@ -25,6 +26,14 @@ interface Entry {
   body: string;
 }
 
+/** A schedule's slots, as text to compare (random_delay moves runs, not slots). */
+const timing = (s: ScheduleFields): string => JSON.stringify({ ...s, random_delay: undefined });
+
+/** When the run of a slot of this entry is due: the slot plus its random_delay offset. */
+const dueOf = (e: Entry, slot: number): number => slot + randomDelayMs(delayOwner(e.task), slot, e.schedule.random_delay);
+/** When the entry's next slot is due, if it has one. */
+const nextDueOf = (e: Entry): number | undefined => (e.next === undefined ? undefined : dueOf(e, e.next));
+
 export interface SchedulerLog {
   warn(message: string): void;
   /** The slots due could not be recorded at all: true when the caller reported it (a store fault, said once). */
@@ -37,7 +46,7 @@ const keyOf = (t: { name: string; instance: string }) => `${t.instance}/${t.name
 
 /** A group seen as the scheduler sees a task: a name, an instance, a catch-up policy, a schedule. */
 function groupAsTask(g: GroupDef): TaskDef {
-  return { tid: g.gid, name: g.name, instance: g.instance, catch_up: g.catch_up, active: g.active } as TaskDef;
+  return { tid: g.gid, name: g.name, instance: g.instance, catch_up: g.catch_up, active: g.active, random_delay: g.random_delay } as TaskDef;
 }
 
 export function businessDate(at: number, zone: string): string {
@@ -78,7 +87,8 @@ export class Scheduler {
       const last = old ? undefined : d.kind === 'task' ? await this.store.runs.lastScheduledSlot(task.tid, task.instance) : await this.store.groupRuns.lastScheduledSlot(d.def.gid, d.def.instance);
       // A new or re-enabled task starts from when it changed, or from its last run; an edit that
       // keeps the schedule keeps the cursor (a slot due meanwhile still fires); a new schedule starts now.
-      const sameSchedule = old && JSON.stringify(old.schedule) === JSON.stringify(schedule) && old.task.catch_up === task.catch_up;
+      // (random_delay is not part of it: slots waiting for their offset still run.)
+      const sameSchedule = old && timing(old.schedule) === timing(schedule) && old.task.catch_up === task.catch_up;
       const cursor = old ? (sameSchedule ? old.cursor : Math.max(old.cursor, now)) : Math.max(last ?? s.updated_at, s.updated_at);
       const group = d.kind === 'group' ? d.def : undefined;
       if (!old && d.kind === 'task' && last !== undefined && cursor > last) this.reportGap(task, schedule, last, cursor);
@@ -123,6 +133,11 @@ export class Scheduler {
     await this.load(); // a task waiting for its calendar may be schedulable now
   }
 
+  /** The calendars in force. */
+  get calendarSet(): CalendarSet {
+    return this.calendars;
+  }
+
   get size(): number {
     return this.entries.size;
   }
@@ -130,7 +145,10 @@ export class Scheduler {
   /** The earliest instant at which tick() has work, if any. */
   nextDue(): number | undefined {
     let min: number | undefined;
-    for (const e of this.entries.values()) if (e.next !== undefined && (min === undefined || e.next < min)) min = e.next;
+    for (const e of this.entries.values()) {
+      const at = nextDueOf(e);
+      if (at !== undefined && (min === undefined || at < min)) min = at;
+    }
     return min;
   }
 
@@ -138,12 +156,14 @@ export class Scheduler {
   nextDueOn(queues: ReadonlySet<string>): number | undefined {
     let min: number | undefined;
     for (const e of this.entries.values()) {
-      if (e.next === undefined || (min !== undefined && e.next >= min)) continue;
-      if (e.kind === 'group' || queues.has(e.task.run_on_host)) min = e.next;
+      const at = nextDueOf(e);
+      if (at === undefined || (min !== undefined && at >= min)) continue;
+      if (e.kind === 'group' || queues.has(e.task.run_on_host)) min = at;
     }
     return min;
   }
 
+  /** The next slot of a task or group (its run is due later with random_delay: see nextDue). */
   nextFireOf(name: string, instance: string): number | undefined {
     return this.entries.get(`${instance}/${name}`)?.next;
   }
@@ -156,12 +176,13 @@ export class Scheduler {
    */
   async tick(): Promise<{ runs: RunRow[]; cycles: GroupRunRow[] }> {
     const now = this.clock.now();
-    const due = [...this.entries.values()].filter((e) => e.next !== undefined && e.next <= now);
+    const due = [...this.entries.values()].filter((e) => (nextDueOf(e) ?? Infinity) <= now);
     const created = { runs: [] as RunRow[], cycles: [] as GroupRunRow[] };
     if (due.length === 0) return created;
+    const batches = due.map((e) => this.slotsOf(e, now));
     let outcomes;
     try {
-      outcomes = await this.store.slots.record(due.map((e) => this.slotsOf(e, now)));
+      outcomes = await this.store.slots.record(batches.map((b) => b.records));
     } catch (err) {
       // Nothing was written: every cursor stays, so the next tick tries these slots again.
       if (this.log.unrecorded?.(err)) return created;
@@ -173,7 +194,7 @@ export class Scheduler {
       if (!o.ok) return this.log.warn(`${e.task.name}: ${o.error.message}`);
       created.runs.push(...o.value.runs);
       created.cycles.push(...o.value.cycles);
-      e.cursor = Math.max(e.cursor, now);
+      e.cursor = Math.max(e.cursor, batches[i]!.upTo);
       e.next = this.nextAfter(e.schedule, e.cursor);
     });
     return created;
@@ -183,9 +204,17 @@ export class Scheduler {
     return nextFire({ ...schedule, calendar: undefined }, this.calendars, after);
   }
 
-  /** The slots in (cursor, now]: on-time slots run, missed ones follow catch_up, holidays are skipped. */
-  private slotsOf(e: Entry, now: number): SlotRecord[] {
-    const { fires, holidays, runNow } = this.due(e, now);
+  /**
+   * The slots in (cursor, upTo] whose runs are due: on-time slots run, missed ones follow catch_up,
+   * holidays are skipped. Without random_delay upTo is now; with it, a slot whose delayed instant is
+   * still ahead ends the batch (and the slots after it wait for it, so slots keep their order).
+   */
+  private slotsOf(e: Entry, now: number): { records: SlotRecord[]; upTo: number } {
+    const { fires, holidays, runNow, upTo } = this.due(e, now);
+    return { records: this.recordsOf(e, fires, holidays, runNow), upTo };
+  }
+
+  private recordsOf(e: Entry, fires: Fire[], holidays: HolidaySlot[], runNow: ReadonlySet<Fire>): SlotRecord[] {
     const out: SlotRecord[] = [];
     const g = e.group;
     if (g) {
@@ -200,15 +229,30 @@ export class Scheduler {
     return out;
   }
 
-  /** Which of the slots in (cursor, now] run, which were missed, and which fell on holidays. */
+  /** Which of the slots due by now run, which were missed (late by their delayed instant), and which fell on holidays. */
   private due(e: Entry, now: number) {
-    const { fires, holidays, omitted } = slotsBetweenWithHolidays(e.schedule, this.calendars, e.cursor, now, MISSED_RECORD_LIMIT);
-    if (omitted > 0) this.log.warn(`${e.task.name}: ${omitted} older missed slots were not recorded`);
-    const missed = fires.filter((f) => now - f.at > MISSED_AFTER_MS);
-    const runNow = new Set<Fire>(fires.filter((f) => now - f.at <= MISSED_AFTER_MS));
+    const all = slotsBetweenWithHolidays(e.schedule, this.calendars, e.cursor, now, MISSED_RECORD_LIMIT);
+    if (all.omitted > 0) this.log.warn(`${e.task.name}: ${all.omitted} older missed slots were not recorded`);
+    // Each slot is due at its delayed instant, and never before the slot ahead of it.
+    const dueAt = new Map<Fire, number>();
+    let upTo = now;
+    let latest = -Infinity;
+    for (const f of all.fires) {
+      latest = Math.max(latest, dueOf(e, f.at));
+      if (latest > now) {
+        upTo = f.at - 1;
+        break;
+      }
+      dueAt.set(f, latest);
+    }
+    const fires = all.fires.filter((f) => dueAt.has(f));
+    const holidays = all.holidays.filter((h) => h.at <= upTo);
+    const late = (f: Fire) => now - dueAt.get(f)! > MISSED_AFTER_MS;
+    const missed = fires.filter(late);
+    const runNow = new Set<Fire>(fires.filter((f) => !late(f)));
     if (e.task.catch_up === 'all') missed.forEach((f) => runNow.add(f));
     if (e.task.catch_up === 'latest' && runNow.size === 0 && missed.length) runNow.add(missed.at(-1)!);
-    return { fires, holidays, runNow };
+    return { fires, holidays, runNow, upTo };
   }
 
   private newRun(task: TaskDef, f: Fire) {

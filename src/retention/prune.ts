@@ -1,19 +1,23 @@
 // Retention: removes final runs older than a cutoff with their attempts, events and log files, and
-// other events older than the cutoff, in small transactions so the daemon never waits long.
+// other events older than the cutoff, in small transactions so the daemon never waits long; before
+// that, the runs past the count a task keeps (retain_runs, retain_failures; see by-count.ts).
 import { rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, isAbsolute, basename } from 'node:path';
 import type { ExpiredRun, Store } from '../store/index.js';
 import { EVENT_DEFAULTS } from '../core/defaults.js';
+import { pruneByCount } from './by-count.js';
 
 export interface PruneOptions {
-  olderThanMs: number;
+  /** Age-based retention: final runs that ended longer ago than this; none when undefined. */
+  olderThanMs?: number;
   now: number;
   dryRun?: boolean;
   batch?: number;
 }
 
 export interface PruneResult {
-  cutoff: string;
+  /** The age cutoff, or null when only the counts were applied. */
+  cutoff: string | null;
   dry_run: boolean;
   runs: number;
   attempts: number;
@@ -23,33 +27,45 @@ export interface PruneResult {
   log_bytes: number;
   /** Database pages freed for reuse, in bytes (0 on a dry run). */
   db_bytes: number;
+  /** Of `runs`, those past a task's retain_runs / retain_failures. */
+  by_count: number;
 }
 
 type Doomed = ExpiredRun;
-const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
+export const yieldToLoop = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
 
 export async function prune(store: Store, opts: PruneOptions): Promise<PruneResult> {
-  const cutoff = opts.now - opts.olderThanMs;
+  const cutoff = opts.olderThanMs === undefined ? undefined : opts.now - opts.olderThanMs;
   const dry = opts.dryRun === true;
-  const logs = join(store.home, 'logs');
+  const batchSize = opts.batch ?? EVENT_DEFAULTS.pruneBatch;
   const freeBefore = await store.retention.freeBytes();
-  const r: PruneResult = { cutoff: new Date(cutoff).toISOString(), dry_run: dry, runs: 0, attempts: 0, events: 0, files: 0, log_bytes: 0, db_bytes: 0 };
+  const r: PruneResult = { cutoff: cutoff === undefined ? null : new Date(cutoff).toISOString(), dry_run: dry, runs: 0, attempts: 0, events: 0, files: 0, log_bytes: 0, db_bytes: 0, by_count: 0 };
+  // A dry run removes nothing, so the age pass must not count again what the count pass counted.
+  const counted = new Set<number>();
+  r.by_count = await pruneByCount(store, { dry, batch: batchSize, counted, take: (batch) => take(store, batch, dry, r) });
   let after = 0;
   for (;;) {
-    const batch = await store.retention.expiredRuns(after, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch);
-    if (batch.length === 0) break;
-    after = batch.at(-1)!.id;
-    const ids = batch.map((b) => b.id);
-    const counts = dry ? await store.retention.countOfRuns(ids) : await store.retention.removeRuns(ids);
-    r.runs += batch.length;
-    r.attempts += counts.attempts;
-    r.events += counts.events;
-    await removeFiles(store, batch, logs, dry, r);
+    if (cutoff === undefined) break;
+    const found = await store.retention.expiredRuns(after, cutoff, batchSize);
+    if (found.length === 0) break;
+    after = found.at(-1)!.id;
+    const batch = found.filter((b) => !counted.has(b.id));
+    if (batch.length) await take(store, batch, dry, r);
     await yieldToLoop();
   }
-  r.events += dry ? await store.retention.countLooseEvents(cutoff) : await deleteOtherEvents(store, cutoff, opts.batch ?? EVENT_DEFAULTS.pruneBatch);
+  if (cutoff !== undefined) r.events += dry ? await store.retention.countLooseEvents(cutoff) : await deleteOtherEvents(store, cutoff, batchSize);
   if (!dry) r.db_bytes = Math.max(0, (await store.retention.freeBytes()) - freeBefore);
   return r;
+}
+
+/** Remove (or, on a dry run, count) these runs with their attempts, events and log files. */
+async function take(store: Store, batch: Doomed[], dry: boolean, r: PruneResult): Promise<void> {
+  const ids = batch.map((b) => b.id);
+  const counts = dry ? await store.retention.countOfRuns(ids) : await store.retention.removeRuns(ids);
+  r.runs += batch.length;
+  r.attempts += counts.attempts;
+  r.events += counts.events;
+  await removeFiles(store, batch, join(store.home, 'logs'), dry, r);
 }
 
 /** Events of no run (task.*, daemon.*, group_run.*…) older than the cutoff, a batch per transaction. Events of kept runs stay. */

@@ -1,4 +1,5 @@
-// `daemon --retain-days N`: prunes once at start and then every hour, one pass at a time.
+// The daemon's retention: once at start and then every hour, one pass at a time, the runs past a
+// task's retain_runs / retain_failures and, with `daemon --retain-days N`, those older than N days.
 import type { Clock, Timer } from '../core/clock.js';
 import type { Store } from '../store/index.js';
 import { EVENT_DEFAULTS } from '../core/defaults.js';
@@ -6,7 +7,7 @@ import { formatBytes } from '../core/bytes.js';
 import { prune, type PruneResult } from './prune.js';
 
 export interface RetentionOptions {
-  retainDays: number;
+  retainDays?: number;
   everyMs?: number;
   log?: (line: string) => void;
 }
@@ -22,17 +23,21 @@ export class RetentionTimer {
     private readonly opts: RetentionOptions,
   ) {}
 
+  /** Once at start, then every everyMs; starting it again while it runs (every change) changes nothing. */
   start(): void {
+    if (this.timer && !this.stopped) return;
     this.stopped = false;
     this.timer = this.clock.after(0, () => this.tick());
   }
 
   /** One pass now (also what the timer runs); resolves with what it removed, never rejects. */
   runOnce(): Promise<PruneResult | undefined> {
-    this.pass ??= prune(this.store, { olderThanMs: this.opts.retainDays * 86_400_000, now: this.clock.now() })
+    const days = this.opts.retainDays;
+    this.pass ??= prune(this.store, { olderThanMs: days === undefined ? undefined : days * 86_400_000, now: this.clock.now() })
       .then((r) => {
         if (r.runs + r.events + r.files > 0) {
-          this.opts.log?.(`retention: removed ${r.runs} run(s), ${r.events} event(s), ${r.files} log file(s) (${formatBytes(r.log_bytes)}) older than ${this.opts.retainDays} day(s)`);
+          const why = [days === undefined ? '' : `older than ${days} day(s)`, r.by_count ? `${r.by_count} past retain_runs/retain_failures` : ''].filter(Boolean).join('; ');
+          this.opts.log?.(`retention: removed ${r.runs} run(s), ${r.events} event(s), ${r.files} log file(s) (${formatBytes(r.log_bytes)}) ${why}`);
         }
         return r;
       })

@@ -230,6 +230,8 @@ export interface AttemptStore {
    * terminate was asked for it).
    */
   renew(items: readonly { runId: number; n: number; token: string }[], leaseMs: number): Promise<LeaseState[]>;
+  /** Ask the agents holding these attempts (still running) to kill them; they see it when they next renew. */
+  requestTerminate(items: readonly { runId: number; n: number }[]): Promise<void>;
   /** STARTED or RUNNING runs whose attempt's lease ended more than `graceMs` ago, oldest first. */
   expired(graceMs: number, limit: number): Promise<ExpiredAttempt[]>;
   /**
@@ -402,9 +404,24 @@ export interface DefinitionEffectStore {
   skippedBy(after: number, upTo: number): Promise<number>;
 }
 
+export interface SurplusQuery {
+  taskId: number;
+  instance: string;
+  /** Final states only (a live run is never pruned). */
+  states: readonly RunState[];
+  keep: number;
+  skip?: number;
+  limit: number;
+}
+
 export interface RetentionStore {
   /** Final runs ended (or created, when never ended) before `cutoff`, ids above `afterId`; a task's newest scheduled run stays. */
   expiredRuns(afterId: number, cutoff: number, limit: number): Promise<ExpiredRun[]>;
+  /**
+   * Retention by count: a task's final runs in `states` past its newest `keep` (newest first), after
+   * skipping `skip` more of them, up to `limit`; the task's newest scheduled run is never among them.
+   */
+  surplusRuns(q: SurplusQuery): Promise<ExpiredRun[]>;
   countOfRuns(ids: readonly number[]): Promise<{ attempts: number; events: number }>;
   /** Remove these runs with their attempts and events, as one unit. */
   removeRuns(ids: readonly number[]): Promise<{ attempts: number; events: number }>;

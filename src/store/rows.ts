@@ -116,7 +116,7 @@ export type DefinitionInput =
 
 export type WriteOutcome = { action: 'created' | 'updated' | 'unchanged'; definition: Definition };
 
-export type CommandKind = 'force-run' | 'terminate' | 'freeze' | 'unfreeze' | 'modify-status' | 'reload';
+export type CommandKind = 'force-run' | 'terminate' | 'freeze' | 'unfreeze' | 'modify-status' | 'reload' | 'backfill';
 
 export interface CommandRow {
   id: number;

@@ -279,9 +279,15 @@ describe('control and prune --help', () => {
       'it). Log files are removed only under <home>/logs and when no kept run shares',
       'them. The daemon does the same every hour with --retain-days N.',
       '',
+      'A task with "retain_runs": N keeps its last N final runs; with',
+      '"retain_failures": M it keeps its last M FAILED runs counted apart (so',
+      'failures can be kept longer than successes). The older ones go whatever',
+      'their age, every time prune runs (and hourly in the daemon).',
+      '',
       'Examples:',
       '  easytask prune --older-than 30d --dry-run  # count what would go; remove none',
       '  easytask prune --older-than 30d            # remove what ended 30+ days ago',
+      '  easytask prune --dry-run                   # only what retain_runs/retain_failures drop',
       '',
     ].join('\n'));
   });

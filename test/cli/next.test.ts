@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { randomDelayMs } from '../../src/schedule/random-delay.js';
 import { cli } from '../helpers/cli.js';
 import { tempHome } from '../helpers/home.js';
 
@@ -166,5 +167,24 @@ describe('easytask calendar', () => {
     const days = JSON.parse(cli(home, ['next', 'x', '-n', '1', '--from', '2030-12-23T12:00:00Z', '--json']).stdout);
     expect(days[0].date).toBe('2031-01-01');
     expect(days[0].skipped_before).toHaveLength(8);
+  });
+
+  it('with random_delay shows when each slot\'s run is due (the slot plus its stable offset), and the slot', () => {
+    const home = tempHome();
+    expect(cli(home, ['insert', file(home, { name: 'jitter', cmd: 'true', trigger_times: '02:00', timezone: 'UTC', random_delay: 3600 })]).code).toBe(0);
+    const json = JSON.parse(cli(home, ['next', 'jitter', '-n', '3', '--from', '2026-05-01T00:00:00Z', '--json']).stdout);
+    const slots = ['2026-05-01T02:00:00.000Z', '2026-05-02T02:00:00.000Z', '2026-05-03T02:00:00.000Z'];
+    expect(json.map((f: { utc: string }) => f.utc)).toEqual(slots);
+    const offsets = slots.map((s) => randomDelayMs('default/jitter', Date.parse(s), 3600));
+    expect(json.map((f: { due: string; delay_s: number }) => [f.due, f.delay_s])).toEqual(slots.map((s, i) => [new Date(Date.parse(s) + offsets[i]!).toISOString(), offsets[i]! / 1000]));
+    const text = cli(home, ['next', 'jitter', '-n', '1', '--from', '2026-05-01T00:00:00Z']).stdout;
+    expect(text).toContain(`2026-05-01T02:00:00Z  ${new Date(Date.parse(slots[0]!) + offsets[0]!).toISOString().replace('.000Z', 'Z')}`);
+    // list --json and show carry the bound and when the next slot's run is due.
+    const [listed] = JSON.parse(cli(home, ['list', '--json']).stdout);
+    expect(listed.random_delay).toBe(3600);
+    expect(Date.parse(listed.next_due) - Date.parse(listed.next)).toBe(randomDelayMs('default/jitter', Date.parse(listed.next), 3600));
+    expect(cli(home, ['show', 'jitter']).stdout).toMatch(/next: {6}\S+ \S+ \(its run is due \S+ \S+: random_delay up to 3600s\)/);
+    // A second listing gives the same instants.
+    expect(JSON.parse(cli(home, ['next', 'jitter', '-n', '3', '--from', '2026-05-01T00:00:00Z', '--json']).stdout)).toEqual(json);
   });
 });

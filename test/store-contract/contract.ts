@@ -6,6 +6,7 @@ import type { FakeClock } from '../../src/core/clock.js';
 import type { TaskDef } from '../../src/core/task.js';
 import type { DefinitionInput, Store } from '../../src/store/index.js';
 import { insertTask, task } from '../helpers/defs.js';
+import { policyContract } from './policy.js';
 
 export interface DriverUnderTest {
   store: Store;
@@ -426,5 +427,6 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       expect(await again.events.lastSeq()).toBe(await d.store.events.lastSeq());
       expect(await d.schema.current()).toBe(d.schema.newest);
     });
+    policyContract(make);
   });
 }

@@ -57,7 +57,7 @@ export function registerNextCommand(program: Command): void {
     .option('-n, --number <N>', 'how many fires', intOption('-n', 1, 10000), 10)
     .option('--from <ISO-8601>', 'start after this instant (default: now)')
     .option('--instance <name>', 'the instance, when the name exists in several')
-    .option('--json', 'print an array of {utc, local, date, slot, skipped_before}')
+    .option('--json', 'print an array of {utc, local, date, slot, skipped_before}; with random_delay also due (when the run is due) and delay_s')
     .addHelpText('after', '\nExamples:\n  easytask next task2\n  easytask next examples/hello.json -n 3 --from 2026-03-08T00:00:00Z --json')
     .action(action(async function (this: Command, ref: string, o: NextOpts) {
       const [{ systemClock }, { DateTime }, schedule, { homeCalendars }] = await Promise.all([
@@ -76,17 +76,25 @@ export function registerNextCommand(program: Command): void {
       const r = schedule.nextFires(target.schedule, loaded.calendars, from, o.number, { explain: true });
       const zone = schedule.zoneClock(target.schedule.timezone);
       const skippedBefore = (f: Fire, prev: Fire | undefined) => r.skipped.filter((s) => s.date < f.localDate && (!prev || s.date > prev.localDate));
+      // With random_delay each slot's run is due at its own offset after the slot (stable per slot).
+      const { delayOwner, randomDelayMs } = await import('../../schedule/random-delay.js');
+      const delaySeconds = target.schedule.random_delay;
+      const owner = delayOwner(target.def.def as { instance: string; name: string; task_group?: string });
+      const delayOf = (f: Fire) => randomDelayMs(owner, f.at, delaySeconds);
+      const dueFields = (f: Fire) => (delaySeconds ? { due: new Date(f.at + delayOf(f)).toISOString(), delay_s: delayOf(f) / 1000 } : {});
       if (o.json) {
-        printJson(r.fires.map((f, i) => ({ utc: new Date(f.at).toISOString(), local: f.local, date: f.localDate, slot: f.slot, ...(f.shifted ? { shifted: f.shifted } : {}), skipped_before: skippedBefore(f, r.fires[i - 1]) })));
+        printJson(r.fires.map((f, i) => ({ utc: new Date(f.at).toISOString(), local: f.local, date: f.localDate, slot: f.slot, ...dueFields(f), ...(f.shifted ? { shifted: f.shifted } : {}), skipped_before: skippedBefore(f, r.fires[i - 1]) })));
       } else {
         const d = target.def;
         const inst = d.def.instance !== undefined && d.def.instance !== 'default' ? ` in instance ${d.def.instance}` : '';
         out(`Next ${r.fires.length} fire${r.fires.length === 1 ? '' : 's'} of ${d.kind} ${d.def.name}${inst} (${target.schedule.timezone}) after ${utc(from)}:`);
-        out(`  ${'UTC'.padEnd(20)}  LOCAL`);
+        if (delaySeconds) out(`  (random_delay ${delaySeconds}s: each run is due at its slot plus a stable offset, shown as DUE)`);
+        out(`  ${'UTC'.padEnd(20)}  ${delaySeconds ? `${'DUE (UTC)'.padEnd(20)}  ` : ''}LOCAL`);
         r.fires.forEach((f, i) => {
           for (const s of skippedBefore(f, r.fires[i - 1])) out(skippedText(s));
           const gap = f.shifted ? `  (${f.slot} does not exist that day; fires when the clock springs forward)` : '';
-          out(`  ${utc(f.at).padEnd(20)}  ${zone.formatLocal(f.at).replace('T', ' ')} ${DateTime.fromMillis(f.at, { zone: target.schedule!.timezone }).toFormat('ccc')}${gap}`);
+          const due = delaySeconds ? `${utc(f.at + delayOf(f)).padEnd(20)}  ` : '';
+          out(`  ${utc(f.at).padEnd(20)}  ${due}${zone.formatLocal(f.at).replace('T', ' ')} ${DateTime.fromMillis(f.at, { zone: target.schedule!.timezone }).toFormat('ccc')}${gap}`);
         });
       }
       if (r.exhausted) process.stderr.write(`note: ${r.exhausted.reason}\n`);

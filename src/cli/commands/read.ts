@@ -73,7 +73,7 @@ export function registerReadCommands(program: Command): void {
       const s = view.summary;
       out(`${s.kind === 'task' ? 'Task' : 'Group'} ${s.name} (${s.kind === 'task' ? 'tid' : 'gid'} ${s.id}) — ${s.state}`);
       out(`  schedule:  ${s.schedule || '-'}${s.timezone ? ` (${s.timezone})` : ''}`);
-      out(`  next:      ${when(s.next)}`);
+      out(`  next:      ${when(s.next)}${s.next_due ? ` (its run is due ${when(s.next_due)}: random_delay up to ${s.random_delay}s)` : ''}`);
       if (s.queue !== null) out(`  queue:     ${s.queue}${s.queue_served === false ? ' — no online agent serves it: its runs wait in TRIGGER until one does (see: easytask agents)' : ''}`);
       out(`  last run:  ${lastRunText(s)}`);
       out(`  version:   ${view.version}, updated ${when(view.updated_at)}`);

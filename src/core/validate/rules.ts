@@ -20,7 +20,7 @@ const int = (min: number, max: number | undefined, expected: string): FieldRule 
 const txt = (parse: text.TextParse, expected: string): FieldRule => ({ kind: 'text', parse, expected });
 const BOOLEAN: FieldRule = { kind: 'boolean', expected: 'a boolean (true or false)' };
 const CATCH_UP = ['none', 'latest', 'all'];
-const OVERLAP = ['skip', 'queue', 'allow'];
+const OVERLAP = ['skip', 'queue', 'allow', 'replace'];
 
 /** Fields a task and a group share, with the same rules. */
 const COMMON = {
@@ -36,6 +36,7 @@ const COMMON = {
   ordinal_day: txt(sched.ordinalDay, ORDINAL_DAY_EXPECTED),
   calendar: txt(text.matching(text.CALENDAR_RE), 'a calendar name of letters, digits, "_" or "-" (e.g. "US_HOLIDAYS")'),
   catch_up: txt(text.oneOf(CATCH_UP), `one of ${text.quotedList(CATCH_UP)} (default "latest")`),
+  random_delay: int(0, 86400, 'an integer from 0 to 86400 (seconds): each slot\'s run is due up to this much after the slot'),
 } satisfies RuleTable;
 
 /** Task fields in the order a normalised task lists them. */
@@ -57,6 +58,7 @@ export const TASK_RULES: RuleTable = {
   day_of_week: COMMON.day_of_week,
   ordinal_day: COMMON.ordinal_day,
   calendar: COMMON.calendar,
+  random_delay: COMMON.random_delay,
   max_run_time: int(1, 172800, 'an integer from 1 to 172800 (seconds)'),
   retry_attempts: int(0, 10, 'an integer from 0 to 10'),
   retry_delay: int(0, undefined, 'an integer of seconds, 0 or more'),
@@ -72,6 +74,8 @@ export const TASK_RULES: RuleTable = {
   overlap: txt(text.oneOf(OVERLAP), `one of ${text.quotedList(OVERLAP)} (default "skip")`),
   env: { kind: 'object', read: readEnv, expected: ENV_EXPECTED },
   max_output_bytes: int(1024, undefined, 'an integer of bytes, 1024 or more'),
+  retain_runs: int(1, undefined, 'an integer, 1 or more: keep the last N final runs of the task'),
+  retain_failures: int(1, undefined, 'an integer, 1 or more: keep the last N failed runs of the task, apart from retain_runs'),
 };
 
 /** Group fields in the order a normalised group lists them. */
@@ -88,6 +92,7 @@ export const GROUP_RULES: RuleTable = {
   day_of_week: COMMON.day_of_week,
   ordinal_day: COMMON.ordinal_day,
   calendar: COMMON.calendar,
+  random_delay: COMMON.random_delay,
   dependency: txt(text.lengthBetween(1, 4096), 'a dependency expression on other groups such as "S:extract_group"'),
   catch_up: COMMON.catch_up,
 };

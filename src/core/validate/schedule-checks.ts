@@ -8,7 +8,7 @@ export const SCHEDULE_KEYS = ['trigger_times', 'run_frequency', 'cron'] as const
 const ONE_SCHEDULE = 'exactly one of "trigger_times", "run_frequency" or "cron"';
 
 /** Fields a group member must not carry: it takes its schedule, zone and calendar from its group. */
-export const MEMBER_FORBIDDEN = ['trigger_times', 'run_frequency', 'cron', 'timezone', 'day_of_week', 'ordinal_day', 'calendar'];
+export const MEMBER_FORBIDDEN = ['trigger_times', 'run_frequency', 'cron', 'timezone', 'day_of_week', 'ordinal_day', 'calendar', 'random_delay'];
 
 /** Exactly one of trigger_times, run_frequency and cron (counted when present, valid or not). */
 export function checkOneSchedule(s: Scope, raw: Record<string, unknown>, forTask: boolean): void {

@@ -87,6 +87,10 @@ export class PgAttempts implements AttemptStore, AttemptsInUnit {
     return items.map((i) => state.get(`${i.runId}/${i.n}`) ?? 'gone');
   }
 
+  requestTerminate(items: readonly { runId: number; n: number }[]): Promise<void> {
+    return this.db.unit((u) => this.requestTerminateIn(u, items));
+  }
+
   /** Ask the agents holding these attempts to kill them (they see it when they next renew; woken at once). */
   async requestTerminateIn(u: Unit, items: readonly { runId: number; n: number }[]): Promise<void> {
     if (items.length === 0) return;

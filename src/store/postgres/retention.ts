@@ -1,6 +1,6 @@
 // What retention removes on PostgreSQL: final runs older than a cutoff with their attempts and events, and old events of no run; each removal one unit.
 import { FINAL_STATES } from '../../core/states.js';
-import type { RetentionStore } from '../contract.js';
+import type { RetentionStore, SurplusQuery } from '../contract.js';
 import type { ExpiredRun } from '../rows.js';
 import type { Db } from './unit.js';
 
@@ -18,6 +18,17 @@ export class PgRetention implements RetentionStore {
          AND id NOT IN (SELECT MAX(id) FROM runs WHERE origin = $4 GROUP BY task_id, instance)
        ORDER BY id LIMIT $5`,
       [afterId, FINAL_STATES, cutoff, 'schedule', limitOf(limit)],
+    );
+  }
+
+  /** A task's final runs in the given states past its newest `keep` (newest first); its newest scheduled run stays. */
+  surplusRuns(q: SurplusQuery): Promise<ExpiredRun[]> {
+    return this.db.rows<ExpiredRun>(
+      `SELECT id, task_name, stdout_path, stderr_path FROM runs
+       WHERE task_id = $1 AND instance = $2 AND state = ANY($3::text[])
+         AND id IS DISTINCT FROM (SELECT MAX(id) FROM runs WHERE task_id = $1 AND instance = $2 AND origin = 'schedule')
+       ORDER BY id DESC LIMIT $4 OFFSET $5`,
+      [q.taskId, q.instance, q.states.filter((s) => FINAL_STATES.includes(s)), Math.floor(q.limit), q.keep + (q.skip ?? 0)],
     );
   }
 

@@ -3,7 +3,7 @@
 import { sql, sqlList } from './statements.js';
 import type { Database } from 'better-sqlite3';
 import { FINAL_STATES } from '../../core/states.js';
-import type { RetentionStore } from '../contract.js';
+import type { RetentionStore, SurplusQuery } from '../contract.js';
 import type { ExpiredRun } from '../rows.js';
 import type { Sync } from './promised.js';
 import { tx } from './tx.js';
@@ -25,6 +25,18 @@ export class Retention implements Sync<RetentionStore> {
          AND id NOT IN (SELECT MAX(id) FROM runs WHERE origin = 'schedule' GROUP BY task_id, instance)
        ORDER BY id LIMIT ?`,
     ).all(afterId, cutoff, limit) as ExpiredRun[];
+  }
+
+  /** A task's final runs in the given states past its newest `keep` (newest first); its newest scheduled run stays. */
+  surplusRuns(q: SurplusQuery): ExpiredRun[] {
+    const states = JSON.stringify(q.states.filter((s) => FINAL_STATES.includes(s)));
+    return sql(
+      this.db,
+      `SELECT id, task_name, stdout_path, stderr_path FROM runs
+       WHERE task_id = ? AND instance = ? AND state IN (SELECT value FROM json_each(?))
+         AND id IS NOT (SELECT MAX(id) FROM runs WHERE task_id = ? AND instance = ? AND origin = 'schedule')
+       ORDER BY id DESC LIMIT ? OFFSET ?`,
+    ).all(q.taskId, q.instance, states, q.taskId, q.instance, q.limit, q.keep + (q.skip ?? 0)) as ExpiredRun[];
   }
 
   /** How many attempts and events these runs have (what removing them would remove). */

@@ -138,7 +138,7 @@ const INVALID: [string, unknown, string][] = [
   ['cwd', '', '"" is empty; expected an absolute folder path of up to 4096 characters, the working directory of cmd (default: the home of the user it runs as)'],
   ['cwd', '~/reports', '"~/reports" is not an absolute path; expected an absolute folder path of up to 4096 characters, the working directory of cmd (default: the home of the user it runs as)'],
   ['catch_up', 'latests', '"latests" is not valid; expected one of "none", "latest" or "all" (default "latest")'],
-  ['overlap', 'Skip', '"Skip" is not valid; expected one of "skip", "queue" or "allow" (default "skip")'],
+  ['overlap', 'Skip', '"Skip" is not valid; expected one of "skip", "queue", "allow" or "replace" (default "skip")'],
   ['env', ['A=1'], 'expected an object of variables with string values, e.g. {"LANG": "C.UTF-8"}, got ["A=1"]'],
   ['max_output_bytes', 1023, 'expected an integer of bytes, 1024 or more, got 1023'],
   ['description', null, 'expected a text of at most 256 characters, got null'],

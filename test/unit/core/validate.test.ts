@@ -145,7 +145,7 @@ describe('document shapes', () => {
 
   it('a task field in the groups list says so', () => {
     expect(lines({ groups: [{ name: 'g', cron: '* * * * *', cmd: 'x' }] })).toEqual([
-      'tasks.json: group #1 "g" /groups/0/cmd: unknown field "cmd": it is one of the task fields; expected one of the group fields: gid, name, description, active, instance, timezone, trigger_times, run_frequency, cron, day_of_week, ordinal_day, calendar, dependency, catch_up',
+      'tasks.json: group #1 "g" /groups/0/cmd: unknown field "cmd": it is one of the task fields; expected one of the group fields: gid, name, description, active, instance, timezone, trigger_times, run_frequency, cron, day_of_week, ordinal_day, calendar, random_delay, dependency, catch_up',
     ]);
   });
 });
@@ -178,7 +178,7 @@ describe('unknown fields', () => {
   it('no suggestion when nothing is close: the known fields are listed', () => {
     const [line] = lines({ ...t, priority: 5 });
     expect(line).toBe(
-      'tasks.json: task #1 "t" /priority: unknown field "priority"; expected one of the task fields: tid, name, task_owner, cmd, run_on_host, description, stdout, stderr, active, instance, timezone, trigger_times, run_frequency, cron, day_of_week, ordinal_day, calendar, max_run_time, retry_attempts, retry_delay, task_accept_expiry_time, profile, run_as_user, cwd, task_group, dependency, alert, healthcheck, catch_up, overlap, env, max_output_bytes',
+      'tasks.json: task #1 "t" /priority: unknown field "priority"; expected one of the task fields: tid, name, task_owner, cmd, run_on_host, description, stdout, stderr, active, instance, timezone, trigger_times, run_frequency, cron, day_of_week, ordinal_day, calendar, random_delay, max_run_time, retry_attempts, retry_delay, task_accept_expiry_time, profile, run_as_user, cwd, task_group, dependency, alert, healthcheck, catch_up, overlap, env, max_output_bytes, retain_runs, retain_failures',
     );
   });
 
