@@ -26,7 +26,10 @@ export type EventType =
   | 'alert.sent'
   | 'alert.failed'
   | 'healthcheck.pinged'
-  | 'healthcheck.failed';
+  | 'healthcheck.failed'
+  /** A business date of a task frozen or released (data: date, runs held or released, by, note). */
+  | 'task.frozen'
+  | 'task.unfrozen';
 
 /** An event as appended: `key` is its natural key, so appending it twice stores it once. */
 export interface NewEvent {
@@ -56,3 +59,10 @@ export const DEFINITION_EVENT_TYPES: readonly DefinitionEventType[] = [
   'task.created', 'task.updated', 'task.deleted', 'task.enabled', 'task.disabled',
   'group.created', 'group.updated', 'group.deleted', 'group.enabled', 'group.disabled',
 ];
+
+const DEFINITION_TYPES: ReadonlySet<string> = new Set(DEFINITION_EVENT_TYPES);
+
+/** A task.* or group.* event that changed a definition (task.frozen and task.unfrozen do not). */
+export function isDefinitionEventType(type: string): type is DefinitionEventType {
+  return DEFINITION_TYPES.has(type);
+}

@@ -2,7 +2,7 @@
 // another host), a control request came. The change token only says whether to look; what changed
 // is read from the event log by seq, after this process's cursor: the one invalidation path of the
 // daemon's caches. A notification or a poll asks; checks never overlap.
-import { DEFINITION_EVENT_TYPES, type EventType, type StoredEvent } from '../core/events.js';
+import { DEFINITION_EVENT_TYPES, isDefinitionEventType, type EventType, type StoredEvent } from '../core/events.js';
 import type { Store } from '../store/index.js';
 
 /** What the check reads of the log: definitions, and the run transitions a leader elsewhere must hear of. */
@@ -77,7 +77,7 @@ export class ChangeCheck {
     for (let after = this.seenSeq; after < last; ) {
       const page = await this.store.events.list({ afterSeq: after, types: runs ? WATCHED : DEFINITION_EVENT_TYPES, limit: PAGE });
       const seen = page.filter((e) => e.seq <= last);
-      if (seen.some((e) => e.type.startsWith('task.') || e.type.startsWith('group.'))) definitions = true;
+      if (seen.some((e) => isDefinitionEventType(e.type))) definitions = true;
       runs?.(seen);
       if (page.length < PAGE || seen.length < page.length) break;
       after = page.at(-1)!.seq;

@@ -42,6 +42,8 @@ export const SUBJECT_KINDS: Readonly<Record<EventType, SubjectKind>> = {
   'task.deleted': 'task',
   'task.enabled': 'task',
   'task.disabled': 'task',
+  'task.frozen': 'task',
+  'task.unfrozen': 'task',
   'group.created': 'group',
   'group.updated': 'group',
   'group.deleted': 'group',

@@ -20,11 +20,11 @@ const asked = (e: StoredEvent | undefined): Asked | null =>
       }
     : null;
 
-/** The latest task.disabled and run.frozen events of a task (a freeze that held no run writes none). */
+/** The latest task.disabled and task.frozen events of a task. */
 export async function lastAsked(store: Store, task: string, instance: string): Promise<{ last_disable: Asked | null; last_freeze: Asked | null }> {
-  const events = await store.events.list({ task, instance, types: ['task.disabled', 'run.frozen'] });
+  const events = await store.events.list({ task, instance, types: ['task.disabled', 'task.frozen'] });
   const last = (type: string) => events.findLast((e) => e.type === type);
-  return { last_disable: asked(last('task.disabled')), last_freeze: asked(last('run.frozen')) };
+  return { last_disable: asked(last('task.disabled')), last_freeze: asked(last('task.frozen')) };
 }
 
 /** `2026-03-01T10:00:00.000Z by alice: disk swap` */

@@ -375,9 +375,9 @@ export interface FreezeOutcome {
 
 export interface FrozenDateStore {
   has(task: string, instance: string, date: string): Promise<boolean>;
-  /** Freeze the date and hold the task's ACTIVE runs for it (FROZEN), as one unit. */
+  /** Freeze the date and hold the task's ACTIVE runs for it (FROZEN), as one unit; a date newly frozen writes task.frozen (data: date, runs, and `data`). */
   freeze(task: FrozenTask, date: string, data?: Record<string, string>): Promise<FreezeOutcome>;
-  /** Release the date and its FROZEN runs (back to ACTIVE), as one unit. */
+  /** Release the date and its FROZEN runs (back to ACTIVE), as one unit; a date newly released writes task.unfrozen. */
   unfreeze(task: FrozenTask, date: string, data?: Record<string, string>): Promise<FreezeOutcome>;
 }
 

@@ -419,6 +419,25 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       ]);
     });
 
+    it('frozen dates: a freeze and a release write task.frozen / task.unfrozen with who asked, held runs or not; asking again writes nothing', async () => {
+      const { store } = await make();
+      const t = { tid: 1000001, name: 'a', instance: 'default' };
+      const run = (await store.runs.create({ ...newRun(9_000), business_date: '2026-03-02' }))!;
+      expect(await store.frozenDates.freeze(t, '2026-03-01', { by: 'alice', note: 'disk swap' })).toEqual({ changed: true, moved: 0 });
+      expect(await store.frozenDates.freeze(t, '2026-03-01', { by: 'alice' })).toEqual({ changed: false, moved: 0 });
+      expect(await store.frozenDates.freeze(t, '2026-03-02', { by: 'bob' })).toEqual({ changed: true, moved: 1 });
+      expect(await store.frozenDates.unfreeze(t, '2026-03-02', { by: 'bob' })).toEqual({ changed: true, moved: 1 });
+      expect(await store.frozenDates.unfreeze(t, '2026-03-02')).toEqual({ changed: false, moved: 0 });
+      const events = await store.events.list({ task: 'a', instance: 'default', types: ['task.frozen', 'task.unfrozen', 'run.frozen', 'run.unfrozen'] });
+      expect(events.map((e) => [e.type, e.data.date, e.data.runs, e.data.by, e.data.note, e.run_id ?? null])).toEqual([
+        ['task.frozen', '2026-03-01', 0, 'alice', 'disk swap', null],
+        ['run.frozen', '2026-03-02', undefined, 'bob', undefined, run.id],
+        ['task.frozen', '2026-03-02', 1, 'bob', undefined, null],
+        ['run.unfrozen', '2026-03-02', undefined, 'bob', undefined, run.id],
+        ['task.unfrozen', '2026-03-02', 1, 'bob', undefined, null],
+      ]);
+    });
+
     it('migrations: a new store is at the newest schema version, and starts its definition effects at the end of its log', async () => {
       const d = await make();
       expect(await d.schema.current()).toBe(d.schema.newest);

@@ -57,7 +57,7 @@ export class PgStore implements Store {
     this.slots = new PgSlots(db, clock, this.runs, groupRuns);
     this.attempts = new PgAttempts(db, this.runs);
     this.defs = new PgDefinitions(db, clock);
-    this.frozenDates = new PgFrozenDates(db, () => this.runs);
+    this.frozenDates = new PgFrozenDates(db, () => this.runs, clock);
     this.commands = new PgCommands(db, clock, () => ({ runs: this.runs, attempts: this.attempts, groupRuns, frozenDates: this.frozenDates }));
     this.cursors = new PgCursors(db);
     this.daemonLease = new PgDaemonLease(db);

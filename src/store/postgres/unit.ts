@@ -3,7 +3,7 @@
 // for `seq > N` never misses an event that commits later with a smaller seq. Serialization failures
 // and deadlocks are tried again.
 import type pg from 'pg';
-import type { NewEvent } from '../../core/events.js';
+import { isDefinitionEventType, type NewEvent } from '../../core/events.js';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Outcome } from '../contract.js';
 
@@ -33,7 +33,7 @@ export const RUNS_CHANNEL = 'easytask_runs';
 /** Who needs to hear of an event at once, beside the followers of the log. */
 function channelOf(type: string): string | undefined {
   if (type === 'run.triggered' || type === 'run.retrying') return WORK_CHANNEL;
-  if (type.startsWith('task.') || type.startsWith('group.')) return DEFINITIONS_CHANNEL;
+  if (isDefinitionEventType(type)) return DEFINITIONS_CHANNEL;
   if (type.startsWith('run.') && type !== 'run.output' && type !== 'run.created') return RUNS_CHANNEL;
   return undefined;
 }

@@ -47,7 +47,7 @@ export class SqliteStore implements Store {
     const runs = new Runs(db, events, clock, () => groupRuns);
     groupRuns = new GroupRuns(db, events, clock, () => runs);
     const cursors = new Cursors(db);
-    const frozenDates = new FrozenDates(db, runs);
+    const frozenDates = new FrozenDates(db, runs, events, clock);
     const lease = new DaemonLease(db);
     this.events = promised<EventStore>(events);
     this.runs = promised<RunStore>(runs);

@@ -1,12 +1,11 @@
 // New events turned into view-model actions; definition events carry no body, so the current one is read.
-import type { DefinitionEventType, StoredEvent } from '../../core/events.js';
+import { isDefinitionEventType, type DefinitionEventType, type StoredEvent } from '../../core/events.js';
 import type { Store } from '../../store/index.js';
 import type { WatchAction } from '../model/types.js';
 import { groupInfo, taskInfo } from './convert.js';
 import { nextFireOfTask, type NextFire } from './snapshot.js';
 
-const isDefinitionEvent = (e: StoredEvent): e is StoredEvent & { type: DefinitionEventType } =>
-  e.type.startsWith('task.') || e.type.startsWith('group.');
+const isDefinitionEvent = (e: StoredEvent): e is StoredEvent & { type: DefinitionEventType } => isDefinitionEventType(e.type);
 
 async function definitionActions(store: Store, nextFire: NextFire, e: StoredEvent & { type: DefinitionEventType }): Promise<WatchAction[]> {
   const name = e.type.startsWith('task.') ? e.task : e.group;
