@@ -12,7 +12,7 @@ import { EventHub } from './event-hub.js';
 import { DaemonMetrics } from './metrics.js';
 import { READ_ROUTES } from './read-routes.js';
 import { HttpError, sendError, sendJson } from './respond.js';
-import { ensureToken, readTokens } from './tokens.js';
+import { ensureToken, TokenFile } from './tokens.js';
 
 /** A heartbeat older than this makes /healthz answer 503. */
 export const STALE_HEARTBEAT_MS = 10_000;
@@ -36,7 +36,7 @@ export class HttpApi {
   readonly metrics: DaemonMetrics;
   readonly hub: EventHub;
   private server: Server | undefined;
-  private tokens = new Map<string, string>();
+  private readonly tokens: TokenFile;
   private readonly routes: Route[] = [...READ_ROUTES, ...CONTROL_ROUTES];
   private readonly loopback: boolean;
 
@@ -47,6 +47,7 @@ export class HttpApi {
     private readonly opts: HttpOptions,
   ) {
     this.loopback = isLoopback(opts.host);
+    this.tokens = new TokenFile(opts.home, opts.log);
     this.metrics = new DaemonMetrics(store, clock, { degraded: () => daemon.degraded() !== undefined, leading: () => daemon.leading() });
     this.hub = new EventHub(store, clock, this.metrics);
   }
@@ -54,7 +55,7 @@ export class HttpApi {
   /** Read (or create) the tokens, count what the store holds, and listen; resolves with the address taken. */
   async start(): Promise<{ host: string; port: number }> {
     ensureToken(this.opts.home, 'default');
-    this.tokens = readTokens(this.opts.home);
+    this.tokens.current(); // ensureToken refused a file others may read; this reads it once before listening
     await this.hub.start();
     const server = createServer((req, res) => void this.serve(req, res));
     server.keepAliveTimeout = 5000;
@@ -87,7 +88,7 @@ export class HttpApi {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = req.method ?? 'GET';
-      const auth = authorize({ method, authorization: req.headers.authorization }, this.loopback, this.tokens);
+      const auth = authorize({ method, authorization: req.headers.authorization }, this.loopback, this.tokens.current());
       if (!auth.ok) {
         res.setHeader('www-authenticate', 'Bearer');
         throw new HttpError(auth.status, auth.code, auth.message);

@@ -46,3 +46,37 @@ export function ensureToken(home: string, name = 'default'): { name: string; tok
   appendFileSync(path, `${name} ${token}\n`);
   return { name, token, created: true, path };
 }
+
+/**
+ * The tokens as the file holds them now: read again when the file changed (a token added with
+ * `easytask http-token --name` works without a restart). A file that became unreadable, insecure or
+ * malformed leaves no token valid (closed, not open) and is said once.
+ */
+export class TokenFile {
+  private stamp = '';
+  private tokens = new Map<string, string>();
+
+  constructor(
+    private readonly home: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  current(): ReadonlyMap<string, string> {
+    let stamp: string;
+    try {
+      const st = statSync(tokensPath(this.home));
+      stamp = `${st.mtimeMs}:${st.size}:${st.mode}:${st.ino}`;
+    } catch {
+      stamp = 'missing';
+    }
+    if (stamp === this.stamp) return this.tokens;
+    this.stamp = stamp;
+    try {
+      this.tokens = readTokens(this.home);
+    } catch (err) {
+      this.tokens = new Map();
+      this.log(`HTTP API: no token is accepted until ${tokensPath(this.home)} is fixed: ${(err as Error).message}`);
+    }
+    return this.tokens;
+  }
+}

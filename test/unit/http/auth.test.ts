@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authorize, isLoopback, tokenName } from '../../../src/http/auth.js';
-import { ensureToken, readTokens } from '../../../src/http/tokens.js';
+import { ensureToken, readTokens, TokenFile } from '../../../src/http/tokens.js';
 import { tempHome } from '../../helpers/home.js';
 
 const tokens = new Map([['default', 'a'.repeat(43)], ['grafana', 'b'.repeat(43)]]);
@@ -58,5 +58,21 @@ describe('HTTP API: the token file', () => {
     const home = tempHome();
     writeFileSync(join(home, 'http-tokens'), '# tokens\ndefault short\n', { mode: 0o600 });
     expect(() => readTokens(home)).toThrow(/line 2: expected "NAME TOKEN"/);
+  });
+
+  it('a running server sees a token added later, and accepts none once the file is unsafe', () => {
+    const home = tempHome();
+    const first = ensureToken(home);
+    const lines: string[] = [];
+    const file = new TokenFile(home, (l) => lines.push(l));
+    expect([...file.current().keys()]).toEqual(['default']);
+    const ci = ensureToken(home, 'ci');
+    expect(file.current().get('ci')).toBe(ci.token);
+    expect(authorize({ method: 'POST', authorization: `Bearer ${ci.token}` }, true, file.current())).toEqual({ ok: true, name: 'ci' });
+    chmodSync(join(home, 'http-tokens'), 0o644);
+    expect(file.current().size).toBe(0);
+    expect(authorize({ method: 'POST', authorization: `Bearer ${first.token}` }, true, file.current())).toMatchObject({ ok: false, status: 401 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/no token is accepted until .*http-tokens is fixed: .*may be read by others/);
   });
 });
