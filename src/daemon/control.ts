@@ -161,7 +161,7 @@ async function modifyStatus(ctx: ControlContext, req: Req<'modify-status'>): Pro
   if (!before) throw new EasyTaskError('NOT_FOUND', `run ${id} does not exist`);
   const release = before.group_run_id === null ? undefined : await ctx.groups.releasePlan(before.group_run_id, id, status);
   return {
-    effect: { kind: 'modify-status', request: { runId: id, to: status, expectVersion: before.version, ...(release ? { release } : {}) } },
+    effect: { kind: 'modify-status', request: { runId: id, to: status, expectVersion: before.version, ...(release ? { release } : {}), data: askerData(req) } },
     answer: () => {
       const also = release?.runs.length ? `; released ${release.runs.length} dependant run(s)` : '';
       return { ok: true, message: `Run ${id} of task ${before.task_id} (${before.task_name}) changed from ${before.state} to ${status}${also}` };

@@ -138,7 +138,7 @@ export interface RunStore {
    * group cycle's dependants skipped for their dependency wait again (run.released) and a finished
    * cycle reopens, in the same unit.
    */
-  modifyStatus(req: { runId: number; to: RunState; expectVersion: number; release?: { groupRunId: number; runs: readonly number[]; reopen: boolean } }): Promise<RunRow>;
+  modifyStatus(req: { runId: number; to: RunState; expectVersion: number; release?: { groupRunId: number; runs: readonly number[]; reopen: boolean }; /** Who asked (by, note): on its events, besides `by: modify-status` when nobody is named. */ data?: Record<string, string> }): Promise<RunRow>;
 }
 
 /** One slot as the scheduler records it. */

@@ -438,6 +438,20 @@ export function storeContract(driver: string, make: () => DriverUnderTest | Prom
       ]);
     });
 
+    it('modify-status: the new state and its event in one unit, naming who asked (or modify-status when nobody is named)', async () => {
+      const { store } = await make();
+      const a = (await store.runs.create(newRun(11_000)))!;
+      const b = (await store.runs.create(newRun(12_000)))!;
+      const ended = await Promise.all([a, b].map((r) => store.runs.transition({ runId: r.id, event: 'run.terminated', to: 'TERMINATED', patch: { reason: 'requested' } })));
+      expect(await store.runs.modifyStatus({ runId: a.id, to: 'SUCCESS', expectVersion: ended[0]!.version, data: { by: 'alice', note: 'checked by hand' } })).toMatchObject({ state: 'SUCCESS' });
+      expect(await store.runs.modifyStatus({ runId: b.id, to: 'FAILED', expectVersion: ended[1]!.version })).toMatchObject({ state: 'FAILED' });
+      const modified = await store.events.list({ types: ['run.status_modified'] });
+      expect(modified.map((e) => [e.run_id, e.data.to, e.data.by, e.data.note])).toEqual([
+        [a.id, 'SUCCESS', 'alice', 'checked by hand'],
+        [b.id, 'FAILED', 'modify-status', undefined],
+      ]);
+    });
+
     it('migrations: a new store is at the newest schema version, and starts its definition effects at the end of its log', async () => {
       const d = await make();
       expect(await d.schema.current()).toBe(d.schema.newest);

@@ -21,6 +21,9 @@ function allowedFrom(req: TransitionRequest): RunState[] {
   return RUN_STATES.filter((s) => checkTransition(req.event, s, req.to).ok);
 }
 
+/** The states of a run whose attempt is under way (the live-runs gauge). */
+const ATTEMPT_UNDER_WAY: RunState[] = ['STARTED', 'RUNNING'];
+
 export class PgRuns implements RunStore, RunsInUnit {
   constructor(
     private readonly db: Db,
@@ -229,8 +232,8 @@ export class PgRuns implements RunStore, RunsInUnit {
   async waiting(now: number): Promise<WaitingCounts> {
     return (await this.db.one<WaitingCounts>(
       `SELECT (SELECT COUNT(*)::int FROM runs WHERE state = 'TRIGGER') AS "trigger", (SELECT COUNT(*)::int FROM runs WHERE state = 'ACTIVE' AND slot <= $1) AS due,
-        (SELECT COUNT(*)::int FROM runs WHERE state IN ('STARTED', 'RUNNING')) AS live`,
-      [now],
+        (SELECT COUNT(*)::int FROM runs WHERE state = ANY($2)) AS live`,
+      [now, ATTEMPT_UNDER_WAY],
     ))!;
   }
 
@@ -279,11 +282,11 @@ export class PgRuns implements RunStore, RunsInUnit {
   }
 
   async modifyStatusIn(u: Unit, req: ModifyStatus): Promise<RunRow> {
-    const run = await this.transitionIn(u, { runId: req.runId, event: 'run.status_modified', to: req.to, expectVersion: req.expectVersion, data: { by: 'modify-status' } });
+    const run = await this.transitionIn(u, { runId: req.runId, event: 'run.status_modified', to: req.to, expectVersion: req.expectVersion, data: { by: 'modify-status', ...req.data } });
     const rel = req.release;
     if (rel) {
       if (rel.reopen) await this.groupRuns().transitionIn(u, rel.groupRunId, 'group_run.reopened', 'RUNNING', { ended_at: null }, { released: rel.runs });
-      for (const id of rel.runs) await this.transitionIn(u, { runId: id, event: 'run.released', to: 'ACTIVE', patch: { reason: null, ended_at: null }, data: { by: 'modify-status' } });
+      for (const id of rel.runs) await this.transitionIn(u, { runId: id, event: 'run.released', to: 'ACTIVE', patch: { reason: null, ended_at: null }, data: { by: 'modify-status', ...req.data } });
     }
     return run;
   }

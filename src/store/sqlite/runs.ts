@@ -256,13 +256,13 @@ export class Runs implements Sync<RunStore> {
     return sql(this.db, 'SELECT * FROM runs WHERE group_run_id = ? ORDER BY id').all(groupRunId) as RunRow[];
   }
 
-  modifyStatus(req: { runId: number; to: RunState; expectVersion: number; release?: { groupRunId: number; runs: readonly number[]; reopen: boolean } }): RunRow {
+  modifyStatus(req: Parameters<RunStore['modifyStatus']>[0]): RunRow {
     return tx(this.db, () => {
-      const run = this.transitionInTx({ runId: req.runId, event: 'run.status_modified', to: req.to, expectVersion: req.expectVersion, data: { by: 'modify-status' } });
+      const run = this.transitionInTx({ runId: req.runId, event: 'run.status_modified', to: req.to, expectVersion: req.expectVersion, data: { by: 'modify-status', ...req.data } });
       const rel = req.release;
       if (rel) {
         if (rel.reopen) this.groupRuns().transition(rel.groupRunId, 'group_run.reopened', 'RUNNING', { ended_at: null }, { released: rel.runs });
-        for (const id of rel.runs) this.transitionInTx({ runId: id, event: 'run.released', to: 'ACTIVE', patch: { reason: null, ended_at: null }, data: { by: 'modify-status' } });
+        for (const id of rel.runs) this.transitionInTx({ runId: id, event: 'run.released', to: 'ACTIVE', patch: { reason: null, ended_at: null }, data: { by: 'modify-status', ...req.data } });
       }
       return run;
     });
