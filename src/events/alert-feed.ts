@@ -18,7 +18,8 @@ const IDLE_SAVE_EVERY = 1000;
 const PAGE = 1000;
 
 type Resolved = { task: TaskDef; timezone: string } | undefined;
-export type TaskLookup = (run: RunRow) => Resolved | Promise<Resolved>;
+/** The task of a run (or of a run event: its task id and instance), as the daemon knows it now. */
+export type TaskLookup = (run: Pick<RunRow, 'task_id' | 'instance'>) => Resolved | Promise<Resolved>;
 
 export class AlertFeed implements LogConsumer {
   private readonly reader: LogReader;
@@ -62,10 +63,12 @@ export class AlertFeed implements LogConsumer {
     const due: { run: RunRow; task: TaskDef; timezone: string }[] = [];
     const missed = await this.missedOf(events);
     for (const e of events) {
-      if (e.run_id == null || e.type === 'run.skipped') continue;
+      if (e.run_id == null || e.task_id == null || e.type === 'run.skipped') continue;
+      // The run is read only for a task with an alert (most have none).
+      const resolved = await this.lookup({ task_id: e.task_id, instance: e.instance });
+      if (!resolved?.task.alert) continue;
       const run = await this.store.runs.get(e.run_id);
-      const resolved = run && (await this.lookup(run));
-      if (run && resolved?.task.alert) due.push({ run, ...resolved });
+      if (run) due.push({ run, ...resolved });
     }
     const fired = [...due.map((d) => this.runner.onFinal(d.run, d.task, d.timezone)), ...missed.map((m) => this.runner.onMissed(m))];
     // A run without an alert needs no durable cursor: after a crash it is only looked at again.

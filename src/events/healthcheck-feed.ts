@@ -78,10 +78,12 @@ export class HealthcheckFeed implements LogConsumer {
   async handle(events: readonly StoredEvent[]): Promise<Handled> {
     const pings: Ping[] = [];
     for (const e of events) {
-      if (e.run_id == null) continue;
+      if (e.run_id == null || e.task_id == null) continue;
+      // The run is read only for a task with a healthcheck (most have none).
+      const url = (await this.lookup({ task_id: e.task_id, instance: e.instance }))?.task.healthcheck;
+      if (!url) continue;
       const run = await this.store.runs.get(e.run_id);
-      const url = run && (await this.lookup(run))?.task.healthcheck;
-      if (!run || !url) continue;
+      if (!run) continue;
       const kind: PingKind = e.type === 'run.started' ? 'start' : e.type === 'run.succeeded' ? 'success' : 'fail';
       pings.push({ key: `healthcheck:${e.seq}`, kind, url, run, attempt: e.attempt, body: kind === 'fail' ? await this.failBody(run, e) : '' });
     }
