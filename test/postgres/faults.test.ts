@@ -197,7 +197,14 @@ describe('the database away for 30 s', () => {
       await server.restart();
       const upAt = Date.now();
       const { store: again } = await open(url);
-      await eventually(async () => (await again.runs.list({ task: 'sec', sinceSlot: upAt })).some((r) => r.state === 'SUCCESS') || undefined, 'runs after the database came back', 90_000); // the 30 missed slots run first, one after another (catch_up all), on a machine busy with other test files
+      // The 30 missed slots run first, one after another (catch_up all), on a machine busy with other test files.
+      await eventually(async () => (await again.runs.list({ task: 'sec', sinceSlot: upAt })).some((r) => r.state === 'SUCCESS') || undefined, 'runs after the database came back', 90_000).catch(async (err: Error) => {
+        const runs = await again.runs.list({ task: 'sec', limit: 100_000 });
+        const count = new Map<string, number>();
+        for (const r of runs) count.set(r.state, (count.get(r.state) ?? 0) + 1);
+        const states = [...count].map(([k, n]) => `${k} ${n}`).join(', ');
+        throw new Error(`${err.message}; runs: ${states}\n--- host-a (last 3000 characters) ---\n${a.output().slice(-3000)}`);
+      });
       const runs = await again.runs.list({ task: 'sec', limit: 100_000 });
       const slots = runs.map((r) => r.slot);
       expect(new Set(slots).size).toBe(slots.length); // nothing doubled

@@ -51,8 +51,9 @@ export function dedicatedClient(url: string, app = 'easytask'): pg.Client {
  * open at once, that each keeps its session and sees nothing of the other's, and refuses otherwise.
  */
 export async function checkSession(pool: pg.Pool, url: string): Promise<void> {
-  const a = await pool.connect();
-  const b = await pool.connect();
+  const ca = await checkOut(pool);
+  const cb = await checkOut(pool);
+  const [a, b] = [ca.client, cb.client];
   try {
     const token = `probe-${process.pid}-${Math.random().toString(36).slice(2)}`;
     await a.query(`SELECT set_config('easytask.session_probe', $1, false)`, [token]);
@@ -74,7 +75,35 @@ export async function checkSession(pool: pg.Pool, url: string): Promise<void> {
     }
     await a.query(`SELECT set_config('easytask.session_probe', '', false)`);
   } finally {
-    a.release();
-    b.release();
+    ca.release();
+    cb.release();
   }
+}
+
+export interface CheckedOut {
+  client: pg.PoolClient;
+  /** Back to the pool; a connection that failed (or that the server dropped meanwhile) is closed instead. */
+  release(failed?: Error): void;
+}
+
+/**
+ * A pooled connection for a while. The pool listens for errors only on idle connections: a server
+ * that goes away while a connection is checked out but between queries would raise an unhandled
+ * 'error' and end the process. Here the error is kept instead; the next query fails on its own, and
+ * the release drops the connection.
+ */
+export async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (err: Error) => {
+    lost ??= err;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release: (failed) => {
+      client.removeListener('error', onError);
+      client.release(failed ?? lost);
+    },
+  };
 }

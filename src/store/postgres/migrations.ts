@@ -1,6 +1,7 @@
 // The PostgreSQL schema, in versions; each applied once, in its own transaction, under an advisory
 // lock so that two hosts starting together never apply the same step twice.
 import type pg from 'pg';
+import { checkOut } from './connect.js';
 
 export interface Migration {
   version: number;
@@ -204,7 +205,8 @@ export async function migratePg(pool: pg.Pool, migrations: readonly Migration[] 
   const newest = Math.max(0, ...migrations.map((m) => m.version));
   if ((await pgSchemaVersion(pool)) >= newest) return [];
   const applied: number[] = [];
-  const client = await pool.connect();
+  const held = await checkOut(pool);
+  const client = held.client;
   try {
     for (const m of migrations) {
       await client.query('BEGIN');
@@ -227,7 +229,7 @@ export async function migratePg(pool: pg.Pool, migrations: readonly Migration[] 
       }
     }
   } finally {
-    client.release();
+    held.release();
   }
   return applied;
 }

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { isDefinitionEventType, type NewEvent } from '../../core/events.js';
 import { EasyTaskError } from '../../core/errors.js';
 import type { Outcome } from '../contract.js';
+import { checkOut } from './connect.js';
 
 /** The seq an appended event got once its unit committed (undefined: an event with its key was there). */
 export interface EventHandle {
@@ -180,7 +181,8 @@ export class Db {
   /** Run fn in one transaction; its events are numbered and written just before the commit. */
   async unit<T>(fn: (u: Unit) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const held = await checkOut(this.pool);
+      const client = held.client;
       let broken: Error | undefined;
       try {
         await begin(client, this.fence);
@@ -193,7 +195,7 @@ export class Db {
         if (attempt < MAX_TRIES && RETRIED.has(sqlState(err) ?? '')) continue;
         throw err;
       } finally {
-        client.release(broken);
+        held.release(broken);
       }
     }
   }
