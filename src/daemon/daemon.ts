@@ -5,6 +5,7 @@ import { DEFAULTS } from '../core/defaults.js';
 import { ConsoleLines } from '../events/console-lines.js';
 import type { Listener, Store } from '../store/index.js';
 import { LocalAgent } from './agent.js';
+import { AgentBeat } from './agent-beat.js';
 import { ChangeCheck } from './change-check.js';
 import { QuietCheckpoints } from './checkpoint.js';
 import { DefinitionCache } from './definition-cache.js';
@@ -24,8 +25,6 @@ import { StoreHealth, type Degraded } from './store-health.js';
 /** Console lines, alerts and sinks follow a pass by this much (see reportSoon). */
 const REPORT_AFTER_MS = 40;
 const DEFAULT_LEASE_GRACE_MS = 10_000;
-/** How often this agent's heartbeat row is written (it counts as offline after 10 s without one). */
-const AGENT_BEAT_MS = 3000;
 
 export class Daemon {
   readonly agent: LocalAgent;
@@ -58,6 +57,8 @@ export class Daemon {
   private readonly healthEvents: HealthEvents;
   /** The lease row's heartbeat of a daemon that holds its home (SQLite); a shared store's leader renews its lease instead. */
   private readonly heartbeat: Heartbeat | undefined;
+  /** This agent's row in the store. */
+  private readonly agentBeat: AgentBeat;
   /** The HTTP server (--http): metrics, health, the JSON API and the event stream. */
   private http: HttpApi | undefined;
   /** When the last heartbeat was written (monotonic ms). */
@@ -121,6 +122,7 @@ export class Daemon {
         if (this.leader?.groups.markLive(run)) this.wakeSoon();
       },
     });
+    this.agentBeat = new AgentBeat(store, clock, () => this.agent.running);
     if (store.cluster && opts.role !== 'agent') {
       this.leadership = new Leadership(store, clock, { pid: process.pid, host: hostName(), version: opts.version }, {
         elected: (term, leaderStore) => this.elected(term, leaderStore),
@@ -229,16 +231,8 @@ export class Daemon {
   private async beatOnce(): Promise<void> {
     if (this.heartbeat && !(await this.heartbeat.beat())) return;
     this.beatAt = this.clock.monotonic();
-    // Every few seconds is enough to be seen online (offline after 10 s), unless the live runs changed.
-    const now = this.clock.monotonic();
-    if (now - this.agentBeatAt < AGENT_BEAT_MS && this.agent.running === this.agentBeatRuns) return;
-    this.agentBeatAt = now;
-    this.agentBeatRuns = this.agent.running;
-    await this.store.agents.beat(hostName(), process.pid, this.agent.running);
+    await this.agentBeat.beat();
   }
-
-  private agentBeatAt = -Infinity;
-  private agentBeatRuns = -1;
 
   /** Renew this agent's leases; the leader also recovers the runs of agents gone silent. */
   private async renewLeases(): Promise<void> {
