@@ -2,69 +2,21 @@
 // shutdown grace, each decided by the clock's timers and never by waiting for real time. A launcher
 // stands in for the spawners, so an attempt ends exactly when the test says.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AttemptHooks, AttemptLauncher, AttemptResult, AttemptSpec, TerminateReason } from '../../../src/attempt/attempt-types.js';
 import { FakeClock } from '../../../src/core/clock.js';
 import { Daemon } from '../../../src/daemon/daemon.js';
 import type { Store } from '../../../src/store/index.js';
 import { insertTask } from '../../helpers/defs.js';
+import { startFakeClockDaemon } from '../../helpers/fake-clock-daemon.js';
 import { tempStore } from '../../helpers/home.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0); // Monday 08:00 UTC
 const MIN = 60_000;
 
-interface Live {
-  spec: AttemptSpec;
-  end(r: Partial<AttemptResult> & Pick<AttemptResult, 'outcome'>): void;
-  terminated?: TerminateReason;
-}
-
-/** Attempts "start" at once and end when the test ends them. */
-function launcher(clock: FakeClock) {
-  const live: Live[] = [];
-  let pid = 50_000;
-  const start = (spec: AttemptSpec, hooks: AttemptHooks) => {
-    const p = ++pid;
-    let resolve!: (r: AttemptResult) => void;
-    const result = new Promise<AttemptResult>((r) => (resolve = r));
-    const out = (path: string) => ({ path, bytes: 0, lines: 0, truncated: false });
-    const entry: Live = {
-      spec,
-      end: (r) => resolve({ startedAt: clock.now(), endedAt: clock.now(), durationMs: 1, output: { stdout: out(spec.stdoutPath), stderr: out(spec.stderrPath) }, ...r } as AttemptResult),
-    };
-    live.push(entry);
-    hooks.onSpawn?.(p, clock.now());
-    return {
-      pid: p,
-      result,
-      terminate: (reason: TerminateReason) => {
-        entry.terminated = reason;
-        entry.end({ outcome: 'terminated', reason });
-      },
-    };
-  };
-  return { live, launcher: { start } satisfies AttemptLauncher };
-}
-
-const daemons: Daemon[] = [];
-afterEach(async () => {
-  for (const d of daemons.splice(0)) {
-    const stopped = d.stop('test');
-    d.stopNow(); // no grace: the fake clock does not move on its own
-    await stopped;
-  }
-});
-
 async function daemonAt(t0: number, setup: (store: Store) => Promise<void>, graceSeconds = 30) {
   const { store, clock, home } = await tempStore(t0);
   await setup(store);
-  const l = launcher(clock);
   const lines: string[] = [];
-  const daemon = new Daemon(store, clock, {
-    home, version: 'test', queues: [], concurrency: 4, graceSeconds, killGraceSeconds: 1, pollMs: 1000,
-    machineZone: 'UTC', log: (line) => lines.push(line), random: () => 0.5, launcher: l.launcher,
-  });
-  daemons.push(daemon);
-  await daemon.start();
+  const { daemon, ...l } = await startFakeClockDaemon(store, clock, home, { graceSeconds, log: (line) => lines.push(line) });
   return { store, clock, daemon, lines, ...l };
 }
 

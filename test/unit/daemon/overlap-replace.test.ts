@@ -4,31 +4,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Daemon } from '../../../src/daemon/daemon.js';
 import type { Store } from '../../../src/store/index.js';
 import { insertTask } from '../../helpers/defs.js';
-import { fakeLauncher } from '../../helpers/fake-launcher.js';
+import { startFakeClockDaemon } from '../../helpers/fake-clock-daemon.js';
 import { tempStore } from '../../helpers/home.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0); // Monday 08:00 UTC
 const MIN = 60_000;
 
-const daemons: Daemon[] = [];
-afterEach(async () => {
-  for (const d of daemons.splice(0)) {
-    const stopped = d.stop('test');
-    d.stopNow();
-    await stopped;
-  }
-});
-
 async function daemonWith(setup: (store: Store) => Promise<void>) {
   const { store, clock, home } = await tempStore(T0);
   await setup(store);
-  const l = fakeLauncher(clock);
-  const daemon = new Daemon(store, clock, {
-    home, version: 'test', queues: [], concurrency: 4, graceSeconds: 0, killGraceSeconds: 1, pollMs: 1000,
-    machineZone: 'UTC', log: () => undefined, random: () => 0.5, launcher: l.launcher,
-  });
-  daemons.push(daemon);
-  await daemon.start();
+  const { daemon, ...l } = await startFakeClockDaemon(store, clock, home);
   return { store, clock, ...l };
 }
 

@@ -6,7 +6,7 @@ import { Daemon } from '../../../src/daemon/daemon.js';
 import { delayOwner, randomDelayMs } from '../../../src/schedule/random-delay.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { insertGroup, insertTask } from '../../helpers/defs.js';
-import { fakeLauncher } from '../../helpers/fake-launcher.js';
+import { startFakeClockDaemon } from '../../helpers/fake-clock-daemon.js';
 import { tempHome } from '../../helpers/home.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0); // Monday 08:00 UTC
@@ -34,28 +34,10 @@ describe('randomDelayMs', () => {
   });
 });
 
-const daemons: Daemon[] = [];
-afterEach(async () => {
-  for (const d of daemons.splice(0)) {
-    const stopped = d.stop('test');
-    d.stopNow();
-    await stopped;
-  }
-});
+const startDaemon = startFakeClockDaemon;
 
-async function startDaemon(store: Store, clock: FakeClock, home: string) {
-  const l = fakeLauncher(clock);
-  const daemon = new Daemon(store, clock, {
-    home, version: 'test', queues: [], concurrency: 4, graceSeconds: 0, killGraceSeconds: 1, pollMs: 1000,
-    machineZone: 'UTC', log: () => undefined, random: () => 0.5, launcher: l.launcher,
-  });
-  daemons.push(daemon);
-  await daemon.start();
-  return { daemon, ...l };
-}
-
+/** Stop a daemon before the test ends (stopping it again after the test does nothing). */
 async function stopDaemon(d: Daemon) {
-  daemons.splice(daemons.indexOf(d), 1);
   const stopped = d.stop('test');
   d.stopNow();
   await stopped;
