@@ -11,6 +11,7 @@ import { systemClock } from '../../src/core/clock.js';
 import type { Store } from '../../src/store/index.js';
 import { PgStore } from '../../src/store/postgres/store.js';
 import { cli } from '../helpers/cli.js';
+import { eventually } from '../helpers/wait.js';
 import { leads, startHost } from '../helpers/fleet.js';
 import { tempHome } from '../helpers/home.js';
 import { freshDatabase } from '../helpers/postgres.js';
@@ -28,16 +29,6 @@ async function open(url: string) {
   const store = await PgStore.open(url, admin, systemClock);
   stores.push(store);
   return { run, store };
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const hms = (ms: number) => new Date(ms).toISOString().slice(11, 19);

@@ -10,7 +10,7 @@ import { BIN, cli } from '../helpers/cli.js';
 import { leads, startHost } from '../helpers/fleet.js';
 import { tempHome } from '../helpers/home.js';
 import { freshDatabase } from '../helpers/postgres.js';
-import { waitFor } from '../helpers/wait.js';
+import { eventually, waitFor } from '../helpers/wait.js';
 
 const stores: Store[] = [];
 afterEach(async () => {
@@ -27,16 +27,6 @@ async function fleet() {
 }
 
 /** Poll the store until `probe` gives a value. */
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const task = (name: string, over: Record<string, unknown> = {}) => JSON.stringify({ name, cmd: 'echo ran on $(hostname)', trigger_times: '00:00', timezone: 'UTC', ...over });
 
 describe('many hosts on one PostgreSQL store', () => {
